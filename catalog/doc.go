@@ -7,6 +7,22 @@
 // information_schema) are tables of the same catalog whose rows are computed in process, so
 // introspection queries run through the same planner and executor as user queries.
 //
+// How the Stripe tables come to be:
+//
+//	stripe-go v76 source ──internal/gen (go/ast)──► stripe_tables_gen.go: generatedTables()
+//	                                                        │
+//	overrides.go (names, exactness, search fields, …) ──────┤ applyOverrides
+//	                                                        ▼
+//	                                              StripeTables() ──► New(...) ──► Catalog
+//
+// The generator reads, for each stripe-go client package with a List method (and each sub-list
+// such as Invoice.ListLines whose path needs the parent's id), the endpoint literals and the
+// params and result types; from the object type it takes one column per top-level JSON field
+// (ids and expandable references as text, amounts as bigint, Unix times as timestamptz, nested
+// values as jsonb, plus `_object` with the whole object) and from the ListParams type one key
+// column per filter. testdata/schema.golden prints the result; `go test ./catalog -update`
+// rewrites it, and a test fails when stripe_tables_gen.go is stale.
+//
 // The planner reads a Table to bind names and to choose access paths; the executor reads it to turn
 // a Stripe object into a row. Nothing here performs I/O.
 package catalog

@@ -72,8 +72,13 @@ type ListSpec struct {
 	// Keys are the list filters: a constrained key column becomes a list parameter.
 	Keys []KeyColumn
 	// Params are sent on every list call (for example status=all on subscriptions, so canceled
-	// subscriptions are not hidden).
+	// subscriptions are not hidden). A constrained key column with the same Param replaces the
+	// default value.
 	Params map[string]string
+	// Required are key columns that are not in Path but without which Stripe refuses the list
+	// (subscription on subscription_items, financial_account on the treasury lists). Like
+	// Parents, a query must constrain each with = (or IN); they are sent as list parameters.
+	Required []string
 }
 
 // KeyColumn maps a column to a Stripe list parameter.
@@ -82,6 +87,9 @@ type KeyColumn struct {
 	// Param is the Stripe parameter name; range operators send Param[gt], Param[gte], ….
 	Param string
 	Ops   []Op
+	// Array is true when Param takes a list of values (ids, types, lookup_keys): the values of
+	// an = or IN are sent as Param[0], Param[1], ….
+	Array bool
 	// Exact is true when Stripe applies the filter with exactly the SQL meaning, so the predicate
 	// need not be re-checked by the engine. Pushdown of an inexact filter is always re-checked.
 	Exact bool
@@ -130,8 +138,11 @@ type SearchField struct {
 // WriteSpec says how INSERT or UPDATE become a Stripe create or update.
 type WriteSpec struct {
 	// Path is the endpoint ("/v1/customers", "/v1/customers/%s" with the id for updates).
-	Path   string
-	Params []WriteParam
+	Path string
+	// Parents fill Path's placeholders before the id, as in RetrieveSpec
+	// ("/v1/customers/%s/tax_ids" takes the customer column).
+	Parents []string
+	Params  []WriteParam
 }
 
 // WriteParam is one top-level create or update parameter.
@@ -147,6 +158,8 @@ type WriteParam struct {
 type DeleteSpec struct {
 	// Path is the endpoint ("/v1/customers/%s").
 	Path string
+	// Parents fill Path's placeholders before the id, as in RetrieveSpec.
+	Parents []string
 	// Method is "DELETE", or "POST" for resources whose verb is cancel (subscriptions use DELETE
 	// /v1/subscriptions/{id}, which cancels).
 	Method string

@@ -1,10 +1,24 @@
 // Package stripeapi is the one road to Stripe.
 //
 // The engine sees only the small Backend interface: list one page, search one page, retrieve, post,
-// delete. Client implements it on stripe-go v76 with a per-node token bucket (golang.org/x/time/rate)
-// in the HTTP path, so every request counts, including retries; 429 back-off that honours
-// Retry-After and Stripe-Should-Retry; idempotency keys kept across retries; the Stripe-Account
-// header; proxies; and slog logging with the API key redacted. The same Client talks to the real
-// API, to stripe-mock, and to the built-in emulator (package emulator), so tests exercise the real
-// stripe-go path.
+// delete. Client implements it on stripe-go v76 (API version 2023-10-16), and the same Client talks
+// to the real API, to stripe-mock and to the built-in emulator, so tests exercise the real stripe-go
+// path.
+//
+// How a call flows:
+//
+//	Client.List/Search/Retrieve/Post/Delete(ctx, path, url.Values[, idempotency key])
+//	  → stripe-go BackendImplementation.CallRaw (form encoding, headers: Authorization,
+//	    Stripe-Version, Stripe-Account, Idempotency-Key; its own retries are off)
+//	  → transport (http.RoundTripper): for every attempt, wait for the node's token bucket
+//	    (golang.org/x/time/rate, NewLimiter), send, and retry 429/409/5xx/network failures with
+//	    jittered exponential back-off that honours Retry-After and Stripe-Should-Retry, within
+//	    Config.MaxRetryTime; a retry resends the same request, so writes keep their idempotency key
+//	  → the base http.Transport (proxy from Config.Proxy or the environment)
+//	  ← the raw JSON body, decoded with json.Number into Object or Page.
+//
+// Errors: Stripe's error answers become *Error (which maps itself to a SQLSTATE with SQL, and
+// unwraps to that *sqlstate.Error); cancellation is 57014, rate limiting that outlasts the retries
+// is 53000, network failure is 58000, a malformed key is 28000. Logging goes through log/slog at
+// Config.Verbosity 0-5 behind a handler that redacts API keys from every line (RedactKey).
 package stripeapi

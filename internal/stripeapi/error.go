@@ -21,8 +21,16 @@ type Error struct {
 
 // Error returns Stripe's message with the status, and never an API key.
 func (e *Error) Error() string {
-	return fmt.Sprintf("stripe: %d %s: %s", e.Status, e.Code, e.Message)
+	return fmt.Sprintf("stripe: %d %s: %s", e.Status, e.Code, RedactKey(e.Message))
 }
+
+// SQLState returns the SQLSTATE this answer maps to (see SQL), following the same convention as
+// pgx's PgError, so callers can switch on codes without converting.
+func (e *Error) SQLState() string { return e.SQL().Code }
+
+// Unwrap returns the coded form of the error (see SQL), so that sqlstate.As and sqlstate.Wrap
+// find a code on a Stripe answer instead of falling back to XX000.
+func (e *Error) Unwrap() error { return e.SQL() }
 
 // IsNotFound reports whether err is Stripe's 404 for a missing object.
 func IsNotFound(err error) bool {
@@ -49,7 +57,7 @@ func (e *Error) SQL() *sqlstate.Error {
 	case e.Status >= 500:
 		code = sqlstate.SystemError
 	}
-	msg := e.Message
+	msg := RedactKey(e.Message)
 	if msg == "" {
 		msg = http.StatusText(e.Status)
 	}

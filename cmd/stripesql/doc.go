@@ -1,0 +1,20 @@
+// Command stripesql makes a Stripe account look like a PostgreSQL database. It is one binary with
+// three subcommands that share their connection flags where they mean the same thing:
+//
+//	stripesql serve      serve Stripe over the PostgreSQL wire protocol (package server)
+//	stripesql query SQL  run one query through the database/sql driver (package driver) and print
+//	                     it as psql's aligned table, CSV or JSON
+//	stripesql emulator   run the stateful Stripe emulator over HTTP (package internal/emulator)
+//
+// How data flows: flags become a stripeapi.Client (key from --api-key or STRIPE_API_KEY, base URL,
+// account, rate, proxy, verbosity) with its own node-wide token bucket. With neither a key nor
+// --api-base, serve and query start the emulator in process with demo data (seed 1, small scale)
+// and say so on stderr, so a fresh machine has something to query. serve hands the client to
+// server.New and serves until interrupted; query hands it to driver.NewConnector (Config.Backend),
+// reads the driver's rows and formats them, drawing a progress line on stderr while a scan runs
+// longer than a second.
+//
+// main only maps run's error to an exit status (0 ok, 1 error, 2 bad command line). run takes its
+// arguments and output streams as parameters so tests drive the whole command in process. Errors
+// print as psql prints them: "ERROR:  message" with DETAIL and HINT lines.
+package main

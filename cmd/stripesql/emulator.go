@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/stripesql/stripesql/internal/emulator"
+)
+
+const emulatorUsage = `Run the built-in Stripe emulator: a stateful, in-memory Stripe API over HTTP with
+deterministic seed data, that stripe-go and stripesql talk to with any sk_test_ key.
+
+Usage:
+  stripesql emulator [--listen ADDR] [--seed N] [--scale small|medium|large|N]
+                     [--latency D] [--rate-limit N]
+
+Examples:
+  stripesql emulator --listen 127.0.0.1:12111 --seed 1 --scale small
+  stripesql emulator --scale 100000 --latency 300ms --rate-limit 25
+  STRIPE_API_KEY=sk_test_x stripesql query --api-base http://127.0.0.1:12111 "SELECT count(*) FROM charges"
+
+The request log is at GET /_emulator/requests (DELETE clears it).
+`
+
+func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
+	listen := fs.String("listen", "127.0.0.1:12111", "address to listen on, e.g. --listen 127.0.0.1:0 for any free port")
+	seed := fs.Int64("seed", 1, "seed of the generated data and ids; the same seed gives the same data, e.g. --seed 42")
+	scale := fs.String("scale", "small", "how much data to seed, counted in charges: small (500), medium (10000),\nlarge (100000), none, or a number, e.g. --scale 2500")
+	latency := fs.Duration("latency", 0, "delay added to every API request, to make slow networks visible, e.g. --latency 300ms")
+	rateLimit := fs.Int("rate-limit", 0, "API requests per second accepted before answering 429 as Stripe does\n(0 = unlimited), e.g. --rate-limit 25")
+	pos, err := parseFlags(fs, args, emulatorUsage, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(stderr, "stripesql emulator: unexpected argument %q\n\n%s", pos[0], emulatorUsage)
+		return &usageError{msg: "unexpected argument " + pos[0]}
+	}
+	sc, err := emulator.ParseScale(*scale)
+	if err != nil {
+		fmt.Fprintf(stderr, "stripesql emulator: %v\n\n%s", err, emulatorUsage)
+		return &usageError{msg: err.Error()}
+	}
+	if *latency < 0 || *rateLimit < 0 {
+		fmt.Fprintf(stderr, "stripesql emulator: --latency and --rate-limit cannot be negative\n\n%s", emulatorUsage)
+		return &usageError{msg: "negative latency or rate limit"}
+	}
+	emu, err := emulator.New(emulator.Config{Seed: *seed, Scale: sc, Latency: *latency, RateLimit: *rateLimit})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", *listen, err)
+	}
+	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stderr, "stripesql emulator: listening on %s (seed %d, %d charges)\n", base, *seed, int(sc))
+	fmt.Fprintf(stderr, "connect with: STRIPE_API_KEY=sk_test_x stripesql query --api-base %s \"SELECT count(*) FROM customers\"\n", base)
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return err
+	}
+	<-done
+	fmt.Fprintln(stderr, "stripesql emulator: stopped")
+	return nil
+}

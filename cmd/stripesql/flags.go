@@ -1,0 +1,141 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/stripesql/stripesql/internal/emulator"
+	"github.com/stripesql/stripesql/internal/stripeapi"
+)
+
+// connFlags are the flags serve and query share: where Stripe is and how fast it may be asked.
+type connFlags struct {
+	apiKey    string
+	apiBase   string
+	account   string
+	rate      float64
+	readOnly  bool
+	verbosity int
+	proxy     string
+}
+
+func (c *connFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.apiKey, "api-key", "", "Stripe secret or restricted key; default $STRIPE_API_KEY\n(prefer the environment: flags show up in ps)")
+	fs.StringVar(&c.apiBase, "api-base", "", "Stripe API base URL, e.g. http://127.0.0.1:12111 for a running\nstripesql emulator; default https://api.stripe.com")
+	fs.Float64Var(&c.rate, "rate", stripeapi.DefaultRate, "Stripe requests per second this node may start, e.g. --rate 25")
+	fs.StringVar(&c.account, "account", "", "connected account to act as (Stripe-Account header), e.g. --account acct_1Ab2C3")
+	fs.BoolVar(&c.readOnly, "read-only", false, "refuse statements that would write to Stripe")
+	fs.IntVar(&c.verbosity, "verbosity", 0, "Stripe client log level 1-5 on stderr: 1 errors, 3 one line per request,\n5 whole requests and responses (keys are always redacted)")
+	fs.StringVar(&c.proxy, "proxy", "", "HTTP(S) proxy, e.g. --proxy http://user:pass@proxy:3128; default\n$HTTPS_PROXY / $HTTP_PROXY")
+}
+
+// key returns the API key from the flag or the environment.
+func (c *connFlags) key() string {
+	if c.apiKey != "" {
+		return c.apiKey
+	}
+	return os.Getenv("STRIPE_API_KEY")
+}
+
+// useEmulator reports whether there is nowhere to send requests but the built-in emulator.
+func (c *connFlags) useEmulator() bool { return c.key() == "" && c.apiBase == "" }
+
+// logger returns the slog logger the Stripe client writes to, on stderr.
+func (c *connFlags) logger(stderr io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// demoSeed and demoScale are the data the built-in emulator serves when no Stripe key is given.
+const (
+	demoSeed  = 1
+	demoScale = emulator.ScaleSmall
+)
+
+// emulatorKey is the key sent to an emulator: it accepts any test-mode secret key.
+const emulatorKey = "sk_test_stripesql_demo"
+
+// backend builds the Stripe client the flags describe. With neither a key nor --api-base it starts
+// the built-in emulator with demo data and says so on stderr; stop ends it.
+func (c *connFlags) backend(stderr io.Writer) (b *stripeapi.Client, stop func(), err error) {
+	stop = func() {}
+	key, base := c.key(), c.apiBase
+	if c.useEmulator() {
+		_, url, stopEmu, err := emulator.Start(emulator.Config{Seed: demoSeed, Scale: demoScale})
+		if err != nil {
+			return nil, nil, fmt.Errorf("starting the built-in emulator: %w", err)
+		}
+		fmt.Fprintf(stderr, "stripesql: no STRIPE_API_KEY or --api-base given; using the built-in emulator with demo data (seed %d, %d charges)\n", demoSeed, int(demoScale))
+		key, base, stop = emulatorKey, url, stopEmu
+	} else if key == "" {
+		key = emulatorKey
+	}
+	client, err := stripeapi.NewClient(stripeapi.Config{
+		APIKey:    key,
+		BaseURL:   base,
+		Account:   c.account,
+		Rate:      c.rate,
+		Limiter:   stripeapi.NewLimiter(c.rate),
+		Proxy:     c.proxy,
+		Verbosity: c.verbosity,
+		Logger:    c.logger(stderr),
+	})
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return client, stop, nil
+}
+
+// parseFlags parses args with fs, allowing flags after positional arguments
+// (`stripesql query "SELECT 1" --format csv`). --help prints the usage on stdout and returns
+// flag.ErrHelp; a bad flag prints the error and usage on stderr and returns a usageError.
+func parseFlags(fs *flag.FlagSet, args []string, usage string, stdout, stderr io.Writer) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	var positional []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			printDefaults(stdout, fs)
+			return nil, flag.ErrHelp
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "stripesql %s: %v\n\n%s", fs.Name(), err, usage)
+			printDefaults(stderr, fs)
+			return nil, &usageError{msg: err.Error()}
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if rest[0] == "--" {
+			return append(positional, rest[1:]...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// printDefaults lists every flag with its explanation and default, GNU style (--name).
+func printDefaults(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintln(w, "\nFlags:")
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		head := "  --" + f.Name
+		if name != "" {
+			head += " " + name
+		}
+		fmt.Fprintln(w, head)
+		text := strings.ReplaceAll(usage, "\n", "\n      ")
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			text += " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(w, "      %s\n", text)
+	})
+}

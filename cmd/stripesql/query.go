@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	sqldriver "database/sql/driver"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/stripesql/stripesql/driver"
+	"github.com/stripesql/stripesql/planner"
+)
+
+const queryUsage = `Run SQL against Stripe through the database/sql driver and print the result.
+
+The key comes from STRIPE_API_KEY (or --api-key). With neither a key nor --api-base, query runs
+against the built-in emulator's demo data and says so on stderr. While a scan takes longer than a
+second, a progress line (rows, Stripe requests, seconds left) is shown on stderr when stderr is a
+terminal, or always with --progress.
+
+Usage:
+  stripesql query [--format table|csv|json] [--max-requests N] [--progress]
+                  [--api-base URL] [--rate N] [--account acct_…] [--read-only]
+                  [--verbosity 1-5] [--proxy URL] [--api-key KEY] "SQL"
+
+Examples:
+  stripesql query "SELECT id, email FROM customers ORDER BY created DESC LIMIT 5"
+  stripesql query --format csv "SELECT * FROM charges WHERE created >= '2024-01-01'" > charges.csv
+  stripesql query --format json --max-requests 5000 "SELECT status, count(*) FROM charges GROUP BY status"
+  stripesql query "EXPLAIN SELECT * FROM customers WHERE email = 'a@b.c'"
+`
+
+// queryOptions are the flags of one query run.
+type queryOptions struct {
+	format      string
+	progress    bool
+	maxRequests int
+}
+
+func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("query", flag.ContinueOnError)
+	var cf connFlags
+	var opt queryOptions
+	fs.StringVar(&opt.format, "format", "table", "output format: table (psql's aligned output), csv (with a header row)\nor json (an array of objects), e.g. --format csv")
+	fs.BoolVar(&opt.progress, "progress", false, "show the progress line on stderr even when stderr is not a terminal")
+	fs.IntVar(&opt.maxRequests, "max-requests", 0, "the query's Stripe request budget (stripesql.max_requests; default 1000);\nplans that need more are refused before any request, e.g. --max-requests 5000")
+	cf.register(fs)
+	pos, err := parseFlags(fs, args, queryUsage, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	bad := func(msg string) error {
+		fmt.Fprintf(stderr, "stripesql query: %s\n\n%s", msg, queryUsage)
+		return &usageError{msg: msg}
+	}
+	switch {
+	case len(pos) == 0:
+		return bad("no SQL given")
+	case len(pos) > 1:
+		return bad(fmt.Sprintf("expected one SQL argument, got %d (quote the query)", len(pos)))
+	}
+	out, err := newFormatter(opt.format, stdout)
+	if err != nil {
+		return bad(err.Error())
+	}
+	if opt.maxRequests < 0 {
+		return bad("--max-requests must be positive")
+	}
+
+	backend, stop, err := cf.backend(stderr)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	prog := newProgress(stderr, opt.progress || isTerminal(stderr), backend.Requests)
+	conn, err := driver.NewConnector(driver.Config{
+		Backend:     backend,
+		Rate:        cf.rate,
+		ReadOnly:    cf.readOnly,
+		MaxRequests: opt.maxRequests,
+		Progress:    prog.event,
+	})
+	if err != nil {
+		return err
+	}
+	db := sql.OpenDB(conn)
+	defer db.Close()
+	c, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+
+	prog.start()
+	defer prog.stop()
+	// Raw gives the driver's own rows, which carry the command tag ("SELECT 5", "SET") that
+	// psql prints for statements without a result set.
+	return c.Raw(func(dc any) error {
+		qc := dc.(sqldriver.QueryerContext)
+		rows, err := qc.QueryContext(ctx, pos[0], nil)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		cols := rows.Columns()
+		types := make([]string, len(cols))
+		if ct, ok := rows.(sqldriver.RowsColumnTypeDatabaseTypeName); ok {
+			for i := range cols {
+				types[i] = ct.ColumnTypeDatabaseTypeName(i)
+			}
+		}
+		if err := out.begin(cols, types); err != nil {
+			return err
+		}
+		dest := make([]sqldriver.Value, len(cols))
+		for {
+			if err := rows.Next(dest); err != nil {
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				prog.stop()
+				return err
+			}
+			prog.row()
+			if err := out.row(dest); err != nil {
+				return err
+			}
+		}
+		prog.stop()
+		tag := ""
+		if t, ok := rows.(interface{ Tag() string }); ok {
+			tag = t.Tag()
+		}
+		return out.end(tag)
+	})
+}
+
+// progress draws the progress line of a long query on stderr: rows so far, Stripe requests sent,
+// and the seconds the planner expects the rest to take at the node's rate.
+type progress struct {
+	w        io.Writer
+	enabled  bool
+	tty      bool
+	requests func() int64
+	base     int64
+
+	rows     atomic.Int64
+	mu       sync.Mutex
+	last     planner.ProgressEvent
+	lastAt   time.Time
+	haveLast bool
+	shown    bool
+	begun    time.Time
+	done     chan struct{}
+	stopped  sync.Once
+	wg       sync.WaitGroup
+}
+
+// progressDelay is how long a query runs before its progress line appears.
+const progressDelay = time.Second
+
+func newProgress(w io.Writer, enabled bool, requests func() int64) *progress {
+	return &progress{w: w, enabled: enabled, tty: isTerminal(w), requests: requests, done: make(chan struct{})}
+}
+
+// event receives the executor's progress reports (driver.Config.Progress).
+func (p *progress) event(e planner.ProgressEvent) {
+	p.mu.Lock()
+	p.last, p.lastAt, p.haveLast = e, time.Now(), true
+	p.mu.Unlock()
+}
+
+func (p *progress) row() { p.rows.Add(1) }
+
+func (p *progress) start() {
+	p.begun = time.Now()
+	p.base = p.requests()
+	if !p.enabled {
+		return
+	}
+	interval := 250 * time.Millisecond
+	if !p.tty {
+		interval = time.Second
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.done:
+				return
+			case <-t.C:
+				if time.Since(p.begun) >= progressDelay {
+					p.draw()
+				}
+			}
+		}
+	}()
+}
+
+func (p *progress) line() string {
+	p.mu.Lock()
+	ev, at, have := p.last, p.lastAt, p.haveLast
+	p.mu.Unlock()
+	rows := p.rows.Load()
+	if have && ev.Rows > rows {
+		rows = ev.Rows
+	}
+	reqs := p.requests() - p.base
+	s := fmt.Sprintf("%d rows, %d Stripe requests, %.0f s elapsed", rows, reqs, time.Since(p.begun).Seconds())
+	if have && ev.EstimatedRequests > 0 {
+		// The estimate was made when the event came; count down from it between events.
+		left := max(ev.SecondsLeft-time.Since(at).Seconds(), 0)
+		s += fmt.Sprintf(", ~%.0f s left", left)
+	}
+	return s
+}
+
+func (p *progress) draw() {
+	l := p.line()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.shown = true
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\x1b[K%s", l)
+	} else {
+		fmt.Fprintln(p.w, l)
+	}
+}
+
+// stop ends the progress line, erasing it on a terminal so the result starts on a clean line.
+func (p *progress) stop() {
+	p.stopped.Do(func() {
+		close(p.done)
+		p.wg.Wait()
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.shown && p.tty {
+			fmt.Fprint(p.w, "\r\x1b[K")
+		}
+	})
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

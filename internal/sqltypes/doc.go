@@ -7,14 +7,20 @@
 //	bool                                  bool
 //	int2, int4, int8, oid, reg*           int64
 //	float4, float8                        float64
-//	numeric                               Numeric
+//	numeric                               Decimal
 //	text, varchar, name, char             string
 //	bytea                                 []byte
 //	date, timestamp, timestamptz          time.Time (timestamptz in UTC; date at UTC midnight)
-//	interval                              Interval
-//	json, jsonb                           JSON (a decoded JSON document)
+//	interval                              IntervalValue
+//	json, jsonb                           JSONValue (a decoded JSON document)
 //	arrays                                Array
 //
+// A timestamp (without time zone) holds its wall-clock fields in a UTC time.Time; only timestamptz
+// is an instant. JSONValue numbers are Decimal so jsonb keeps them exact; arrays are
+// one-dimensional with lower bound 1.
+//
 // The package also owns PostgreSQL's text output and input of each type (what psql prints and what
-// a client may send), so the server, the driver and the executor agree on every value's spelling.
+// a client may send), so the server, the driver and the executor agree on every value's spelling,
+// the decimal arithmetic of numeric (with PostgreSQL's result scales), and what pg_type says about
+// each type (FormatType, Typname, Size, Category, Elem, ArrayOf).
 package sqltypes

@@ -1,0 +1,28 @@
+// Package emulator is a stateful, in-memory Stripe API served over HTTP, so that tests, demos and
+// `stripesql emulator` run without network or keys, and stripe-go v76 talks to it unchanged.
+//
+// Data flow: New seeds every core resource deterministically from Config.Seed (customers, their
+// cards, charges with payment intents and balance transactions, refunds, disputes, subscriptions
+// with their invoices, products, prices and mirrored plans, …). ServeHTTP then answers each request
+// in this order: request id, latency, API key check (any sk_test_ key, Bearer or basic auth), rate
+// limit (429 like Stripe), form decoding (DecodeForm: Stripe's bracket syntax), idempotency
+// replay, the route (list, retrieve, search, create, update, delete, actions), fault injection,
+// and finally the request log (GET/DELETE /_emulator/requests).
+//
+// POST parameters are checked against what stripe-go v76's params structs can send (the embedded
+// methods.tsv), so a request Stripe would refuse with "Received unknown parameter" is refused here
+// too; list parameters are checked against the resource's v76 list filters. expand[] replaces ids
+// by the objects they name (up to 4 levels, "data." for lists and search results).
+//
+// Objects are stored as maps holding only their set, non-default fields; rendering fills in the
+// fields computed from others (a charge's paid and outcome, a balance transaction's net and
+// status, …) and every other top-level field of stripe-go's struct (read by reflection) as null,
+// so the catalog's columns are always present and stripe-go decodes every object. Answers are
+// encoded without reflection (appendJSON), with sorted keys, so they are deterministic. Each resource keeps its objects ordered by (created, insertion sequence); lists walk
+// that order newest first and cursors are positions in it, so paging returns each object exactly
+// once even while new (newer) objects are created. Reads share a lock; writes, and the events and
+// idempotency records they produce, hold it exclusively.
+//
+// Listable resources of stripe-go v76 that the emulator keeps no state for (the embedded
+// inventory.tsv) answer an empty list, and 404 on retrieve.
+package emulator

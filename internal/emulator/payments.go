@@ -1,0 +1,442 @@
+package emulator
+
+import (
+	"fmt"
+)
+
+// card is a test card: what a payment method or token stands for.
+type card struct {
+	brand, last4, funding, country string
+	expMonth, expYear              int64
+	fingerprint                    string
+	declineCode                    string // non-empty: payments with it are declined
+}
+
+// testCards are Stripe's documented test payment methods and tokens.
+var testCards = map[string]card{
+	"pm_card_visa":           {brand: "visa", last4: "4242", funding: "credit", country: "US", expMonth: 12, expYear: 2034, fingerprint: "Xt5EWLLDS7FJjR1c"},
+	"tok_visa":               {brand: "visa", last4: "4242", funding: "credit", country: "US", expMonth: 12, expYear: 2034, fingerprint: "Xt5EWLLDS7FJjR1c"},
+	"pm_card_mastercard":     {brand: "mastercard", last4: "4444", funding: "credit", country: "US", expMonth: 12, expYear: 2034, fingerprint: "Lq0XNxsJ3aq8YbG2"},
+	"tok_mastercard":         {brand: "mastercard", last4: "4444", funding: "credit", country: "US", expMonth: 12, expYear: 2034, fingerprint: "Lq0XNxsJ3aq8YbG2"},
+	"pm_card_amex":           {brand: "amex", last4: "8431", funding: "credit", country: "US", expMonth: 12, expYear: 2034, fingerprint: "kSX3mVvV5bX0Lw8T"},
+	"pm_card_chargeDeclined": {brand: "visa", last4: "0002", funding: "credit", country: "US", expMonth: 12, expYear: 2034, fingerprint: "d2aZ2uXdkmuyI1kO", declineCode: "generic_decline"},
+	"tok_chargeDeclined":     {brand: "visa", last4: "0002", funding: "credit", country: "US", expMonth: 12, expYear: 2034, fingerprint: "d2aZ2uXdkmuyI1kO", declineCode: "generic_decline"},
+	"pm_card_chargeDeclinedInsufficientFunds": {brand: "visa", last4: "9995", funding: "credit", country: "US", expMonth: 12, expYear: 2034, fingerprint: "p1Ma3lbFJ1rNq0Dk", declineCode: "insufficient_funds"},
+}
+
+// declineMessages are the customer-facing messages Stripe gives for decline codes.
+var declineMessages = map[string]string{
+	"generic_decline":    "Your card was declined.",
+	"insufficient_funds": "Your card has insufficient funds.",
+}
+
+func (c card) details() map[string]any {
+	return map[string]any{
+		"type": "card",
+		"card": map[string]any{
+			"brand": c.brand, "last4": c.last4, "funding": c.funding, "country": c.country,
+			"exp_month": c.expMonth, "exp_year": c.expYear, "fingerprint": c.fingerprint,
+			"network": c.brand, "checks": map[string]any{"address_line1_check": nil, "address_postal_code_check": nil, "cvc_check": "pass"},
+			"wallet": nil, "three_d_secure": nil, "installments": nil, "mandate": nil,
+		},
+	}
+}
+
+// detailsOf returns the shared payment_method_details map of a card.
+func (e *Emulator) detailsOf(c card) map[string]any {
+	d, ok := e.cardDetails[c]
+	if !ok {
+		d = c.details()
+		e.cardDetails[c] = d
+	}
+	return d
+}
+
+// cardOf finds the card behind a payment method id or test token; ok is false when unknown.
+func (e *Emulator) cardOf(pm string) (card, bool) {
+	if c, ok := testCards[pm]; ok {
+		return c, true
+	}
+	en := e.colls["payment_methods"].get(pm)
+	if en == nil {
+		return card{}, false
+	}
+	if c, ok := en.obj["_card"].(card); ok {
+		return c, true
+	}
+	cm, _ := en.obj["card"].(map[string]any)
+	return card{brand: asString(cm["brand"]), last4: asString(cm["last4"]), funding: "credit", country: "US", expMonth: 12, expYear: 2034}, true
+}
+
+// fee is Stripe's standard card pricing, 2.9% + 30 minor units.
+func fee(amount int64) int64 { return amount*29/1000 + 30 }
+
+// addBalanceTxn records money moving: a charge (positive), a refund or payout (negative).
+func (e *Emulator) addBalanceTxn(at int64, typ string, amount int64, currency, source, description string) *entry {
+	f := int64(0)
+	if typ == "charge" || typ == "payment" {
+		f = fee(amount)
+	}
+	obj := map[string]any{
+		"amount": amount, "currency": currency, "fee": f, "available_on": at + 2*86400,
+		"type": typ, "source": source, "description": nilIfEmpty(description),
+	}
+	en := e.put(e.colls["balance_transactions"], "", at, obj)
+	return en
+}
+
+var noFees = []any{}
+
+func feeDetails(f int64, currency string) []any {
+	if f == 0 {
+		return noFees
+	}
+	return []any{map[string]any{"amount": f, "application": nil, "currency": currency, "description": "Stripe processing fees", "type": "stripe_fee"}}
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// chargeSpec describes a charge to create.
+type chargeSpec struct {
+	at                   int64
+	amount               int64
+	currency, customer   string
+	paymentMethod, pi    string
+	invoice, description string
+	card                 card
+	capture              bool
+	billing              map[string]any
+	metadata             map[string]any
+}
+
+var emptyMeta = map[string]any{}
+
+// makeCharge creates a charge (succeeded, failed on a declining card, or uncaptured) and its
+// balance transaction when money moved.
+func (e *Emulator) makeCharge(s chargeSpec) *entry {
+	obj := map[string]any{
+		"amount": s.amount, "amount_captured": int64(0), "amount_refunded": int64(0), "currency": s.currency,
+		"customer": nilIfEmpty(s.customer), "payment_intent": nilIfEmpty(s.pi), "payment_method": nilIfEmpty(s.paymentMethod),
+		"invoice": nilIfEmpty(s.invoice), "description": nilIfEmpty(s.description), "captured": false,
+		"payment_method_details": e.detailsOf(s.card), "metadata": s.metadata,
+		"billing_details": s.billing,
+	}
+	if obj["metadata"] == nil {
+		obj["metadata"] = emptyMeta
+	}
+	if obj["billing_details"] == nil {
+		obj["billing_details"] = emptyBilling
+	}
+	c := e.colls["charges"]
+	if s.card.declineCode != "" {
+		obj["status"] = "failed"
+		obj["failure_code"] = "card_declined"
+		obj["failure_message"] = declineMessages[s.card.declineCode]
+		return e.put(c, "", s.at, obj)
+	}
+	obj["status"] = "succeeded"
+	en := e.put(c, "", s.at, obj)
+	if s.capture {
+		obj["captured"] = true
+		obj["amount_captured"] = s.amount
+		bt := e.addBalanceTxn(s.at, "charge", s.amount, s.currency, en.id, s.description)
+		obj["balance_transaction"] = bt.id
+	}
+	return en
+}
+
+var (
+	emptyBilling    = map[string]any{"address": nil, "email": nil, "name": nil, "phone": nil}
+	outcomeOK       = map[string]any{"network_status": "approved_by_network", "reason": nil, "risk_level": "normal", "risk_score": int64(32), "seller_message": "Payment complete.", "type": "authorized"}
+	outcomeDeclined = map[string]any{"network_status": "declined_by_network", "reason": "generic_decline", "risk_level": "normal", "risk_score": int64(41), "seller_message": "The bank did not return any further details with this decline.", "type": "issuer_declined"}
+)
+
+// cardError is the 402 Stripe answers for a declined card, naming the failed charge.
+func cardError(c card, chargeID string) *apiError {
+	msg := declineMessages[c.declineCode]
+	if msg == "" {
+		msg = "Your card was declined."
+	}
+	return &apiError{status: 402, typ: "card_error", code: "card_declined", declineCode: c.declineCode, message: msg, charge: chargeID}
+}
+
+// confirmPI moves a payment intent forward with its payment method: a charge is created; on
+// success the intent succeeds (or waits for capture), on a decline it returns to
+// requires_payment_method with last_payment_error and the call fails with a card error.
+func (e *Emulator) confirmPI(en *entry, pm string) *apiError {
+	pis := e.colls["payment_intents"]
+	cd, ok := e.cardOf(pm)
+	if !ok {
+		return &apiError{status: 400, typ: "invalid_request_error", code: "resource_missing", param: "payment_method",
+			message: fmt.Sprintf("No such PaymentMethod: '%s'", pm)}
+	}
+	amount, _ := asInt(en.obj["amount"])
+	manual := en.obj["capture_method"] == "manual"
+	ch := e.makeCharge(chargeSpec{at: e.now().Unix(), amount: amount, currency: asString(en.obj["currency"]),
+		customer: asString(en.obj["customer"]), paymentMethod: pm, pi: en.id, description: asString(en.obj["description"]),
+		card: cd, capture: !manual, metadata: metaOf(en.obj)})
+	chOut := e.render(e.colls["charges"], ch)
+	fields := map[string]any{"payment_method": pm, "latest_charge": ch.id}
+	if cd.declineCode != "" {
+		ae := cardError(cd, ch.id)
+		fields["status"] = "requires_payment_method"
+		fields["last_payment_error"] = map[string]any{"type": "card_error", "code": "card_declined", "decline_code": cd.declineCode,
+			"message": ae.message, "charge": ch.id, "payment_method": map[string]any{"id": pm, "object": "payment_method", "type": "card"}}
+		e.emit("charge.failed", chOut, nil)
+		e.set(pis, en, "payment_intent.payment_failed", fields)
+		return ae
+	}
+	if manual {
+		fields["status"] = "requires_capture"
+		fields["amount_capturable"] = amount
+		e.emit("charge.succeeded", chOut, nil)
+		e.set(pis, en, "payment_intent.amount_capturable_updated", fields)
+		return nil
+	}
+	fields["status"] = "succeeded"
+	fields["amount_received"] = amount
+	fields["last_payment_error"] = nil
+	e.emit("charge.succeeded", chOut, nil)
+	e.set(pis, en, "payment_intent.succeeded", fields)
+	return nil
+}
+
+func metaOf(obj map[string]any) map[string]any {
+	if m, ok := obj["metadata"].(map[string]any); ok {
+		return m
+	}
+	return emptyMeta
+}
+
+// refundCharge refunds part or all of a charge: refund object, negative balance transaction,
+// charge amount_refunded/refunded.
+func (e *Emulator) refundCharge(ch *entry, amount int64, at int64, reason string, meta map[string]any) (*entry, *apiError) {
+	captured, _ := asInt(ch.obj["amount_captured"])
+	refunded, _ := asInt(ch.obj["amount_refunded"])
+	if ch.obj["status"] != "succeeded" {
+		return nil, invalid("charge", "Charge %s has not succeeded and cannot be refunded.", ch.id)
+	}
+	if amount == 0 {
+		amount = captured - refunded
+	}
+	if amount <= 0 || refunded+amount > captured {
+		if captured-refunded <= 0 {
+			return nil, &apiError{status: 400, typ: "invalid_request_error", code: "charge_already_refunded",
+				message: fmt.Sprintf("Charge %s has already been refunded.", ch.id)}
+		}
+		return nil, invalid("amount", "Refund amount (%d) is greater than unrefunded amount on charge (%d)", amount, captured-refunded)
+	}
+	cur := asString(ch.obj["currency"])
+	if meta == nil {
+		meta = emptyMeta
+	}
+	ref := e.put(e.colls["refunds"], "", at, map[string]any{
+		"amount": amount, "currency": cur, "charge": ch.id, "payment_intent": ch.obj["payment_intent"],
+		"status": "succeeded", "reason": nilIfEmpty(reason), "metadata": meta,
+	})
+	bt := e.addBalanceTxn(at, "refund", -amount, cur, ref.id, "REFUND FOR CHARGE")
+	ref.obj["balance_transaction"] = bt.id
+	fields := map[string]any{"amount_refunded": refunded + amount, "refunded": refunded+amount == captured}
+	if e.seeding {
+		for k, v := range fields {
+			ch.obj[k] = v
+		}
+	} else {
+		// The refund's own created event comes from create, under its final id.
+		e.set(e.colls["charges"], ch, "charge.refunded", fields)
+	}
+	return ref, nil
+}
+
+// payInvoice pays an open invoice with the customer's card: payment intent, charge, balance
+// transaction; the invoice becomes paid.
+func (e *Emulator) payInvoice(inv *entry, at int64, pm string) *apiError {
+	due, _ := asInt(inv.obj["amount_due"])
+	cur := asString(inv.obj["currency"])
+	cust := asString(inv.obj["customer"])
+	fields := map[string]any{"status": "paid", "paid": true, "amount_paid": due, "amount_remaining": int64(0), "attempted": true,
+		"attempt_count": int64(1), "status_transitions": transitions(inv.obj, "paid_at", at)}
+	if due > 0 {
+		if pm == "" {
+			pm = e.defaultPM(cust)
+		}
+		cd, ok := e.cardOf(pm)
+		if !ok {
+			cd = testCards["pm_card_visa"]
+			pm = "pm_card_visa"
+		}
+		pi := e.put(e.colls["payment_intents"], "", at, piObject(due, cur, cust, "Invoice payment", nil))
+		ch := e.makeCharge(chargeSpec{at: at, amount: due, currency: cur, customer: cust, paymentMethod: pm, pi: pi.id,
+			invoice: inv.id, description: "Payment for Invoice", card: cd, capture: true})
+		pi.obj["latest_charge"] = ch.id
+		pi.obj["payment_method"] = pm
+		pi.obj["invoice"] = inv.id
+		if cd.declineCode != "" {
+			pi.obj["status"] = "requires_payment_method"
+			if !e.seeding {
+				e.emit("charge.failed", e.render(e.colls["charges"], ch), nil)
+				e.set(e.colls["invoices"], inv, "invoice.payment_failed", map[string]any{"attempted": true, "attempt_count": int64(1), "charge": ch.id, "payment_intent": pi.id})
+			}
+			return cardError(cd, ch.id)
+		}
+		pi.obj["status"] = "succeeded"
+		pi.obj["amount_received"] = due
+		fields["charge"] = ch.id
+		fields["payment_intent"] = pi.id
+		if !e.seeding {
+			e.emit("payment_intent.succeeded", e.render(e.colls["payment_intents"], pi), nil)
+			e.emit("charge.succeeded", e.render(e.colls["charges"], ch), nil)
+		}
+	}
+	if e.seeding {
+		for k, v := range fields {
+			inv.obj[k] = v
+		}
+		return nil
+	}
+	e.set(e.colls["invoices"], inv, "invoice.paid", fields)
+	return nil
+}
+
+// transitions returns a copy of an invoice's status_transitions with one timestamp set.
+func transitions(obj map[string]any, key string, at int64) map[string]any {
+	out := map[string]any{"finalized_at": nil, "marked_uncollectible_at": nil, "paid_at": nil, "voided_at": nil}
+	if old, ok := obj["status_transitions"].(map[string]any); ok {
+		for k, v := range old {
+			out[k] = v
+		}
+	}
+	out[key] = at
+	return out
+}
+
+// defaultPM is the customer's default payment method, or their first attached card.
+func (e *Emulator) defaultPM(cust string) string {
+	if c := e.colls["customers"].get(cust); c != nil {
+		if is, ok := c.obj["invoice_settings"].(map[string]any); ok {
+			if s, ok := is["default_payment_method"].(string); ok && s != "" {
+				return s
+			}
+		}
+		if s, ok := c.obj["_pm"].(string); ok {
+			return s
+		}
+	}
+	return ""
+}
+
+func piObject(amount int64, cur, cust, desc string, meta map[string]any) map[string]any {
+	if meta == nil {
+		meta = emptyMeta
+	}
+	return map[string]any{
+		"amount": amount, "currency": cur, "customer": nilIfEmpty(cust), "description": nilIfEmpty(desc),
+		"status": "requires_payment_method", "metadata": meta,
+	}
+}
+
+var cardOnly = []any{"card"}
+
+// Derived fields are computed when an object is rendered instead of being stored with every one
+// of up to hundreds of thousands of seeded objects; a stored value always wins.
+
+// deriveCharge fills paid, outcome, receipt_url and the fields whose value is their default.
+func deriveCharge(e *Emulator, en *entry, out map[string]any) {
+	ok := en.obj["status"] == "succeeded"
+	fill(out, "paid", ok)
+	if ok {
+		fill(out, "outcome", outcomeOK)
+		fill(out, "receipt_url", "https://pay.stripe.com/receipts/"+en.id)
+	} else if en.obj["status"] == "failed" {
+		fill(out, "outcome", outcomeDeclined)
+	}
+	fill(out, "amount_refunded", int64(0))
+	fill(out, "refunded", false)
+	fill(out, "disputed", false)
+	fill(out, "captured", false)
+	fill(out, "calculated_statement_descriptor", "STRIPESQL DEMO")
+	fill(out, "fraud_details", emptyMeta)
+}
+
+// deriveBalanceTxn fills net, status (available once available_on has passed), the reporting
+// category and the fee details.
+func deriveBalanceTxn(e *Emulator, en *entry, out map[string]any) {
+	amount, _ := asInt(en.obj["amount"])
+	f, _ := asInt(en.obj["fee"])
+	avail, _ := asInt(en.obj["available_on"])
+	fill(out, "fee", int64(0))
+	fill(out, "net", amount-f)
+	status := "available"
+	if avail > e.now().Unix() {
+		status = "pending"
+	}
+	fill(out, "status", status)
+	fill(out, "reporting_category", en.obj["type"])
+	fill(out, "fee_details", feeDetails(f, asString(en.obj["currency"])))
+}
+
+// derivePaymentIntent fills the client secret and the fields whose value is their default.
+func derivePaymentIntent(e *Emulator, en *entry, out map[string]any) {
+	fill(out, "client_secret", en.id+"_secret_emulated")
+	fill(out, "amount_capturable", int64(0))
+	fill(out, "amount_received", int64(0))
+	fill(out, "capture_method", "automatic")
+	fill(out, "confirmation_method", "automatic")
+	fill(out, "payment_method_types", cardOnly)
+}
+
+// fill sets a rendered field that has no stored value.
+func fill(out map[string]any, k string, v any) {
+	if out[k] == nil {
+		out[k] = v
+	}
+}
+
+// invoiceTotals recomputes a draft invoice's amounts from its lines.
+func (e *Emulator) invoiceTotals(inv *entry) map[string]any {
+	var total int64
+	for _, l := range e.linesByInvoice[inv.id] {
+		if !l.deleted {
+			a, _ := asInt(l.obj["amount"])
+			total += a
+		}
+	}
+	return map[string]any{"subtotal": total, "subtotal_excluding_tax": total, "total": total, "total_excluding_tax": total,
+		"amount_due": total, "amount_remaining": total}
+}
+
+// addInvoiceLine adds one line to an invoice.
+func (e *Emulator) addInvoiceLine(inv string, at int64, amount int64, cur, desc, price, sub, si, ii string, qty int64, start, end int64) *entry {
+	typ := "invoiceitem"
+	if sub != "" {
+		typ = "subscription"
+	}
+	return e.put(e.colls["invoice_line_items"], "", at, map[string]any{
+		"_invoice": inv, "invoice": inv, "amount": amount, "amount_excluding_tax": amount, "currency": cur, "description": nilIfEmpty(desc),
+		"price": priceRef(e, price), "quantity": qty, "subscription": nilIfEmpty(sub), "subscription_item": nilIfEmpty(si),
+		"invoice_item": nilIfEmpty(ii), "type": typ, "period": map[string]any{"start": start, "end": end},
+		"discountable": true, "discounts": []any{}, "metadata": emptyMeta, "proration": false, "tax_amounts": []any{},
+	})
+}
+
+// priceRef embeds a price object where Stripe embeds one (line items, subscription items).
+func priceRef(e *Emulator, id string) any {
+	if id == "" {
+		return nil
+	}
+	if m, ok := e.priceRefs[id]; ok {
+		return m
+	}
+	en := e.colls["prices"].get(id)
+	if en == nil {
+		return id
+	}
+	m := e.render(e.colls["prices"], en)
+	e.priceRefs[id] = m
+	return m
+}

@@ -1,0 +1,757 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/stripesql/stripesql/internal/expr"
+	"github.com/stripesql/stripesql/internal/sqlstate"
+	"github.com/stripesql/stripesql/internal/sqltypes"
+	"github.com/stripesql/stripesql/internal/stripeapi"
+	"github.com/stripesql/stripesql/planner"
+)
+
+// Stats are the running totals of a statement: Stripe requests, pages fetched, rows returned and
+// time since it started.
+type Stats struct {
+	Requests int64
+	Pages    int64
+	Rows     int64
+	Elapsed  time.Duration
+}
+
+// Rows is a running statement's result stream.
+type Rows interface {
+	// Columns returns the result columns, nil for statements that return no rows.
+	Columns() []planner.Column
+	// Next returns the next row, or io.EOF after the last. Values are in the representations of
+	// package sqltypes.
+	Next(ctx context.Context) ([]any, error)
+	// Close stops the statement; no further Stripe request is sent.
+	Close() error
+	// Tag is the command tag, final after io.EOF: "SELECT 5", "SET", "BEGIN".
+	Tag() string
+	// Stats returns requests, pages, rows and elapsed time so far.
+	Stats() Stats
+}
+
+// ProgressInterval is how often a long statement reports progress to the session's callback.
+var ProgressInterval = 2 * time.Second
+
+// Run starts a plan. Utility plans (SET, RESET, BEGIN…) take effect here and return an empty
+// stream with their tag; queries return a stream whose Next fetches Stripe pages as it needs them.
+func Run(ctx context.Context, b stripeapi.Backend, sess *planner.Session, p *planner.Planned) (Rows, error) {
+	if p == nil {
+		return nil, sqlstate.New(sqlstate.InternalError, "no plan to run")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, canceled(err)
+	}
+	if p.Set != nil {
+		if err := applySet(sess, p.Set); err != nil {
+			return nil, err
+		}
+	}
+	r := newRunner(b, sess, p)
+	if p.Write != nil {
+		return r.runWrite(ctx, p) // write.go
+	}
+	if p.Kind == "EXPLAIN" && p.Analyze {
+		return r.explainAnalyze(ctx, p)
+	}
+	if p.Root == nil {
+		return &rowsImpl{r: r, tag: p.Tag, done: true}, nil
+	}
+	it, err := r.build(p.Root)
+	if err != nil {
+		return nil, err
+	}
+	return &rowsImpl{r: r, it: it, cols: p.Columns, tag: p.Tag}, nil
+}
+
+func applySet(sess *planner.Session, s *planner.SetAction) error {
+	switch {
+	case s.Reset && s.All:
+		sess.ResetAll()
+		return nil
+	case s.Reset:
+		return sess.ResetSetting(s.Name)
+	}
+	return sess.SetSetting(s.Name, s.Value)
+}
+
+// runner holds one statement's shared state: backend, session, budget, counters.
+type runner struct {
+	b        stripeapi.Backend
+	sess     *planner.Session
+	plan     *planner.Planned
+	env      *expr.Env
+	budget   int64
+	start    time.Time
+	mu       sync.Mutex
+	requests int64
+	pages    int64
+	rows     int64
+	lastProg time.Time
+	nodes    map[planner.Node]*nodeStats
+	// timeout is statement_timeout: the statement is cancelled (57014) when it runs longer.
+	timeout time.Duration
+}
+
+// nodeStats are one node's actual figures, for EXPLAIN ANALYZE.
+type nodeStats struct {
+	rows     int64
+	requests int64
+	pages    int64
+	dur      time.Duration
+	loops    int64
+}
+
+func newRunner(b stripeapi.Backend, sess *planner.Session, p *planner.Planned) *runner {
+	now := p.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return &runner{
+		b: b, sess: sess, plan: p,
+		env:     &expr.Env{Params: p.Params, Now: now, Session: sess},
+		budget:  int64(sess.MaxRequests()),
+		start:   time.Now(),
+		nodes:   map[planner.Node]*nodeStats{},
+		timeout: statementTimeout(sess),
+	}
+}
+
+// statementTimeout reads the statement_timeout setting (milliseconds, or a number with a unit:
+// ms, s, min, h); zero means none.
+func statementTimeout(sess *planner.Session) time.Duration {
+	v, _ := sess.Setting("statement_timeout")
+	v = strings.TrimSpace(strings.ToLower(v))
+	units := []struct {
+		suffix string
+		d      time.Duration
+	}{{"ms", time.Millisecond}, {"min", time.Minute}, {"s", time.Second}, {"h", time.Hour}}
+	unit := time.Millisecond
+	for _, u := range units {
+		if strings.HasSuffix(v, u.suffix) {
+			v, unit = strings.TrimSpace(strings.TrimSuffix(v, u.suffix)), u.d
+			break
+		}
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return time.Duration(n * float64(unit))
+}
+
+func (r *runner) stats() Stats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return Stats{Requests: r.requests, Pages: r.pages, Rows: r.rows, Elapsed: time.Since(r.start)}
+}
+
+// beginRequest counts a request against the budget before it is sent.
+func (r *runner) beginRequest(st *nodeStats) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.requests >= r.budget {
+		return sqlstate.New(sqlstate.ProgramLimitExceeded, "query stopped after %d stripe requests: over the budget of %d", r.requests, r.budget).
+			WithDetail("the planner estimated %.0f requests; the table is larger than estimated", r.plan.Estimate.Requests).
+			WithHint("add a filter, or SET stripesql.max_requests = %d", r.budget*2)
+	}
+	r.requests++
+	st.requests++
+	return nil
+}
+
+func (r *runner) pageFetched(st *nodeStats) {
+	r.mu.Lock()
+	r.pages++
+	st.pages++
+	r.mu.Unlock()
+	r.progress(false)
+}
+
+func (r *runner) progress(force bool) {
+	cb := r.sess.Progress()
+	if cb == nil {
+		return
+	}
+	r.mu.Lock()
+	now := time.Now()
+	if !force && (now.Sub(r.start) < ProgressInterval || now.Sub(r.lastProg) < ProgressInterval) {
+		r.mu.Unlock()
+		return
+	}
+	r.lastProg = now
+	ev := planner.ProgressEvent{Rows: r.rows, Requests: r.requests, Pages: r.pages, Elapsed: now.Sub(r.start), EstimatedRequests: r.plan.Estimate.Requests}
+	r.mu.Unlock()
+	left := ev.EstimatedRequests - float64(ev.Requests)
+	if left < 0 {
+		left = 0
+	}
+	ev.SecondsLeft = left / r.sess.Rate()
+	cb(ev)
+}
+
+// iterator is one running plan node.
+type iterator interface {
+	next(ctx context.Context) ([]any, error)
+	close()
+}
+
+// counted wraps an iterator with its node's row count and time.
+type counted struct {
+	in iterator
+	st *nodeStats
+}
+
+func (c *counted) next(ctx context.Context) ([]any, error) {
+	t := time.Now()
+	row, err := c.in.next(ctx)
+	c.st.dur += time.Since(t)
+	if err == nil {
+		c.st.rows++
+	}
+	return row, err
+}
+
+func (c *counted) close() { c.in.close() }
+
+func (r *runner) build(n planner.Node) (iterator, error) {
+	st := &nodeStats{loops: 1}
+	r.nodes[n] = st
+	var it iterator
+	switch x := n.(type) {
+	case *planner.Scan:
+		it = newScan(r, x, st)
+	case *planner.Values:
+		it = &valuesIter{r: r, n: x}
+	case *planner.Filter:
+		in, err := r.build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		it = &filterIter{r: r, in: in, cond: x.Cond}
+	case *planner.Project:
+		in, err := r.build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		it = &projectIter{r: r, in: in, exprs: x.Exprs}
+	case *planner.Aggregate:
+		in, err := r.build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		it = &aggIter{r: r, in: in, n: x}
+	case *planner.Sort:
+		in, err := r.build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		it = &sortIter{r: r, in: in, keys: x.Keys}
+	case *planner.Distinct:
+		in, err := r.build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		it = &distinctIter{in: in, keys: x.Keys, seen: map[string]bool{}}
+	case *planner.Join:
+		left, err := r.build(x.Left)
+		if err != nil {
+			return nil, err
+		}
+		if x.Lookup {
+			// The right side runs once per key; its figures are kept on its node.
+			rst := &nodeStats{loops: 1}
+			r.nodes[x.Right] = rst
+			it = &joinIter{r: r, n: x, left: left, st: rst}
+			break
+		}
+		right, err := r.build(x.Right)
+		if err != nil {
+			return nil, err
+		}
+		it = &joinIter{r: r, n: x, left: left, right: right}
+	case *planner.Limit:
+		in, err := r.build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		it = &limitIter{in: in, count: x.Count, offset: x.Offset}
+	default:
+		return nil, sqlstate.New(sqlstate.InternalError, "exec: unknown plan node %T", n)
+	}
+	return &counted{in: it, st: st}, nil
+}
+
+// rowsImpl is the Rows of a statement.
+type rowsImpl struct {
+	r      *runner
+	it     iterator
+	cols   []planner.Column
+	tag    string
+	n      int64
+	done   bool
+	closed bool
+	err    error
+}
+
+func (q *rowsImpl) Columns() []planner.Column { return q.cols }
+
+func (q *rowsImpl) Next(ctx context.Context) ([]any, error) {
+	if q.err != nil {
+		return nil, q.err
+	}
+	if q.done || q.it == nil {
+		return nil, io.EOF
+	}
+	if q.r.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, q.r.start.Add(q.r.timeout))
+		defer cancel()
+	}
+	if err := ctx.Err(); err != nil {
+		q.fail(canceled(err))
+		return nil, q.err
+	}
+	row, err := q.it.next(ctx)
+	if err == io.EOF {
+		q.done = true
+		q.it.close()
+		return nil, io.EOF
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			err = canceled(ctx.Err())
+		}
+		q.fail(sqlstate.Wrap(err))
+		return nil, q.err
+	}
+	q.n++
+	q.r.mu.Lock()
+	q.r.rows++
+	q.r.mu.Unlock()
+	return row, nil
+}
+
+func (q *rowsImpl) fail(err error) {
+	q.err = err
+	if q.it != nil {
+		q.it.close()
+	}
+}
+
+func (q *rowsImpl) Close() error {
+	if !q.closed {
+		q.closed = true
+		if q.it != nil {
+			q.it.close()
+		}
+	}
+	return nil
+}
+
+func (q *rowsImpl) Tag() string {
+	if q.cols != nil && (q.tag == "SELECT" || q.tag == "") {
+		return fmt.Sprintf("SELECT %d", q.n)
+	}
+	return q.tag
+}
+
+func (q *rowsImpl) Stats() Stats { return q.r.stats() }
+
+func canceled(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return sqlstate.New(sqlstate.QueryCanceled, "canceling statement due to statement timeout")
+	}
+	return sqlstate.New(sqlstate.QueryCanceled, "canceling statement due to user request")
+}
+
+// valuesIter emits constant rows.
+type valuesIter struct {
+	r *runner
+	n *planner.Values
+	i int
+}
+
+func (v *valuesIter) next(context.Context) ([]any, error) {
+	if v.i >= len(v.n.Rows) {
+		return nil, io.EOF
+	}
+	exprs := v.n.Rows[v.i]
+	v.i++
+	row := make([]any, len(exprs))
+	env := *v.r.env
+	env.Row = nil
+	for i, e := range exprs {
+		val, err := e.Eval(&env)
+		if err != nil {
+			return nil, err
+		}
+		row[i] = val
+	}
+	return row, nil
+}
+
+func (v *valuesIter) close() {}
+
+// filterIter keeps rows whose condition is true.
+type filterIter struct {
+	r    *runner
+	in   iterator
+	cond expr.Expr
+}
+
+func (f *filterIter) next(ctx context.Context) ([]any, error) {
+	env := *f.r.env
+	for {
+		row, err := f.in.next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		env.Row = row
+		v, err := f.cond.Eval(&env)
+		if err != nil {
+			return nil, err
+		}
+		if t, known := expr.Truth(v); t && known {
+			return row, nil
+		}
+	}
+}
+
+func (f *filterIter) close() { f.in.close() }
+
+// projectIter computes output expressions.
+type projectIter struct {
+	r     *runner
+	in    iterator
+	exprs []expr.Expr
+}
+
+func (p *projectIter) next(ctx context.Context) ([]any, error) {
+	row, err := p.in.next(ctx)
+	if err != nil {
+		return nil, err
+	}
+	env := *p.r.env
+	env.Row = row
+	out := make([]any, len(p.exprs))
+	for i, e := range p.exprs {
+		if out[i], err = e.Eval(&env); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (p *projectIter) close() { p.in.close() }
+
+// aggIter groups its whole input, then emits one row per group in first-seen order.
+type aggIter struct {
+	r    *runner
+	in   iterator
+	n    *planner.Aggregate
+	out  [][]any
+	pos  int
+	done bool
+}
+
+type group struct {
+	keys   []any
+	states []expr.AggState
+}
+
+func (a *aggIter) next(ctx context.Context) ([]any, error) {
+	if !a.done {
+		if err := a.run(ctx); err != nil {
+			return nil, err
+		}
+		a.done = true
+	}
+	if a.pos >= len(a.out) {
+		return nil, io.EOF
+	}
+	row := a.out[a.pos]
+	a.pos++
+	return row, nil
+}
+
+func (a *aggIter) newGroup(keys []any) *group {
+	g := &group{keys: keys, states: make([]expr.AggState, len(a.n.Aggs))}
+	for i, ag := range a.n.Aggs {
+		g.states[i] = ag.NewState()
+	}
+	return g
+}
+
+func (a *aggIter) run(ctx context.Context) error {
+	groups := map[string]*group{}
+	var order []*group
+	env := *a.r.env
+	keyBuf := make([]byte, 0, 64)
+	for {
+		row, err := a.in.next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		env.Row = row
+		keys := make([]any, len(a.n.Groups))
+		keyBuf = keyBuf[:0]
+		for i, g := range a.n.Groups {
+			v, err := g.Eval(&env)
+			if err != nil {
+				return err
+			}
+			keys[i] = v
+			if v == nil {
+				keyBuf = append(keyBuf, 0, 'N')
+			} else {
+				keyBuf = append(keyBuf, 1)
+				keyBuf = append(keyBuf, expr.HashKey(v, g.Type())...)
+			}
+			keyBuf = append(keyBuf, 0xff)
+		}
+		k := string(keyBuf)
+		gr, ok := groups[k]
+		if !ok {
+			gr = a.newGroup(keys)
+			groups[k] = gr
+			order = append(order, gr)
+		}
+		for _, s := range gr.states {
+			if err := s.Add(&env); err != nil {
+				return err
+			}
+		}
+	}
+	if len(a.n.Groups) == 0 && len(order) == 0 {
+		order = append(order, a.newGroup(nil))
+	}
+	for _, g := range order {
+		row := make([]any, 0, len(g.keys)+len(g.states))
+		row = append(row, g.keys...)
+		for _, s := range g.states {
+			v, err := s.Result()
+			if err != nil {
+				return err
+			}
+			row = append(row, v)
+		}
+		a.out = append(a.out, row)
+	}
+	return nil
+}
+
+func (a *aggIter) close() { a.in.close() }
+
+// sortIter materialises and sorts its input.
+type sortIter struct {
+	r    *runner
+	in   iterator
+	keys []planner.SortKey
+	rows [][]any
+	vals [][]any
+	pos  int
+	done bool
+}
+
+func (s *sortIter) next(ctx context.Context) ([]any, error) {
+	if !s.done {
+		if err := s.run(ctx); err != nil {
+			return nil, err
+		}
+		s.done = true
+	}
+	if s.pos >= len(s.rows) {
+		return nil, io.EOF
+	}
+	row := s.rows[s.pos]
+	s.pos++
+	return row, nil
+}
+
+func (s *sortIter) run(ctx context.Context) error {
+	env := *s.r.env
+	for {
+		row, err := s.in.next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		env.Row = row
+		kv := make([]any, len(s.keys))
+		for i, k := range s.keys {
+			if kv[i], err = k.Expr.Eval(&env); err != nil {
+				return err
+			}
+		}
+		s.rows = append(s.rows, row)
+		s.vals = append(s.vals, kv)
+	}
+	idx := make([]int, len(s.rows))
+	for i := range idx {
+		idx[i] = i
+	}
+	var cmpErr error
+	sort.SliceStable(idx, func(a, b int) bool {
+		c, err := compareKeys(s.keys, s.vals[idx[a]], s.vals[idx[b]])
+		if err != nil && cmpErr == nil {
+			cmpErr = err
+		}
+		return c < 0
+	})
+	if cmpErr != nil {
+		return cmpErr
+	}
+	sorted := make([][]any, len(idx))
+	for i, j := range idx {
+		sorted[i] = s.rows[j]
+	}
+	s.rows, s.vals = sorted, nil
+	return nil
+}
+
+// compareKeys orders two rows' key values by the sort keys, NULLs placed as each key says.
+func compareKeys(keys []planner.SortKey, a, b []any) (int, error) {
+	for i, k := range keys {
+		x, y := a[i], b[i]
+		var c int
+		switch {
+		case x == nil && y == nil:
+			c = 0
+		case x == nil:
+			if k.NullsFirst {
+				return -1, nil
+			}
+			return 1, nil
+		case y == nil:
+			if k.NullsFirst {
+				return 1, nil
+			}
+			return -1, nil
+		default:
+			var err error
+			if c, err = expr.Compare(x, y, k.Expr.Type()); err != nil {
+				return 0, err
+			}
+			if k.Desc {
+				c = -c
+			}
+		}
+		if c != 0 {
+			return c, nil
+		}
+	}
+	return 0, nil
+}
+
+func (s *sortIter) close() { s.in.close() }
+
+// distinctIter drops rows whose key columns equal an earlier row's.
+type distinctIter struct {
+	in   iterator
+	keys []int
+	seen map[string]bool
+	// types are learned from the values themselves: HashKey needs a type for numbers only, and a
+	// column's values share one representation.
+}
+
+func (d *distinctIter) next(ctx context.Context) ([]any, error) {
+	for {
+		row, err := d.in.next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var buf []byte
+		for _, k := range d.keys {
+			v := row[k]
+			if v == nil {
+				buf = append(buf, 0, 'N', 0xff)
+				continue
+			}
+			buf = append(buf, 1)
+			buf = append(buf, expr.HashKey(v, typeOfValue(v))...)
+			buf = append(buf, 0xff)
+		}
+		key := string(buf)
+		if d.seen[key] {
+			continue
+		}
+		d.seen[key] = true
+		return row, nil
+	}
+}
+
+func (d *distinctIter) close() { d.in.close() }
+
+// typeOfValue names a value's SQL type from its Go representation, for hashing.
+func typeOfValue(v any) sqltypes.Type {
+	switch v.(type) {
+	case bool:
+		return sqltypes.Bool
+	case int64:
+		return sqltypes.Int8
+	case float64:
+		return sqltypes.Float8
+	case sqltypes.Decimal:
+		return sqltypes.Numeric
+	case string:
+		return sqltypes.Text
+	case []byte:
+		return sqltypes.Bytea
+	case time.Time:
+		return sqltypes.Timestamptz
+	case sqltypes.IntervalValue:
+		return sqltypes.Interval
+	case sqltypes.JSONValue:
+		return sqltypes.JSONB
+	case sqltypes.Array:
+		return sqltypes.ArrayOf(v.(sqltypes.Array).Elem)
+	}
+	return sqltypes.Text
+}
+
+// limitIter skips offset rows and stops after count.
+type limitIter struct {
+	in      iterator
+	count   int64
+	offset  int64
+	emitted int64
+	skipped int64
+}
+
+func (l *limitIter) next(ctx context.Context) ([]any, error) {
+	if l.count >= 0 && l.emitted >= l.count {
+		return nil, io.EOF
+	}
+	for l.skipped < l.offset {
+		if _, err := l.in.next(ctx); err != nil {
+			return nil, err
+		}
+		l.skipped++
+	}
+	row, err := l.in.next(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l.emitted++
+	return row, nil
+}
+
+func (l *limitIter) close() { l.in.close() }

@@ -1,0 +1,73 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/stripesql/stripesql/planner"
+)
+
+// explainAnalyze runs the inner plan to the end, discarding its rows, and returns the plan text
+// with each node's actual requests, pages, rows and time.
+func (r *runner) explainAnalyze(ctx context.Context, p *planner.Planned) (Rows, error) {
+	inner := newRunner(r.b, r.sess, p.Inner)
+	it, err := inner.build(p.Inner.Root)
+	if err != nil {
+		return nil, err
+	}
+	var n int64
+	for {
+		if err := ctx.Err(); err != nil {
+			it.close()
+			return nil, canceled(err)
+		}
+		_, err := it.next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			it.close()
+			return nil, err
+		}
+		n++
+	}
+	it.close()
+	total := inner.stats()
+	lines := planner.ExplainLines(r.sess, p.Inner, func(node planner.Node) string {
+		st := inner.nodes[node]
+		if st == nil {
+			return "(never executed)"
+		}
+		if _, ok := node.(*planner.Scan); ok {
+			return fmt.Sprintf("(actual requests=%d pages=%d rows=%d time=%.3f ms)", st.requests, st.pages, st.rows, float64(st.dur.Microseconds())/1000)
+		}
+		return fmt.Sprintf("(actual rows=%d time=%.3f ms)", st.rows, float64(st.dur.Microseconds())/1000)
+	})
+	lines = append(lines, fmt.Sprintf("Actual Stripe requests: %d, pages: %d, rows: %d", total.Requests, total.Pages, n))
+	lines = append(lines, fmt.Sprintf("Execution Time: %.3f ms", float64(total.Elapsed.Microseconds())/1000))
+	r.mu.Lock()
+	r.requests, r.pages = total.Requests, total.Pages
+	r.mu.Unlock()
+	rows := make([][]any, len(lines))
+	for i, l := range lines {
+		rows[i] = []any{l}
+	}
+	return &rowsImpl{r: r, it: &staticIter{rows: rows}, cols: p.Columns, tag: "EXPLAIN"}, nil
+}
+
+// staticIter emits precomputed rows.
+type staticIter struct {
+	rows [][]any
+	pos  int
+}
+
+func (s *staticIter) next(context.Context) ([]any, error) {
+	if s.pos >= len(s.rows) {
+		return nil, io.EOF
+	}
+	s.pos++
+	return s.rows[s.pos-1], nil
+}
+
+func (s *staticIter) close() {}

@@ -1,0 +1,251 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+
+	"github.com/stripesql/stripesql/internal/expr"
+	"github.com/stripesql/stripesql/planner"
+)
+
+// joinIter joins the left stream with the right input, which it reads whole first (the right
+// side is one table's scan). With equality keys it hashes the right rows; otherwise it loops.
+// Left rows stream, so a join keeps one copy of the right table in memory.
+type joinIter struct {
+	r      *runner
+	n      *planner.Join
+	left   iterator
+	right  iterator
+	built  bool
+	rows   [][]any          // right rows
+	hash   map[string][]int // key → right rows, when there are keys
+	cur    []any            // current left row
+	cand   []int            // candidate right rows for cur
+	pos    int
+	found  bool
+	env    expr.Env
+	padded []any
+	// lookup mode: right rows fetched per distinct key, cached.
+	cache  map[string][][]any
+	looked [][]any
+	st     *nodeStats
+}
+
+func (j *joinIter) build(ctx context.Context) error {
+	j.env = *j.r.env
+	if len(j.n.RightKeys) > 0 {
+		j.hash = map[string][]int{}
+	}
+	for {
+		row, err := j.right.next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		j.rows = append(j.rows, row)
+		if j.hash != nil {
+			k, ok, err := j.key(j.n.RightKeys, j.pad(row))
+			if err != nil {
+				return err
+			}
+			if ok {
+				j.hash[k] = append(j.hash[k], len(j.rows)-1)
+			}
+		}
+	}
+	j.built = true
+	return nil
+}
+
+// pad places a right row at its offset in a combined row, so right keys (bound over the whole
+// FROM clause) can read it.
+func (j *joinIter) pad(right []any) []any {
+	if j.padded == nil {
+		j.padded = make([]any, j.n.Width)
+	}
+	copy(j.padded[j.n.RightOffset:], right)
+	return j.padded
+}
+
+// key evaluates key expressions; ok is false when one is NULL (NULL never equals anything).
+func (j *joinIter) key(keys []expr.Expr, row []any) (string, bool, error) {
+	j.env.Row = row
+	var buf []byte
+	for _, k := range keys {
+		v, err := k.Eval(&j.env)
+		if err != nil {
+			return "", false, err
+		}
+		if v == nil {
+			return "", false, nil
+		}
+		buf = append(buf, expr.HashKey(v, k.Type())...)
+		buf = append(buf, 0xff)
+	}
+	return string(buf), true, nil
+}
+
+// lookupRows retrieves the right table's row for one key (an id), through a one-call scan that
+// applies the right table's conditions and counts its request against the statement's budget.
+func (j *joinIter) lookupRows(ctx context.Context, v any) ([][]any, error) {
+	id, ok := v.(string)
+	if !ok || id == "" {
+		return nil, nil
+	}
+	if rows, ok := j.cache[id]; ok {
+		return rows, nil
+	}
+	tmpl := j.n.Right.(*planner.Scan)
+	s := *tmpl
+	s.Calls = []planner.Call{{Method: "retrieve", Path: fmt.Sprintf(tmpl.Table.Retrieve.Path, url.PathEscape(id))}}
+	it := newScan(j.r, &s, j.st)
+	var rows [][]any
+	for {
+		row, err := it.next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		j.st.rows++
+		rows = append(rows, row)
+	}
+	j.cache[id] = rows
+	return rows, nil
+}
+
+// nextLookup is next for a lookup join.
+func (j *joinIter) nextLookup(ctx context.Context) ([]any, error) {
+	for {
+		if j.cur == nil {
+			row, err := j.left.next(ctx)
+			if err != nil {
+				return nil, err
+			}
+			j.cur, j.pos, j.found, j.looked = row, 0, false, nil
+			j.env.Row = row
+			v, err := j.n.LeftKeys[0].Eval(&j.env)
+			if err != nil {
+				return nil, err
+			}
+			if j.looked, err = j.lookupRows(ctx, v); err != nil {
+				return nil, err
+			}
+		}
+		for j.pos < len(j.looked) {
+			right := j.looked[j.pos]
+			j.pos++
+			lk, lok, err := j.key(j.n.LeftKeys, j.cur)
+			if err != nil {
+				return nil, err
+			}
+			rk, rok, err := j.key(j.n.RightKeys, j.pad(right))
+			if err != nil {
+				return nil, err
+			}
+			if !lok || !rok || lk != rk {
+				continue
+			}
+			out := make([]any, 0, j.n.Width)
+			out = append(out, j.cur...)
+			out = append(out, right...)
+			if j.n.Cond != nil {
+				j.env.Row = out
+				v, err := j.n.Cond.Eval(&j.env)
+				if err != nil {
+					return nil, err
+				}
+				if t, known := expr.Truth(v); !t || !known {
+					continue
+				}
+			}
+			j.found = true
+			return out, nil
+		}
+		cur := j.cur
+		j.cur = nil
+		if j.n.LeftJoin && !j.found {
+			out := make([]any, j.n.Width)
+			copy(out, cur)
+			return out, nil
+		}
+	}
+}
+
+func (j *joinIter) next(ctx context.Context) ([]any, error) {
+	if j.n.Lookup {
+		if j.cache == nil {
+			j.cache, j.env = map[string][][]any{}, *j.r.env
+		}
+		return j.nextLookup(ctx)
+	}
+	if !j.built {
+		if err := j.build(ctx); err != nil {
+			return nil, err
+		}
+	}
+	for {
+		if j.cur == nil {
+			row, err := j.left.next(ctx)
+			if err != nil {
+				return nil, err
+			}
+			j.cur, j.pos, j.found = row, 0, false
+			if j.hash != nil {
+				k, ok, err := j.key(j.n.LeftKeys, row)
+				if err != nil {
+					return nil, err
+				}
+				j.cand = nil
+				if ok {
+					j.cand = j.hash[k]
+				}
+			}
+		}
+		n := len(j.rows)
+		if j.hash != nil {
+			n = len(j.cand)
+		}
+		for j.pos < n {
+			idx := j.pos
+			if j.hash != nil {
+				idx = j.cand[j.pos]
+			}
+			j.pos++
+			out := make([]any, 0, j.n.Width)
+			out = append(out, j.cur...)
+			out = append(out, j.rows[idx]...)
+			if j.n.Cond != nil {
+				j.env.Row = out
+				v, err := j.n.Cond.Eval(&j.env)
+				if err != nil {
+					return nil, err
+				}
+				if t, known := expr.Truth(v); !t || !known {
+					continue
+				}
+			}
+			j.found = true
+			return out, nil
+		}
+		cur := j.cur
+		j.cur = nil
+		if j.n.LeftJoin && !j.found {
+			out := make([]any, j.n.Width)
+			copy(out, cur)
+			return out, nil
+		}
+	}
+}
+
+func (j *joinIter) close() {
+	j.left.close()
+	if j.right != nil {
+		j.right.close()
+	}
+}

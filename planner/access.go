@@ -1,0 +1,1053 @@
+package planner
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stripesql/stripesql/catalog"
+	"github.com/stripesql/stripesql/internal/expr"
+	"github.com/stripesql/stripesql/internal/sqlstate"
+	"github.com/stripesql/stripesql/internal/sqltypes"
+)
+
+// Estimation constants. They are guesses, and EXPLAIN says so: selectivities follow PostgreSQL's
+// defaults for unknown data (an equality keeps about 1%, an open range a third).
+const (
+	selEq         = 0.01
+	selRange      = 1.0 / 3
+	selBothRange  = 0.1
+	selSubstring  = 0.05
+	selResidual   = 0.5
+	defaultRows   = 10000
+	defaultChild  = 100
+	maxFanout     = 100 // most calls one IN list may expand to
+	searchPenalty = 0.5 // search is eventually consistent: prefer a list of equal cost
+	searchPage    = 100
+	maxSearchTerm = 10
+)
+
+// defaultSizes are the table sizes assumed before a complete scan has taught Stats better:
+// high-volume tables are larger than configuration-like tables.
+//
+// The high-volume tables default to a busy account's size (250,000 rows, 2,500 list requests), so
+// that a full scan of an account the node has never measured is refused at the default budget
+// rather than started blind; once a complete scan has taught Stats the true size, the estimate is
+// exact.
+var defaultSizes = map[string]int64{
+	"charges": 250000, "payment_intents": 250000, "balance_transactions": 250000, "events": 250000,
+	"invoices": 20000, "invoice_items": 20000, "refunds": 5000, "payouts": 2000,
+	"products": 1000, "prices": 2000, "coupons": 500, "promotion_codes": 500, "tax_rates": 100,
+	"webhook_endpoints": 20, "plans": 1000, "shipping_rates": 100, "files": 1000,
+}
+
+// pred is a conjunct of the form column op constant(s) that a Stripe call might apply.
+type pred struct {
+	col  int
+	op   string // "=", "<", "<=", ">", ">=", "in"
+	args []expr.Expr
+	conj int // index of the conjunct
+	// array is set when args holds one array whose elements are the values (= ANY(array)).
+	array bool
+}
+
+// conjuncts splits e at its top-level ANDs.
+func conjuncts(e expr.Expr) []expr.Expr {
+	if e == nil {
+		return nil
+	}
+	if b, ok := e.(*expr.BoolExpr); ok && b.Kind == expr.AndKind {
+		var out []expr.Expr
+		for _, a := range b.Args {
+			out = append(out, conjuncts(a)...)
+		}
+		return out
+	}
+	return []expr.Expr{e}
+}
+
+var flipOp = map[string]string{"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+// extractPred recognises column op constant, constant op column and column IN (constants).
+func extractPred(c expr.Expr) (pred, bool) {
+	switch x := c.(type) {
+	case *expr.OpExpr:
+		if len(x.Args) != 2 {
+			return pred{}, false
+		}
+		if _, ok := flipOp[x.Op]; !ok {
+			return pred{}, false
+		}
+		if cr, ok := x.Args[0].(*expr.ColumnRef); ok && expr.IsConstant(x.Args[1]) {
+			return pred{col: cr.Index, op: x.Op, args: []expr.Expr{x.Args[1]}}, true
+		}
+		if cr, ok := x.Args[1].(*expr.ColumnRef); ok && expr.IsConstant(x.Args[0]) {
+			return pred{col: cr.Index, op: flipOp[x.Op], args: []expr.Expr{x.Args[0]}}, true
+		}
+	case *expr.ColumnRef:
+		// A boolean column on its own is col = true (WHERE active).
+		if x.T == sqltypes.Bool {
+			return pred{col: x.Index, op: "=", args: []expr.Expr{expr.NewConst(true, sqltypes.Bool)}}, true
+		}
+	case *expr.AnyAllExpr:
+		// col = ANY(array constant), as drivers send a list parameter: an IN once folded.
+		cr, ok := x.L.(*expr.ColumnRef)
+		if !ok || x.All || x.Op != "=" || !expr.IsConstant(x.Arr) {
+			return pred{}, false
+		}
+		return pred{col: cr.Index, op: "in", args: []expr.Expr{x.Arr}, array: true}, true
+	case *expr.InExpr:
+		if x.Negate {
+			return pred{}, false
+		}
+		cr, ok := x.Arg.(*expr.ColumnRef)
+		if !ok {
+			return pred{}, false
+		}
+		for _, l := range x.List {
+			if !expr.IsConstant(l) {
+				return pred{}, false
+			}
+		}
+		return pred{col: cr.Index, op: "in", args: x.List}, true
+	}
+	return pred{}, false
+}
+
+// folded is a pred with its constant values computed.
+type folded struct {
+	pred
+	vals []any
+}
+
+func (pl *planCtx) fold(p pred) (folded, bool) {
+	if pl.describe {
+		return folded{}, false
+	}
+	f := folded{pred: p}
+	seen := map[string]bool{}
+	for _, a := range p.args {
+		v, err := expr.Fold(a, pl.env())
+		if err != nil {
+			return folded{}, false
+		}
+		if v == nil {
+			continue // NULL never matches; the residual filter says so
+		}
+		items, et := []any{v}, a.Type()
+		if p.array {
+			arr, ok := v.(sqltypes.Array)
+			if !ok {
+				return folded{}, false
+			}
+			items, et = arr.Items, arr.Elem
+		}
+		for _, it := range items {
+			if it == nil {
+				continue
+			}
+			k := expr.HashKey(it, et)
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			f.vals = append(f.vals, it)
+		}
+	}
+	if len(f.vals) == 0 {
+		return folded{}, false
+	}
+	return f, true
+}
+
+// allNull reports whether every value a pred compares with folds to NULL (so it is never true).
+func (pl *planCtx) allNull(p pred) bool {
+	if pl.describe || p.array {
+		return false
+	}
+	for _, a := range p.args {
+		v, err := expr.Fold(a, pl.env())
+		if err != nil || v != nil {
+			return false
+		}
+	}
+	return len(p.args) > 0
+}
+
+// stripeValue renders a value as a Stripe parameter; ok is false when Stripe could not apply it
+// with exactly the SQL meaning (fractional seconds, non-integral numbers, JSON).
+func stripeValue(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case bool:
+		return strconv.FormatBool(x), true
+	case time.Time:
+		if x.Nanosecond() != 0 {
+			return "", false
+		}
+		return strconv.FormatInt(x.Unix(), 10), true
+	case float64:
+		if x != math.Trunc(x) || math.Abs(x) > 1<<53 {
+			return "", false
+		}
+		return strconv.FormatInt(int64(x), 10), true
+	case sqltypes.Decimal:
+		if !x.IsInteger() {
+			return "", false
+		}
+		n, ok := x.Int64()
+		if !ok {
+			return "", false
+		}
+		return strconv.FormatInt(n, 10), true
+	}
+	return "", false
+}
+
+// tableSize returns the expected row count of a table and where the figure comes from.
+func (pl *planCtx) tableSize(t *catalog.Table) (float64, string) {
+	if n, ok := pl.sess.Stats().Size(t.Name); ok {
+		return float64(n), "learned"
+	}
+	if t.List != nil && len(t.List.Parents) > 0 {
+		return defaultChild, "default"
+	}
+	if n, ok := defaultSizes[t.Name]; ok {
+		return float64(n), "default"
+	}
+	return defaultRows, "default"
+}
+
+// candidate is one access path under consideration.
+type candidate struct {
+	scan    *Scan
+	removed map[int]bool // conjuncts Stripe applies exactly, dropped from the residual
+	cost    float64
+}
+
+// chooseAccess picks the cheapest way to read table given the WHERE clause.
+func (pl *planCtx) chooseAccess(t *catalog.Table, where expr.Expr) (*Scan, error) {
+	conj := conjuncts(where)
+	if t.Rows != nil {
+		return &Scan{Table: t, Access: AccessSystem, Filter: where, Estimate: Estimate{Rows: 100, Source: "system"}}, nil
+	}
+	// A conjunct that is constant and not true (WHERE false, WHERE 1 = 0, which clients send to
+	// learn a query's columns) makes the scan empty: no Stripe call at all.
+	if !pl.describe {
+		for _, c := range conj {
+			if !expr.IsConstant(c) {
+				continue
+			}
+			if v, err := expr.Fold(c, pl.env()); err == nil {
+				if b, known := expr.Truth(v); !b || !known {
+					return &Scan{Table: t, Access: AccessList, Filter: where, Pushed: []string{"never true: " + c.String()}, Estimate: Estimate{Source: "constant"}}, nil
+				}
+			}
+		}
+	}
+	var preds []folded
+	for i, c := range conj {
+		p, ok := extractPred(c)
+		if !ok {
+			continue
+		}
+		p.conj = i
+		if pl.allNull(p) {
+			// col = NULL, col IN (NULL): never true, so no row can qualify.
+			return &Scan{Table: t, Access: AccessList, Filter: where, Pushed: []string{"never true: " + c.String()}, Estimate: Estimate{Source: "constant"}}, nil
+		}
+		f, ok := pl.fold(p)
+		if !ok {
+			if pl.describe {
+				preds = append(preds, folded{pred: p, vals: []any{"?"}})
+			}
+			continue
+		}
+		preds = append(preds, f)
+	}
+	size, source := pl.tableSize(t)
+	pageSize := pl.sess.PageSize()
+	pushdown := pl.sess.Pushdown()
+
+	var cands []candidate
+	if c, ok, err := pl.retrieveCandidate(t, preds, pushdown); err != nil {
+		return nil, err
+	} else if ok {
+		cands = append(cands, c)
+	}
+	if t.List != nil {
+		c, err := pl.listCandidate(t, preds, pushdown, size, pageSize, false)
+		if err != nil {
+			return nil, err
+		}
+		cands = append(cands, c)
+		if pushdown {
+			// The same list without key filters, in case fan-out makes the filtered one dearer.
+			if full, err := pl.listCandidate(t, preds, pushdown, size, pageSize, true); err == nil {
+				cands = append(cands, full)
+			}
+		}
+	}
+	if pushdown && t.Search != nil && pl.sess.boolSetting("stripesql.search") && !pl.describe {
+		cands = append(cands, pl.searchCandidates(t, conj, size)...)
+	}
+	if len(cands) == 0 {
+		if t.Retrieve != nil {
+			id := t.Retrieve.IDColumn
+			if id == "" {
+				id = "id"
+			}
+			return nil, sqlstate.New(sqlstate.FeatureNotSupported, "table %s can only be read by %s", t.Name, id).
+				WithHint("add WHERE %s = '...'", id)
+		}
+		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "table %s cannot be read", t.Name)
+	}
+	best := cands[0]
+	for _, c := range cands[1:] {
+		if c.cost < best.cost {
+			best = c
+		}
+	}
+	s := best.scan
+	var residual []expr.Expr
+	for i, c := range conj {
+		if !best.removed[i] {
+			residual = append(residual, c)
+		}
+	}
+	if len(residual) > 0 {
+		s.Filter = expr.And(residual...)
+		s.Rows = math.Max(1, s.Rows*math.Pow(selResidual, float64(len(residual))))
+	}
+	s.Source = source
+	s.Seconds = s.Requests / pl.sess.Rate()
+	s.Ordered = len(s.Calls) == 1 && (s.Access == AccessList || s.Access == AccessRetrieve)
+	return s, nil
+}
+
+// valuesOf returns the Stripe spellings of the constants a pred constrains a column to with = or
+// IN, and whether every one is exact.
+func valuesOf(p folded) ([]string, bool) {
+	exact := true
+	var out []string
+	for _, v := range p.vals {
+		s, ok := stripeValue(v)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, exact
+}
+
+// eqValues finds the = or IN constraint on a column: its values and the conjunct.
+func eqValues(preds []folded, col int) ([]string, []any, int, bool) {
+	for _, p := range preds {
+		if p.col != col || (p.op != "=" && p.op != "in") {
+			continue
+		}
+		vs, ok := valuesOf(p)
+		if !ok {
+			continue
+		}
+		return vs, p.vals, p.conj, true
+	}
+	return nil, nil, -1, false
+}
+
+// fill is one combination of placeholder values for a path.
+type fill struct {
+	path []string
+	cols map[int]any
+}
+
+// expand forms every combination of parent values (one call each).
+func expand(t *catalog.Table, parents []string, preds []folded, what string) ([]fill, error) {
+	out := []fill{{cols: map[int]any{}}}
+	for _, name := range parents {
+		_, idx, ok := t.Column(name)
+		if !ok {
+			return nil, sqlstate.New(sqlstate.InternalError, "catalog: %s has no parent column %s", t.Name, name)
+		}
+		vs, raw, _, ok := eqValues(preds, idx)
+		if !ok {
+			return nil, sqlstate.New(sqlstate.FeatureNotSupported, "%s of %s need a %s", what, t.Name, name).
+				WithHint("add WHERE %s = '...' (Stripe lists %s only for one %s at a time)", name, t.Name, name)
+		}
+		var next []fill
+		for _, f := range out {
+			for i, v := range vs {
+				cols := map[int]any{}
+				for k, x := range f.cols {
+					cols[k] = x
+				}
+				cols[idx] = raw[i]
+				next = append(next, fill{path: append(append([]string(nil), f.path...), v), cols: cols})
+			}
+		}
+		out = next
+		if len(out) > maxFanout {
+			return nil, sqlstate.New(sqlstate.ProgramLimitExceeded, "too many values for %s: at most %d calls per query", name, maxFanout)
+		}
+	}
+	return out, nil
+}
+
+func fillPath(path string, vals []string) string {
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = url.PathEscape(v)
+	}
+	return fmt.Sprintf(path, args...)
+}
+
+func (pl *planCtx) retrieveCandidate(t *catalog.Table, preds []folded, pushdown bool) (candidate, bool, error) {
+	r := t.Retrieve
+	if r == nil {
+		return candidate{}, false, nil
+	}
+	if !pushdown && t.List != nil {
+		return candidate{}, false, nil
+	}
+	idName := r.IDColumn
+	if idName == "" {
+		idName = "id"
+	}
+	_, idIdx, ok := t.Column(idName)
+	if !ok {
+		return candidate{}, false, nil
+	}
+	ids, raw, conj, ok := eqValues(preds, idIdx)
+	if !ok {
+		return candidate{}, false, nil
+	}
+	fills, err := expand(t, r.Parents, preds, "rows")
+	if err != nil {
+		if t.List == nil {
+			return candidate{}, false, err
+		}
+		return candidate{}, false, nil
+	}
+	var calls []Call
+	for _, f := range fills {
+		for i, id := range ids {
+			cols := map[int]any{idIdx: raw[i]}
+			for k, v := range f.cols {
+				cols[k] = v
+			}
+			calls = append(calls, Call{Method: "retrieve", Path: fillPath(r.Path, append(append([]string(nil), f.path...), id)), Fill: cols})
+		}
+	}
+	if len(calls) > maxFanout {
+		return candidate{}, false, nil
+	}
+	n := float64(len(calls))
+	s := &Scan{Table: t, Access: AccessRetrieve, Calls: calls, Pushed: []string{fmt.Sprintf("%s = %s", idName, strings.Join(ids, ", "))}, Estimate: Estimate{Requests: n, Rows: n}}
+	return candidate{scan: s, removed: map[int]bool{conj: true}, cost: n - 0.1}, true, nil
+}
+
+// bound is one side of a range on a list parameter.
+type bound struct {
+	v      int64
+	strict bool
+	set    bool
+}
+
+func rangeValue(v any) (int64, bool) {
+	s, ok := stripeValue(v)
+	if !ok {
+		return 0, false
+	}
+	if _, isStr := v.(string); isStr {
+		return 0, false
+	}
+	if _, isBool := v.(bool); isBool {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
+
+func hasOp(k catalog.KeyColumn, op catalog.Op) bool {
+	for _, o := range k.Ops {
+		if o == op {
+			return true
+		}
+	}
+	return false
+}
+
+// listCandidate builds the list path: parents fill the URL (always, they are required), key
+// columns become parameters when pushdown is on; bare returns the list with no key filters.
+func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool, size float64, pageSize int, bare bool) (candidate, error) {
+	ls := t.List
+	fills, err := expand(t, ls.Parents, preds, "rows")
+	if err != nil {
+		return candidate{}, err
+	}
+	removed := map[int]bool{}
+	base := url.Values{}
+	for k, v := range ls.Params {
+		base.Set(k, v)
+	}
+	// Filter-only columns must reach Stripe whatever the pushdown setting: they have no field to
+	// re-check.
+	type fan struct {
+		param string
+		vals  []string
+		raw   []any
+		col   int
+	}
+	var fans []fan
+	var pushed []string
+	sel := 1.0
+	done := map[string]bool{}
+	for _, k := range ls.Keys {
+		_, idx, ok := t.Column(k.Column)
+		if !ok || done[k.Column] {
+			continue
+		}
+		filterOnly := t.Columns[idx].FilterOnly
+		if (!pushdown || bare) && !filterOnly {
+			continue
+		}
+		if hasOp(k, catalog.OpEq) {
+			if vs, raw, conj, ok := eqValues(preds, idx); ok {
+				if len(vs) == 1 {
+					base.Set(k.Param, vs[0])
+					pushed = append(pushed, fmt.Sprintf("%s = %s", k.Column, vs[0]))
+				} else {
+					fans = append(fans, fan{param: k.Param, vals: vs, raw: raw, col: idx})
+					pushed = append(pushed, fmt.Sprintf("%s IN (%s)", k.Column, strings.Join(vs, ", ")))
+				}
+				if k.Exact {
+					removed[conj] = true
+				}
+				sel *= selEq
+				done[k.Column] = true
+				continue
+			}
+		}
+		// Ranges: merge every comparison on the column into one lower and one upper bound.
+		var lo, hi bool
+		var lower, upper bound
+		var conjs []int
+		for _, p := range preds {
+			if p.col != idx || len(p.vals) != 1 {
+				continue
+			}
+			n, ok := rangeValue(p.vals[0])
+			if !ok {
+				continue
+			}
+			switch p.op {
+			case ">", ">=":
+				if !hasOp(k, catalog.Op(p.op)) && !hasOp(k, catalog.OpGte) && !hasOp(k, catalog.OpGt) {
+					continue
+				}
+				strict := p.op == ">"
+				if !lower.set || n > lower.v || n == lower.v && strict {
+					lower = bound{v: n, strict: strict, set: true}
+				}
+				lo = true
+			case "<", "<=":
+				if !hasOp(k, catalog.Op(p.op)) && !hasOp(k, catalog.OpLte) && !hasOp(k, catalog.OpLt) {
+					continue
+				}
+				strict := p.op == "<"
+				if !upper.set || n < upper.v || n == upper.v && strict {
+					upper = bound{v: n, strict: strict, set: true}
+				}
+				hi = true
+			case "=":
+				if !(hasOp(k, catalog.OpGte) && hasOp(k, catalog.OpLte)) {
+					continue
+				}
+				if !lower.set || n > lower.v {
+					lower = bound{v: n, set: true}
+				}
+				if !upper.set || n < upper.v {
+					upper = bound{v: n, set: true}
+				}
+				lo, hi = true, true
+			default:
+				continue
+			}
+			conjs = append(conjs, p.conj)
+		}
+		if !lo && !hi {
+			continue
+		}
+		// Express the bounds with the operators the key accepts (integers: > n is >= n+1).
+		if lower.set {
+			op, v := "gte", lower.v
+			if lower.strict {
+				op, v = "gt", lower.v
+				if !hasOp(k, catalog.OpGt) {
+					op, v = "gte", lower.v+1
+				}
+			} else if !hasOp(k, catalog.OpGte) {
+				op, v = "gt", lower.v-1
+			}
+			base.Set(k.Param+"["+op+"]", strconv.FormatInt(v, 10))
+			pushed = append(pushed, fmt.Sprintf("%s[%s] = %d", k.Param, op, v))
+		}
+		if upper.set {
+			op, v := "lte", upper.v
+			if upper.strict {
+				op, v = "lt", upper.v
+				if !hasOp(k, catalog.OpLt) {
+					op, v = "lte", upper.v-1
+				}
+			} else if !hasOp(k, catalog.OpLte) {
+				op, v = "lt", upper.v+1
+			}
+			base.Set(k.Param+"["+op+"]", strconv.FormatInt(v, 10))
+			pushed = append(pushed, fmt.Sprintf("%s[%s] = %d", k.Param, op, v))
+		}
+		if k.Exact {
+			for _, c := range conjs {
+				removed[c] = true
+			}
+		}
+		if lo && hi {
+			sel *= selBothRange
+		} else {
+			sel *= selRange
+		}
+	}
+	// Calls: parents × fanned-out key values.
+	type combo struct {
+		params url.Values
+		cols   map[int]any
+	}
+	combos := []combo{{params: base, cols: map[int]any{}}}
+	for _, f := range fans {
+		var next []combo
+		for _, c := range combos {
+			for i, v := range f.vals {
+				p := cloneValues(c.params)
+				p.Set(f.param, v)
+				cols := map[int]any{f.col: f.raw[i]}
+				for k, x := range c.cols {
+					cols[k] = x
+				}
+				next = append(next, combo{params: p, cols: cols})
+			}
+		}
+		combos = next
+		if len(combos)*len(fills) > maxFanout {
+			return candidate{}, sqlstate.New(sqlstate.ProgramLimitExceeded, "too many IN values: at most %d stripe calls per query", maxFanout)
+		}
+	}
+	for _, k := range ls.Keys {
+		if _, idx, ok := t.Column(k.Column); ok && t.Columns[idx].FilterOnly && len(combos) > 0 {
+			if _, ok := combos[0].cols[idx]; !ok {
+				if v := combos[0].params.Get(k.Param); v != "" {
+					for _, p := range preds {
+						if p.col == idx && len(p.vals) == 1 {
+							for i := range combos {
+								combos[i].cols[idx] = p.vals[0]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	var calls []Call
+	for _, f := range fills {
+		for _, c := range combos {
+			cols := map[int]any{}
+			for k, v := range f.cols {
+				cols[k] = v
+			}
+			for k, v := range c.cols {
+				cols[k] = v
+			}
+			calls = append(calls, Call{Method: "list", Path: fillPath(ls.Path, f.path), Params: cloneValues(c.params), Fill: cols})
+		}
+	}
+	perCall := size
+	if len(ls.Parents) > 0 && len(fills) > 0 {
+		perCall = size
+	}
+	rows := math.Max(1, perCall*sel)
+	if sel == 1 {
+		rows = perCall
+	}
+	reqPer := math.Max(1, math.Ceil(rows/float64(pageSize)))
+	n := float64(len(calls))
+	s := &Scan{Table: t, Access: AccessList, Calls: calls, PageSize: pageSize, Pushed: pushed,
+		Learn:    len(calls) == 1 && len(pushed) == 0 && len(ls.Parents) == 0,
+		Estimate: Estimate{Requests: reqPer * n, Rows: rows * n}}
+	return candidate{scan: s, removed: removed, cost: reqPer*n + rows*n*1e-6}, nil
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// searchTerm renders one predicate as a Stripe Search clause, with its selectivity.
+func searchTerm(t *catalog.Table, c expr.Expr, env *expr.Env) (string, float64, bool) {
+	op, ok := c.(*expr.OpExpr)
+	if !ok || len(op.Args) != 2 || !expr.IsConstant(op.Args[1]) {
+		return "", 0, false
+	}
+	v, err := expr.Fold(op.Args[1], env)
+	if err != nil || v == nil {
+		return "", 0, false
+	}
+	// metadata->>'k' = 'v' and json sub-paths such as payment_method_details->'card'->>'last4'.
+	if col, path, ok := jsonPath(op.Args[0], env); ok {
+		for _, f := range t.Search.Fields {
+			if f.Column != t.Columns[col].Name {
+				continue
+			}
+			s, isStr := v.(string)
+			if f.Kind == catalog.SearchMetadata && len(path) == 1 && op.Op == "=" && isStr {
+				return fmt.Sprintf("metadata[%s]:%s", quoteSearch(path[0], '\''), quoteSearch(s, '\'')), selEq, true
+			}
+			if strings.Join(f.Path, ".") == strings.Join(path, ".") && len(path) > 0 && op.Op == "=" && isStr {
+				return fmt.Sprintf("%s:%s", f.Field, quoteSearch(s, '"')), selEq, true
+			}
+		}
+		return "", 0, false
+	}
+	cr, ok := op.Args[0].(*expr.ColumnRef)
+	if !ok {
+		return "", 0, false
+	}
+	name := t.Columns[cr.Index].Name
+	for _, f := range t.Search.Fields {
+		if f.Column != name || len(f.Path) > 0 {
+			continue
+		}
+		switch f.Kind {
+		case catalog.SearchString:
+			s, isStr := v.(string)
+			if !isStr {
+				return "", 0, false
+			}
+			switch op.Op {
+			case "=":
+				return fmt.Sprintf("%s:%s", f.Field, quoteSearch(s, '"')), selEq, true
+			case "LIKE", "ILIKE", "~~", "~~*":
+				if !f.Substring {
+					return "", 0, false
+				}
+				inner, ok := likeSubstring(s)
+				if !ok {
+					return "", 0, false
+				}
+				return fmt.Sprintf("%s~%s", f.Field, quoteSearch(inner, '"')), selSubstring, true
+			}
+		case catalog.SearchNumber, catalog.SearchDate:
+			n, ok := rangeValue(v)
+			if !ok {
+				return "", 0, false
+			}
+			switch op.Op {
+			case "=":
+				return fmt.Sprintf("%s:%d", f.Field, n), selEq, true
+			case "<", "<=", ">", ">=":
+				return fmt.Sprintf("%s%s%d", f.Field, op.Op, n), selRange, true
+			}
+		case catalog.SearchBool:
+			b, isBool := v.(bool)
+			if isBool && op.Op == "=" {
+				return fmt.Sprintf("%s:%t", f.Field, b), 0.5, true
+			}
+		}
+	}
+	return "", 0, false
+}
+
+// jsonPath recognises col->'a'->>'b' (and col->>'a'), returning the column and the keys.
+func jsonPath(e expr.Expr, env *expr.Env) (int, []string, bool) {
+	op, ok := e.(*expr.OpExpr)
+	if !ok || len(op.Args) != 2 || (op.Op != "->>" && op.Op != "->") {
+		return 0, nil, false
+	}
+	k, err := expr.Fold(op.Args[1], env)
+	key, isStr := k.(string)
+	if err != nil || !isStr || !expr.IsConstant(op.Args[1]) {
+		return 0, nil, false
+	}
+	if cr, ok := op.Args[0].(*expr.ColumnRef); ok {
+		return cr.Index, []string{key}, true
+	}
+	col, path, ok := jsonPath(op.Args[0], env)
+	if !ok {
+		return 0, nil, false
+	}
+	return col, append(path, key), true
+}
+
+// likeSubstring reads '%abc%' (at least 3 characters, no other wildcards) as the substring abc.
+func likeSubstring(p string) (string, bool) {
+	if len(p) < 2 || p[0] != '%' || p[len(p)-1] != '%' {
+		return "", false
+	}
+	inner := p[1 : len(p)-1]
+	if strings.ContainsAny(inner, "%_\\") || utf8.RuneCountInString(inner) < 3 {
+		return "", false
+	}
+	return inner, true
+}
+
+// quoteSearch quotes a Search query value so that no input can change the query: the quote
+// character and backslashes are escaped with a backslash.
+func quoteSearch(s string, q byte) string {
+	var sb strings.Builder
+	sb.WriteByte(q)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == q || c == '\\' {
+			sb.WriteByte('\\')
+		}
+		sb.WriteByte(c)
+	}
+	sb.WriteByte(q)
+	return sb.String()
+}
+
+// searchCandidates offers Stripe Search for the AND of the searchable conjuncts, and for each OR
+// conjunct whose every branch is searchable. The whole WHERE clause stays as the residual filter:
+// search is inexact for case and substrings, and eventually consistent.
+func (pl *planCtx) searchCandidates(t *catalog.Table, conj []expr.Expr, size float64) []candidate {
+	if pl.sess.RecentlyWritten(t.Name) {
+		return nil // search is eventually consistent; after a write read the store (write.go)
+	}
+	env := pl.env()
+	var out []candidate
+	mk := func(terms []string, join string, sel float64) candidate {
+		q := strings.Join(terms, " "+join+" ")
+		rows := math.Max(1, size*sel)
+		req := math.Max(1, math.Ceil(rows/searchPage))
+		s := &Scan{Table: t, Access: AccessSearch, PageSize: searchPage,
+			Calls:    []Call{{Method: "search", Path: t.Search.Path, Params: url.Values{"query": {q}}}},
+			Pushed:   []string{"query = " + q},
+			Estimate: Estimate{Requests: req, Rows: rows}}
+		return candidate{scan: s, removed: map[int]bool{}, cost: req + searchPenalty + rows*1e-6}
+	}
+	var terms []string
+	sel := 1.0
+	sides := map[string]bool{} // field + "<" or ">": a range narrows once per side, as in a list
+	for _, c := range conj {
+		if len(terms) == maxSearchTerm {
+			break
+		}
+		term, s, ok := searchTerm(t, c, env)
+		if !ok {
+			continue
+		}
+		terms = append(terms, term)
+		if i := strings.IndexAny(term, "<>"); i > 0 && !strings.ContainsAny(term[:i], ":~") {
+			field, side := term[:i], term[i:i+1]
+			other := map[string]string{"<": ">", ">": "<"}[side]
+			switch {
+			case sides[field+side]:
+				s = 1
+			case sides[field+other]:
+				s = selBothRange / selRange
+			}
+			sides[field+side] = true
+		}
+		sel *= s
+	}
+	if len(terms) > 0 {
+		out = append(out, mk(terms, "AND", sel))
+	}
+	for _, c := range conj {
+		b, ok := c.(*expr.BoolExpr)
+		if !ok || b.Kind != expr.OrKind || len(b.Args) > maxSearchTerm {
+			continue
+		}
+		var ors []string
+		sel := 0.0
+		for _, a := range b.Args {
+			term, s, ok := searchTerm(t, a, env)
+			if !ok {
+				ors = nil
+				break
+			}
+			ors = append(ors, term)
+			sel += s
+		}
+		if len(ors) > 0 {
+			out = append(out, mk(ors, "OR", math.Min(1, sel)))
+		}
+	}
+	return out
+}
+
+// pushLimit lets a scan stop after n rows and, when every row it reads is a result row, shrink its
+// page size to n.
+func (pl *planCtx) pushLimit(s *Scan, n int64) {
+	if s.Access != AccessList && s.Access != AccessSearch && s.Access != AccessRetrieve {
+		return
+	}
+	s.Limit = n
+	s.Learn = false
+	if s.Filter != nil || n <= 0 {
+		if n == 0 {
+			s.Requests, s.Rows = 0, 0
+			s.Seconds = 0
+		}
+		return
+	}
+	if s.Access == AccessRetrieve {
+		s.Requests = math.Min(s.Requests, float64(n))
+		s.Rows = math.Min(s.Rows, float64(n))
+		s.Seconds = s.Requests / pl.sess.Rate()
+		return
+	}
+	if int64(s.PageSize) > n {
+		s.PageSize = int(n)
+	}
+	rows := math.Min(s.Rows, float64(n))
+	calls := float64(len(s.Calls))
+	req := math.Max(1, math.Ceil(rows/float64(s.PageSize)))
+	if calls > 1 {
+		req = math.Min(s.Requests, req+calls-1)
+	}
+	s.Requests = math.Min(s.Requests, req)
+	s.Rows = rows
+	s.Seconds = s.Requests / pl.sess.Rate()
+}
+
+// checkBudget refuses a plan whose estimate is over stripesql.max_requests.
+func checkBudget(sess *Session, p *Planned) error {
+	max := sess.MaxRequests()
+	var total float64
+	var scans []*Scan
+	Walk(p.Root, func(n Node) {
+		if s, ok := n.(*Scan); ok {
+			total += s.Requests
+			scans = append(scans, s)
+		}
+	})
+	if total <= float64(max) {
+		return nil
+	}
+	req := int64(math.Ceil(total))
+	e := sqlstate.New(sqlstate.ProgramLimitExceeded, "query would send an estimated %d stripe requests, over the budget of %d", req, max)
+	var parts []string
+	for _, s := range scans {
+		how := "estimated"
+		if s.Source == "learned" {
+			how = "learned from an earlier complete scan"
+		} else if s.Source == "default" {
+			how = "a default estimate; the true size is unknown"
+		}
+		parts = append(parts, fmt.Sprintf("%s of %s: %d requests for about %d rows (%s)", strings.ToLower(string(s.Access)), s.Table.Name, int64(math.Ceil(s.Requests)), int64(s.Rows/math.Max(1e-9, residualFactor(s))), how))
+	}
+	e = e.WithDetail("estimated %d requests, about %s at %g requests/s; %s", req, formatSeconds(total/sess.Rate()), sess.Rate(), strings.Join(parts, "; "))
+	suggest := roundUpBudget(req)
+	var filters []string
+	if len(scans) > 0 {
+		dear := scans[0]
+		for _, s := range scans[1:] {
+			if s.Requests > dear.Requests {
+				dear = s
+			}
+		}
+		filters = cheaperFilters(dear.Table)
+	}
+	if len(filters) > 0 {
+		e = e.WithHint("add a filter on %s, or SET stripesql.max_requests = %d", joinOr(filters), suggest)
+	} else {
+		e = e.WithHint("SET stripesql.max_requests = %d", suggest)
+	}
+	return e
+}
+
+func residualFactor(s *Scan) float64 {
+	if s.Filter == nil {
+		return 1
+	}
+	return math.Pow(selResidual, float64(len(conjuncts(s.Filter))))
+}
+
+func roundUpBudget(n int64) int64 {
+	step := int64(1000)
+	return (n + step - 1) / step * step
+}
+
+func joinOr(items []string) string {
+	switch len(items) {
+	case 1:
+		return items[0]
+	case 2:
+		return items[0] + " or " + items[1]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
+// cheaperFilters names the columns whose constraint Stripe applies: created first, then equality
+// filters, then searchable fields.
+func cheaperFilters(t *catalog.Table) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(c string) {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	if t.List != nil {
+		for _, k := range t.List.Keys {
+			if k.Column == "created" {
+				add(k.Column)
+			}
+		}
+		var eq []string
+		for _, k := range t.List.Keys {
+			if k.Column != "created" && hasOp(k, catalog.OpEq) && !t.Columns[colIndex(t, k.Column)].FilterOnly {
+				eq = append(eq, k.Column)
+			}
+		}
+		sort.Strings(eq)
+		for _, c := range eq {
+			add(c)
+		}
+	}
+	if t.Retrieve != nil {
+		add("id")
+	}
+	if len(out) > 4 {
+		out = out[:4]
+	}
+	return out
+}
+
+func colIndex(t *catalog.Table, name string) int {
+	_, i, ok := t.Column(name)
+	if !ok {
+		return 0
+	}
+	return i
+}
+
+func formatSeconds(s float64) string {
+	switch {
+	case s < 60:
+		return fmt.Sprintf("%.1f s", s)
+	case s < 3600:
+		return fmt.Sprintf("%.1f min", s/60)
+	}
+	return fmt.Sprintf("%.1f h", s/3600)
+}

@@ -1,0 +1,958 @@
+package planner
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/stripesql/stripesql/catalog"
+	"github.com/stripesql/stripesql/internal/expr"
+	"github.com/stripesql/stripesql/internal/sqlstate"
+	"github.com/stripesql/stripesql/internal/sqltypes"
+)
+
+// Describe binds a statement without argument values and reports its parameter and result types.
+// paramTypes may fix the types of some parameters (zero entries are inferred from context, and
+// parameters no context types become text). It performs no I/O and checks no budget.
+func Describe(sess *Session, st *Statement, paramTypes []sqltypes.Type) (*Description, error) {
+	pl := &planCtx{sess: sess, st: st, describe: true, given: paramTypes, now: sess.now()}
+	p, err := pl.plan()
+	if err != nil {
+		return nil, err
+	}
+	return &Description{Params: pl.paramTypes(), Columns: p.Columns}, nil
+}
+
+// Plan binds a statement with its argument values and chooses the access paths. A query whose
+// estimate exceeds the session's stripesql.max_requests is refused with 54000 before any request
+// is sent (EXPLAIN without ANALYZE is never refused: it only shows the estimate).
+func Plan(sess *Session, st *Statement, args []any) (*Planned, error) {
+	pl := &planCtx{sess: sess, st: st, args: args, now: sess.now()}
+	p, err := pl.plan()
+	if err != nil {
+		return nil, err
+	}
+	p.Text = st.text
+	budgeted := p
+	if p.Kind == "EXPLAIN" {
+		budgeted = p.Inner
+	}
+	if budgeted != nil && budgeted.Root != nil && (p.Kind != "EXPLAIN" || p.Analyze) {
+		if err := checkBudget(sess, budgeted); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// planCtx carries one statement's planning: the session, the arguments and the statement time.
+type planCtx struct {
+	sess     *Session
+	st       *Statement
+	args     []any
+	params   []any // converted args
+	describe bool
+	given    []sqltypes.Type
+	types    []sqltypes.Type
+	now      time.Time
+	// explaining is set while planning the statement under EXPLAIN (writes are then only shown).
+	explaining bool
+}
+
+func (pl *planCtx) paramTypes() []sqltypes.Type {
+	out := make([]sqltypes.Type, len(pl.types))
+	for i, t := range pl.types {
+		if t == sqltypes.Unknown || t == 0 {
+			t = sqltypes.Text
+		}
+		out[i] = t
+	}
+	return out
+}
+
+func (pl *planCtx) env() *expr.Env {
+	return &expr.Env{Params: pl.params, Now: pl.now, Session: pl.sess}
+}
+
+func (pl *planCtx) plan() (*Planned, error) {
+	n := pl.st.node
+	switch x := n.Node.(type) {
+	case *pg.Node_SelectStmt:
+		return pl.planQuery(x.SelectStmt)
+	case *pg.Node_ExplainStmt:
+		return pl.planExplain(x.ExplainStmt)
+	case *pg.Node_InsertStmt, *pg.Node_UpdateStmt, *pg.Node_DeleteStmt, *pg.Node_CallStmt:
+		return pl.planWrite(n) // write.go
+	case *pg.Node_VariableSetStmt:
+		return pl.planSet(x.VariableSetStmt)
+	case *pg.Node_VariableShowStmt:
+		return pl.planShow(x.VariableShowStmt)
+	case *pg.Node_TransactionStmt:
+		k := pl.st.kind
+		if k == "PREPARE TRANSACTION" {
+			return nil, sqlstate.New(sqlstate.FeatureNotSupported, "prepared transactions are not supported")
+		}
+		tag := k
+		if k == "START TRANSACTION" {
+			tag = "START TRANSACTION"
+		}
+		return &Planned{Kind: k, Tag: tag, Now: pl.now}, nil
+	case *pg.Node_DiscardStmt:
+		return &Planned{Kind: "DISCARD", Tag: "DISCARD ALL", Set: &SetAction{Reset: true, All: true}, Now: pl.now}, nil
+	case *pg.Node_ListenStmt, *pg.Node_UnlistenStmt:
+		return &Planned{Kind: pl.st.kind, Tag: pl.st.kind, Now: pl.now}, nil
+	}
+	return nil, sqlstate.New(sqlstate.FeatureNotSupported, "%s statements are not supported by the query planner", strings.ToLower(pl.st.kind))
+}
+
+// planQuery plans a SELECT (or VALUES) with bound parameters.
+func (pl *planCtx) planQuery(sel *pg.SelectStmt) (*Planned, error) {
+	if p, ok, err := pl.planSelectCall(sel); ok { // SELECT * FROM procedure(...), write.go
+		return p, err
+	}
+	b := &binder{sess: pl.sess, sql: pl.st.text, full: pl.st.full, params: append([]sqltypes.Type(nil), pl.given...)}
+	q, err := pl.buildSelect(b, sel)
+	if err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// resolveParams records the parameter types found in the bound trees and converts the arguments.
+func (pl *planCtx) resolveParams(b *binder, exprs []expr.Expr) error {
+	types := append([]sqltypes.Type(nil), b.params...)
+	for _, e := range exprs {
+		expr.Walk(e, func(x expr.Expr) bool {
+			if p, ok := x.(*expr.ParamRef); ok {
+				for len(types) < p.N {
+					types = append(types, sqltypes.Unknown)
+				}
+				if types[p.N-1] == sqltypes.Unknown || types[p.N-1] == 0 {
+					types[p.N-1] = p.T
+				}
+			}
+			return true
+		})
+	}
+	pl.types = types
+	if pl.describe {
+		return nil
+	}
+	if len(pl.args) < len(types) {
+		return sqlstate.New(sqlstate.ProtocolViolation, "bind message supplies %d parameters, but prepared statement requires %d", len(pl.args), len(types))
+	}
+	pl.params = make([]any, len(pl.args))
+	for i, a := range pl.args {
+		t := sqltypes.Text
+		if i < len(types) && types[i] != 0 && types[i] != sqltypes.Unknown {
+			t = types[i]
+		}
+		v, err := convertArg(a, t, pl.sess.Location())
+		if err != nil {
+			return err
+		}
+		pl.params[i] = v
+	}
+	return nil
+}
+
+// convertArg turns a Go argument into the value representation of t (package sqltypes).
+func convertArg(a any, t sqltypes.Type, loc *time.Location) (any, error) {
+	switch v := a.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		switch t {
+		case sqltypes.Text, sqltypes.Varchar, sqltypes.Name, sqltypes.Char, sqltypes.Unknown:
+			return v, nil
+		}
+		return sqltypes.ParseText(v, t, loc)
+	case []byte:
+		if t == sqltypes.Bytea {
+			return v, nil
+		}
+		return convertArg(string(v), t, loc)
+	case int:
+		return convertArg(int64(v), t, loc)
+	case int32:
+		return convertArg(int64(v), t, loc)
+	case int16:
+		return convertArg(int64(v), t, loc)
+	case int8:
+		return convertArg(int64(v), t, loc)
+	case uint32:
+		return convertArg(int64(v), t, loc)
+	case uint16:
+		return convertArg(int64(v), t, loc)
+	case uint8:
+		return convertArg(int64(v), t, loc)
+	case uint64:
+		if v > math.MaxInt64 {
+			return sqltypes.ParseText(strconv.FormatUint(v, 10), sqltypes.Numeric, loc)
+		}
+		return convertArg(int64(v), t, loc)
+	case uint:
+		return convertArg(uint64(v), t, loc)
+	case float32:
+		return convertArg(float64(v), t, loc)
+	case int64:
+		switch t {
+		case sqltypes.Numeric:
+			return sqltypes.DecimalFromInt(v), nil
+		case sqltypes.Float8, sqltypes.Float4:
+			return float64(v), nil
+		case sqltypes.Text, sqltypes.Varchar, sqltypes.Name:
+			return strconv.FormatInt(v, 10), nil
+		case sqltypes.Timestamptz, sqltypes.Timestamp:
+			return time.Unix(v, 0).UTC(), nil
+		}
+		return v, nil
+	case float64:
+		switch t {
+		case sqltypes.Numeric:
+			return sqltypes.DecimalFromFloat(v)
+		case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8:
+			if v != math.Trunc(v) {
+				return nil, sqlstate.New(sqlstate.InvalidTextRepresentation, "invalid input syntax for type %s: \"%v\"", sqltypes.FormatType(t), v)
+			}
+			return int64(v), nil
+		case sqltypes.Text, sqltypes.Varchar:
+			return strconv.FormatFloat(v, 'g', -1, 64), nil
+		}
+		return v, nil
+	case bool:
+		if t == sqltypes.Text || t == sqltypes.Varchar {
+			return strconv.FormatBool(v), nil
+		}
+		return v, nil
+	case time.Time:
+		if t == sqltypes.Text || t == sqltypes.Varchar {
+			return v.Format(time.RFC3339Nano), nil
+		}
+		return v.UTC(), nil
+	}
+	return a, nil
+}
+
+// buildSelect binds and plans one SELECT.
+func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) {
+	if sel.Op != pg.SetOperation_SETOP_NONE && sel.Op != pg.SetOperation_SET_OPERATION_UNDEFINED {
+		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "UNION, INTERSECT and EXCEPT are not supported")
+	}
+	if sel.WithClause != nil {
+		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "WITH queries are not supported")
+	}
+	if len(sel.WindowClause) > 0 {
+		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "window functions are not supported")
+	}
+	if len(sel.LockingClause) > 0 {
+		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "FOR UPDATE and FOR SHARE are not supported: stripe has no locks")
+	}
+	if sel.IntoClause != nil {
+		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "SELECT INTO is not supported")
+	}
+	if len(sel.ValuesLists) > 0 {
+		return pl.buildValues(b, sel)
+	}
+
+	// FROM: no table, one table, or tables joined left to right.
+	var table *catalog.Table
+	b.scope = &scope{}
+	var steps []joinStep
+	for _, item := range sel.FromClause {
+		if err := pl.addFrom(b, item, &steps); err != nil {
+			return nil, err
+		}
+	}
+	if len(b.scope.items) == 1 {
+		table = b.scope.table
+	}
+	b.usedCols = map[int]bool{}
+
+	// WHERE
+	var where expr.Expr
+	if sel.WhereClause != nil {
+		b.clause = "WHERE"
+		if containsAgg(sel.WhereClause) {
+			return nil, sqlstate.New(sqlstate.GroupingError, "aggregate functions are not allowed in WHERE")
+		}
+		w, err := b.bind(sel.WhereClause)
+		if err != nil {
+			return nil, err
+		}
+		if w, err = expr.CheckBool(w, "WHERE"); err != nil {
+			return nil, asCoded(err)
+		}
+		where = w
+	}
+
+	// Is the query grouped?
+	grouped := len(sel.GroupClause) > 0 || containsAgg(sel.HavingClause)
+	for _, t := range sel.TargetList {
+		if rt := t.GetResTarget(); rt != nil && containsAgg(rt.Val) {
+			grouped = true
+		}
+	}
+	for _, s := range sel.SortClause {
+		if sb := s.GetSortBy(); sb != nil && containsAgg(sb.Node) {
+			grouped = true
+		}
+	}
+
+	// Expand the target list (names, * expansion) against the input scope.
+	type target struct {
+		node  *pg.Node
+		name  string
+		col   int // input column for * and plain column refs, -1 otherwise
+		star  bool
+		loc   int32
+		named bool
+	}
+	var targets []target
+	for _, t := range sel.TargetList {
+		rt := t.GetResTarget()
+		if rt == nil {
+			continue
+		}
+		if cr := rt.Val.GetColumnRef(); cr != nil && len(cr.Fields) > 0 && cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
+			if len(b.scope.cols) == 0 {
+				return nil, b.errAt(sqlstate.New(sqlstate.SyntaxError, "SELECT * with no tables specified is not valid"), cr.Location)
+			}
+			q := ""
+			if len(cr.Fields) == 2 {
+				q = cr.Fields[0].GetString_().GetSval()
+				if !b.scope.hasAlias(q) {
+					return nil, b.errAt(sqlstate.New(sqlstate.UndefinedTable, "missing FROM-clause entry for table %q", q), cr.Location)
+				}
+			}
+			for i, c := range b.scope.cols {
+				if c.filterOnly || q != "" && c.table != q {
+					continue
+				}
+				targets = append(targets, target{name: c.name, col: i, star: true, loc: cr.Location})
+			}
+			continue
+		}
+		name := rt.Name
+		named := name != ""
+		if name == "" {
+			name = figureColname(rt.Val)
+		}
+		targets = append(targets, target{node: rt.Val, name: name, col: -1, loc: rt.Location, named: named})
+	}
+	if len(targets) == 0 && len(sel.TargetList) == 0 {
+		// SELECT FROM t: zero columns, as PostgreSQL allows.
+	}
+
+	// Plain-mode binding of outputs, used for GROUP BY ordinals/aliases and ORDER BY matching.
+	b.clause = "SELECT"
+	var agg *aggCtx
+	if grouped {
+		agg = &aggCtx{}
+		b.clause = "GROUP BY"
+		for _, g := range sel.GroupClause {
+			var ge expr.Expr
+			var err error
+			switch {
+			case g.GetAConst() != nil && g.GetAConst().GetIval() != nil:
+				k := int(g.GetAConst().GetIval().Ival)
+				if k < 1 || k > len(targets) {
+					return nil, b.errAt(sqlstate.New(sqlstate.InvalidColumnReference, "GROUP BY position %d is not in select list", k), g.GetAConst().Location)
+				}
+				ge, err = pl.bindTargetPlain(b, targets[k-1].node, targets[k-1].col)
+			case g.GetColumnRef() != nil && len(g.GetColumnRef().Fields) == 1 && g.GetColumnRef().Fields[0].GetString_() != nil:
+				name := g.GetColumnRef().Fields[0].GetString_().Sval
+				if _, _, ok := findScopeCol(b.scope, name); !ok {
+					for _, t := range targets {
+						if t.name == name && t.node != nil {
+							ge, err = pl.bindTargetPlain(b, t.node, t.col)
+							break
+						}
+					}
+				}
+				if ge == nil && err == nil {
+					ge, err = b.bind(g)
+				}
+			default:
+				if containsAgg(g) {
+					return nil, sqlstate.New(sqlstate.GroupingError, "aggregate functions are not allowed in GROUP BY")
+				}
+				ge, err = b.bind(g)
+			}
+			if err != nil {
+				return nil, err
+			}
+			key := exprKey(ge)
+			dup := false
+			for _, k := range agg.groupKeys {
+				dup = dup || k == key
+			}
+			if !dup {
+				agg.groups = append(agg.groups, ge)
+				agg.groupKeys = append(agg.groupKeys, key)
+			}
+		}
+		b.agg = agg
+	}
+
+	// Bind outputs (in the aggregate context when grouped).
+	b.clause = "SELECT"
+	outExprs := make([]expr.Expr, 0, len(targets))
+	columns := make([]Column, 0, len(targets))
+	for _, t := range targets {
+		var e expr.Expr
+		var err error
+		if t.star {
+			c := b.scope.cols[t.col]
+			b.usedCols[t.col] = true
+			e = &expr.ColumnRef{Index: t.col, T: c.typ, Name: c.name}
+			if agg != nil {
+				e, err = groupedRef(agg, e)
+			}
+		} else {
+			e, err = b.bind(t.node)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if e.Type() == sqltypes.Unknown {
+			if e, err = expr.Cast(e, sqltypes.Text); err != nil {
+				return nil, asCoded(err)
+			}
+		}
+		col := Column{Name: t.name, Type: e.Type()}
+		if cr, ok := e.(*expr.ColumnRef); ok && agg == nil && b.scope.table != nil {
+			col.TableOID = b.scope.cols[cr.Index].oid
+			col.AttNum = b.scope.cols[cr.Index].attnum
+		} else if t.node != nil && agg != nil {
+			if cr := t.node.GetColumnRef(); cr != nil {
+				if i, _, ok := findScopeCol(b.scope, columnRefName(cr)); ok {
+					col.TableOID, col.AttNum = b.scope.cols[i].oid, b.scope.cols[i].attnum
+				}
+			}
+		}
+		outExprs = append(outExprs, e)
+		columns = append(columns, col)
+	}
+
+	// HAVING
+	var having expr.Expr
+	if sel.HavingClause != nil {
+		b.clause = "HAVING"
+		h, err := b.bind(sel.HavingClause)
+		if err != nil {
+			return nil, err
+		}
+		if h, err = expr.CheckBool(h, "HAVING"); err != nil {
+			return nil, asCoded(err)
+		}
+		having = h
+	}
+
+	// DISTINCT
+	distinct := len(sel.DistinctClause) > 0
+	var distinctOn []expr.Expr
+	if distinct && !(len(sel.DistinctClause) == 1 && sel.DistinctClause[0].Node == nil) {
+		b.clause = "DISTINCT ON"
+		for _, d := range sel.DistinctClause {
+			e, err := pl.bindSortTarget(b, d, targets2names(columns), outExprs)
+			if err != nil {
+				return nil, err
+			}
+			distinctOn = append(distinctOn, e)
+		}
+	}
+
+	// ORDER BY: keys are indexes into the projected row; expressions not in the select list become
+	// hidden columns that a final projection drops.
+	b.clause = "ORDER BY"
+	visible := len(outExprs)
+	var keys []SortKey
+	for _, s := range sel.SortClause {
+		sb := s.GetSortBy()
+		if sb == nil {
+			continue
+		}
+		if sb.SortbyDir == pg.SortByDir_SORTBY_USING {
+			return nil, sqlstate.New(sqlstate.FeatureNotSupported, "ORDER BY ... USING is not supported")
+		}
+		e, err := pl.bindSortTarget(b, sb.Node, targets2names(columns), outExprs[:visible])
+		if err != nil {
+			return nil, err
+		}
+		desc := sb.SortbyDir == pg.SortByDir_SORTBY_DESC
+		nullsFirst := desc
+		switch sb.SortbyNulls {
+		case pg.SortByNulls_SORTBY_NULLS_FIRST:
+			nullsFirst = true
+		case pg.SortByNulls_SORTBY_NULLS_LAST:
+			nullsFirst = false
+		}
+		keys = append(keys, SortKey{Expr: e, Desc: desc, NullsFirst: nullsFirst})
+	}
+
+	// LIMIT / OFFSET
+	b.clause = "LIMIT"
+	limitCount, limitOffset := int64(-1), int64(0)
+	var limitExprs []expr.Expr
+	savedScope, savedAgg := b.scope, b.agg
+	b.scope, b.agg = &scope{}, nil
+	var lc, lo expr.Expr
+	var err error
+	if sel.LimitCount != nil {
+		if lc, err = b.bind(sel.LimitCount); err != nil {
+			return nil, err
+		}
+		if lc, err = castTo(lc, sqltypes.Int8); err != nil {
+			return nil, err
+		}
+		limitExprs = append(limitExprs, lc)
+	}
+	if sel.LimitOffset != nil {
+		b.clause = "OFFSET"
+		if lo, err = b.bind(sel.LimitOffset); err != nil {
+			return nil, err
+		}
+		if lo, err = castTo(lo, sqltypes.Int8); err != nil {
+			return nil, err
+		}
+		limitExprs = append(limitExprs, lo)
+	}
+	b.scope, b.agg = savedScope, savedAgg
+	if sel.LimitOption == pg.LimitOption_LIMIT_OPTION_WITH_TIES {
+		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "FETCH ... WITH TIES is not supported")
+	}
+
+	// Parameters: types from every bound tree, then argument conversion.
+	all := append([]expr.Expr{}, outExprs...)
+	all = append(all, where, having)
+	all = append(all, distinctOn...)
+	for _, k := range keys {
+		all = append(all, k.Expr)
+	}
+	all = append(all, limitExprs...)
+	if agg != nil {
+		all = append(all, agg.groups...)
+		for _, a := range agg.aggs {
+			all = append(all, a.Args...)
+			all = append(all, a.Filter)
+		}
+	}
+	var nonNil []expr.Expr
+	for _, e := range all {
+		if e != nil {
+			nonNil = append(nonNil, e)
+		}
+	}
+	if err := pl.resolveParams(b, nonNil); err != nil {
+		return nil, err
+	}
+	if !pl.describe {
+		if lc != nil {
+			v, err := expr.Fold(lc, pl.env())
+			if err != nil {
+				return nil, asCoded(err)
+			}
+			if v != nil {
+				n := v.(int64)
+				if n < 0 {
+					return nil, sqlstate.New("2201W", "LIMIT must not be negative")
+				}
+				limitCount = n
+			}
+		}
+		if lo != nil {
+			v, err := expr.Fold(lo, pl.env())
+			if err != nil {
+				return nil, asCoded(err)
+			}
+			if v != nil {
+				n := v.(int64)
+				if n < 0 {
+					return nil, sqlstate.New("2201X", "OFFSET must not be negative")
+				}
+				limitOffset = n
+			}
+		}
+	}
+
+	// Filter-only columns must be constrained with =.
+	if table != nil && len(steps) == 1 {
+		for i := range b.usedCols {
+			if b.scope.cols[i].filterOnly && !constrainedEq(where, i) {
+				return nil, sqlstate.New(sqlstate.FeatureNotSupported, "column %q of %s can only be used with an = condition in WHERE", b.scope.cols[i].name, table.Name).
+					WithHint("add WHERE %s = '...'", b.scope.cols[i].name)
+			}
+		}
+	}
+
+	// Physical plan, bottom up.
+	var root Node
+	var scan *Scan
+	if table != nil {
+		s, err := pl.chooseAccess(table, where)
+		if err != nil {
+			return nil, err
+		}
+		scan = s
+		s.Needed = make([]bool, len(table.Columns))
+		for i := range b.usedCols {
+			s.Needed[i] = true
+		}
+		root = s
+	} else if len(steps) > 1 {
+		j, err := pl.planJoins(b, steps, sel.WhereClause)
+		if err != nil {
+			return nil, err
+		}
+		root = j
+	} else {
+		root = &Values{Rows: [][]expr.Expr{{}}, Estimate: Estimate{Rows: 1}}
+		if where != nil {
+			root = &Filter{Input: root, Cond: where, Estimate: Estimate{Rows: 1}}
+		}
+	}
+	if agg != nil {
+		rows := 1.0
+		if len(agg.groups) > 0 {
+			rows = math.Max(1, math.Ceil(root.Est().Rows/10))
+		}
+		root = &Aggregate{Input: root, Groups: agg.groups, Aggs: agg.aggs, Estimate: withRows(root.Est(), rows)}
+		if having != nil {
+			root = &Filter{Input: root, Cond: having, Estimate: root.Est()}
+		}
+	}
+
+	// Hidden sort and DISTINCT ON columns.
+	proj := append([]expr.Expr{}, outExprs...)
+	keyIndex := func(e expr.Expr) int {
+		s := exprKey(e)
+		for i, o := range proj {
+			if o == e || exprKey(o) == s {
+				return i
+			}
+		}
+		proj = append(proj, e)
+		return len(proj) - 1
+	}
+	var sortKeys []SortKey
+	for _, k := range keys {
+		idx := keyIndex(k.Expr)
+		if distinct && distinctOn == nil && idx >= visible {
+			return nil, sqlstate.New(sqlstate.InvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list")
+		}
+		sortKeys = append(sortKeys, SortKey{Expr: &expr.ColumnRef{Index: idx, T: k.Expr.Type(), Name: k.Expr.String()}, Desc: k.Desc, NullsFirst: k.NullsFirst})
+	}
+	var distinctKeys []int
+	if distinct {
+		if distinctOn != nil {
+			for i, d := range distinctOn {
+				idx := keyIndex(d)
+				if i < len(sortKeys) {
+					if cr := sortKeys[i].Expr.(*expr.ColumnRef); cr.Index != idx {
+						return nil, sqlstate.New(sqlstate.InvalidColumnReference, "SELECT DISTINCT ON expressions must match initial ORDER BY expressions")
+					}
+				}
+				distinctKeys = append(distinctKeys, idx)
+			}
+		} else {
+			for i := 0; i < visible; i++ {
+				distinctKeys = append(distinctKeys, i)
+			}
+		}
+	}
+	est := root.Est()
+	root = &Project{Input: root, Exprs: proj, Estimate: est}
+
+	// ORDER BY created DESC over a single Stripe list needs no sort: Stripe lists newest first.
+	if scan != nil && agg == nil && scan.Ordered && len(sortKeys) == 1 && sortKeys[0].Desc {
+		if cr, ok := proj[sortKeys[0].Expr.(*expr.ColumnRef).Index].(*expr.ColumnRef); ok && scan.Table.Columns[cr.Index].Name == "created" {
+			sortKeys = nil
+		}
+	}
+	if len(sortKeys) > 0 {
+		root = &Sort{Input: root, Keys: sortKeys, Estimate: est}
+	}
+	if distinct {
+		root = &Distinct{Input: root, Keys: distinctKeys, On: distinctOn != nil, Estimate: est}
+	}
+	if limitCount >= 0 || limitOffset > 0 {
+		rows := est.Rows
+		if limitCount >= 0 {
+			rows = math.Min(rows, float64(limitCount))
+		}
+		root = &Limit{Input: root, Count: limitCount, Offset: limitOffset, Estimate: withRows(est, rows)}
+		// Push the limit into the scan when nothing between them changes the row count or order.
+		if scan != nil && agg == nil && !distinct && len(sortKeys) == 0 && limitCount >= 0 {
+			pl.pushLimit(scan, limitCount+limitOffset)
+			est = scan.Estimate
+			root.(*Limit).Estimate = withRows(est, math.Min(est.Rows, float64(limitCount)))
+			root.(*Limit).Input.(*Project).Estimate = est
+		}
+	}
+	if len(proj) > visible {
+		trim := make([]expr.Expr, visible)
+		for i := range trim {
+			trim[i] = &expr.ColumnRef{Index: i, T: proj[i].Type(), Name: proj[i].String()}
+		}
+		root = &Project{Input: root, Exprs: trim, Estimate: root.Est()}
+	}
+	p := &Planned{Kind: "SELECT", Tag: "SELECT", Columns: columns, Root: root, Params: pl.params, Now: pl.now}
+	p.Estimate = root.Est()
+	return p, nil
+}
+
+func withRows(e Estimate, rows float64) Estimate {
+	e.Rows = rows
+	return e
+}
+
+func castTo(e expr.Expr, t sqltypes.Type) (expr.Expr, error) {
+	if e.Type() == t {
+		return e, nil
+	}
+	out, err := expr.Cast(e, t)
+	if err != nil {
+		return nil, asCoded(err)
+	}
+	return out, nil
+}
+
+func targets2names(cols []Column) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Name
+	}
+	return out
+}
+
+func findScopeCol(s *scope, name string) (int, *scopeCol, bool) {
+	if s == nil {
+		return -1, nil, false
+	}
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	for i := range s.cols {
+		if s.cols[i].name == name {
+			return i, &s.cols[i], true
+		}
+	}
+	return -1, nil, false
+}
+
+// groupedRef maps a plain column reference to the grouped output, or fails like PostgreSQL.
+func groupedRef(agg *aggCtx, e expr.Expr) (expr.Expr, error) {
+	key := exprKey(e)
+	for i, g := range agg.groupKeys {
+		if g == key {
+			return &expr.ColumnRef{Index: i, T: e.Type(), Name: e.String()}, nil
+		}
+	}
+	return nil, sqlstate.New(sqlstate.GroupingError, "column %q must appear in the GROUP BY clause or be used in an aggregate function", e.String())
+}
+
+// bindTargetPlain binds a select-list item without the aggregate context (for GROUP BY 1).
+func (pl *planCtx) bindTargetPlain(b *binder, n *pg.Node, col int) (expr.Expr, error) {
+	if n == nil {
+		c := b.scope.cols[col]
+		return &expr.ColumnRef{Index: col, T: c.typ, Name: c.name}, nil
+	}
+	if containsAgg(n) {
+		return nil, sqlstate.New(sqlstate.GroupingError, "aggregate functions are not allowed in GROUP BY")
+	}
+	saved := b.agg
+	b.agg = nil
+	defer func() { b.agg = saved }()
+	return b.bind(n)
+}
+
+// bindSortTarget resolves an ORDER BY or DISTINCT ON item: an ordinal or an output column name
+// refers to the select list; anything else is an expression over the input.
+func (pl *planCtx) bindSortTarget(b *binder, n *pg.Node, names []string, outs []expr.Expr) (expr.Expr, error) {
+	if c := n.GetAConst(); c != nil && c.GetIval() != nil {
+		k := int(c.GetIval().Ival)
+		if k < 1 || k > len(outs) {
+			return nil, b.errAt(sqlstate.New(sqlstate.InvalidColumnReference, "%s position %d is not in select list", b.clause, k), c.Location)
+		}
+		return outs[k-1], nil
+	}
+	if cr := n.GetColumnRef(); cr != nil && len(cr.Fields) == 1 && cr.Fields[0].GetString_() != nil {
+		name := cr.Fields[0].GetString_().Sval
+		match := -1
+		for i, nm := range names {
+			if nm == name {
+				if match >= 0 && exprKey(outs[match]) != exprKey(outs[i]) {
+					return nil, b.errAt(sqlstate.New(sqlstate.AmbiguousColumn, "%s %q is ambiguous", b.clause, name), cr.Location)
+				}
+				match = i
+			}
+		}
+		if match >= 0 {
+			return outs[match], nil
+		}
+	}
+	return b.bind(n)
+}
+
+// constrainedEq reports whether where has a top-level conjunct col = constant (or IN).
+func constrainedEq(where expr.Expr, col int) bool {
+	for _, c := range conjuncts(where) {
+		if p, ok := extractPred(c); ok && p.col == col && (p.op == "=" || p.op == "in") {
+			return true
+		}
+	}
+	return false
+}
+
+func (pl *planCtx) lookupTable(rv *pg.RangeVar) (*catalog.Table, error) {
+	cat := pl.sess.Catalog()
+	if t, ok := cat.Lookup(rv.Schemaname, rv.Relname); ok {
+		return t, nil
+	}
+	name := rv.Relname
+	if rv.Schemaname != "" {
+		name = rv.Schemaname + "." + rv.Relname
+	}
+	e := sqlstate.New(sqlstate.UndefinedTable, "relation %q does not exist", name)
+	var names []string
+	for _, t := range cat.Tables() {
+		if rv.Schemaname == "" || t.Schema == rv.Schemaname {
+			names = append(names, t.Name)
+		}
+	}
+	if best := closest(rv.Relname, names); best != "" {
+		e = e.WithHint("Perhaps you meant to reference the table %q.", best)
+	}
+	return nil, e
+}
+
+// buildValues plans a VALUES list; columns are column1, column2, … typed by their first non-NULL
+// entry.
+func (pl *planCtx) buildValues(b *binder, sel *pg.SelectStmt) (*Planned, error) {
+	b.scope = &scope{}
+	var rows [][]expr.Expr
+	width := -1
+	for _, l := range sel.ValuesLists {
+		items := l.GetList()
+		if items == nil {
+			continue
+		}
+		row, err := b.bindList(items.Items)
+		if err != nil {
+			return nil, err
+		}
+		if width >= 0 && len(row) != width {
+			return nil, sqlstate.New(sqlstate.SyntaxError, "VALUES lists must all be the same length")
+		}
+		width = len(row)
+		rows = append(rows, row)
+	}
+	types := make([]sqltypes.Type, width)
+	for c := 0; c < width; c++ {
+		types[c] = sqltypes.Unknown
+		for _, r := range rows {
+			if t := r[c].Type(); t != sqltypes.Unknown {
+				types[c] = t
+				break
+			}
+		}
+		if types[c] == sqltypes.Unknown {
+			types[c] = sqltypes.Text
+		}
+		for _, r := range rows {
+			if r[c].Type() != types[c] {
+				e, err := expr.Cast(r[c], types[c])
+				if err != nil {
+					return nil, asCoded(err)
+				}
+				r[c] = e
+			}
+		}
+	}
+	var all []expr.Expr
+	for _, r := range rows {
+		all = append(all, r...)
+	}
+	if err := pl.resolveParams(b, all); err != nil {
+		return nil, err
+	}
+	cols := make([]Column, width)
+	for i := range cols {
+		cols[i] = Column{Name: "column" + strconv.Itoa(i+1), Type: types[i]}
+	}
+	var root Node = &Values{Rows: rows, Width: width, Estimate: Estimate{Rows: float64(len(rows))}}
+	if len(sel.SortClause) > 0 || sel.LimitCount != nil || sel.LimitOffset != nil {
+		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "ORDER BY and LIMIT on a bare VALUES list are not supported").WithHint("wrap the values in SELECT ... FROM (VALUES ...) once subqueries are supported, or sort in the client")
+	}
+	return &Planned{Kind: "SELECT", Tag: "SELECT", Columns: cols, Root: root, Params: pl.params, Now: pl.now, Estimate: root.Est()}, nil
+}
+
+// figureColname names an unnamed select-list item the way PostgreSQL's FigureColname does.
+func figureColname(n *pg.Node) string {
+	if n == nil {
+		return "?column?"
+	}
+	switch x := n.Node.(type) {
+	case *pg.Node_ColumnRef:
+		f := x.ColumnRef.Fields
+		if len(f) > 0 {
+			if s := f[len(f)-1].GetString_(); s != nil {
+				return s.Sval
+			}
+		}
+	case *pg.Node_FuncCall:
+		return funcName(x.FuncCall)
+	case *pg.Node_TypeCast:
+		if name := figureColname(x.TypeCast.Arg); name != "?column?" {
+			return name
+		}
+		if tn := x.TypeCast.TypeName; tn != nil && len(tn.Names) > 0 {
+			if s := tn.Names[len(tn.Names)-1].GetString_(); s != nil {
+				return s.Sval
+			}
+		}
+	case *pg.Node_CaseExpr:
+		return "case"
+	case *pg.Node_CoalesceExpr:
+		return "coalesce"
+	case *pg.Node_MinMaxExpr:
+		if x.MinMaxExpr.Op == pg.MinMaxOp_IS_LEAST {
+			return "least"
+		}
+		return "greatest"
+	case *pg.Node_AArrayExpr:
+		return "array"
+	case *pg.Node_AIndirection:
+		return figureColname(x.AIndirection.Arg)
+	case *pg.Node_SqlvalueFunction:
+		switch x.SqlvalueFunction.Op {
+		case pg.SQLValueFunctionOp_SVFOP_CURRENT_DATE:
+			return "current_date"
+		case pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP, pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N:
+			return "current_timestamp"
+		case pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
+			return "localtimestamp"
+		case pg.SQLValueFunctionOp_SVFOP_CURRENT_USER:
+			return "current_user"
+		case pg.SQLValueFunctionOp_SVFOP_USER:
+			return "user"
+		case pg.SQLValueFunctionOp_SVFOP_SESSION_USER:
+			return "session_user"
+		case pg.SQLValueFunctionOp_SVFOP_CURRENT_ROLE:
+			return "current_role"
+		case pg.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG:
+			return "current_catalog"
+		case pg.SQLValueFunctionOp_SVFOP_CURRENT_SCHEMA:
+			return "current_schema"
+		}
+	case *pg.Node_AExpr:
+		if x.AExpr.Kind == pg.A_Expr_Kind_AEXPR_NULLIF {
+			return "nullif"
+		}
+	}
+	return "?column?"
+}

@@ -1,0 +1,457 @@
+package planner
+
+import (
+	"fmt"
+	"math"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/stripesql/stripesql/catalog"
+	"github.com/stripesql/stripesql/internal/expr"
+	"github.com/stripesql/stripesql/internal/sqlstate"
+)
+
+// joinStep is one table of the FROM clause in join order: how it joins the tables before it.
+type joinStep struct {
+	item int
+	left bool     // LEFT JOIN: the table is the nullable side
+	on   *pg.Node // the ON condition, nil for the first table, comma joins and CROSS JOIN
+}
+
+// Join joins its left input (the tables before) with one more table. Rows are the left row
+// followed by the right row; a LEFT join emits unmatched left rows with NULLs on the right.
+// LeftKeys and RightKeys are equality keys for a hash join (evaluated on the left row and on the
+// right row placed at RightOffset of a combined row); Cond is the rest of the ON condition.
+type Join struct {
+	Left, Right Node
+	LeftJoin    bool
+	LeftKeys    []expr.Expr
+	RightKeys   []expr.Expr
+	Cond        expr.Expr
+	RightOffset int
+	Width       int
+	// Lookup is set when the right table is read by id, one retrieve per distinct left key
+	// (LeftKeys[0]), instead of listed whole: Right is then a Scan template without calls whose
+	// Filter is every condition on the right table alone.
+	Lookup bool
+	Estimate
+}
+
+// Inputs implements Node.
+func (n *Join) Inputs() []Node { return []Node{n.Left, n.Right} }
+
+// addFrom adds one FROM item (a table or a left-deep join tree) to the scope.
+func (pl *planCtx) addFrom(b *binder, n *pg.Node, steps *[]joinStep) error {
+	switch x := n.Node.(type) {
+	case *pg.Node_RangeVar:
+		rv := x.RangeVar
+		t, err := pl.lookupTable(rv)
+		if err != nil {
+			return b.errAt(asCoded(err), rv.Location)
+		}
+		alias := ""
+		if rv.Alias != nil {
+			alias = rv.Alias.Aliasname
+		}
+		if err := b.scope.add(t, alias); err != nil {
+			return b.errAt(asCoded(err), rv.Location)
+		}
+		*steps = append(*steps, joinStep{item: len(b.scope.items) - 1})
+		return nil
+	case *pg.Node_JoinExpr:
+		j := x.JoinExpr
+		if j.IsNatural || len(j.UsingClause) > 0 {
+			return sqlstate.New(sqlstate.FeatureNotSupported, "NATURAL JOIN and JOIN ... USING are not supported").WithHint("write the join condition with ON")
+		}
+		left := false
+		switch j.Jointype {
+		case pg.JoinType_JOIN_INNER:
+		case pg.JoinType_JOIN_LEFT:
+			left = true
+		default:
+			return sqlstate.New(sqlstate.FeatureNotSupported, "only inner, cross and left joins are supported").WithHint("swap the tables to write a RIGHT JOIN as a LEFT JOIN")
+		}
+		if err := pl.addFrom(b, j.Larg, steps); err != nil {
+			return err
+		}
+		if j.Rarg.GetRangeVar() == nil {
+			return sqlstate.New(sqlstate.FeatureNotSupported, "only a table name is supported on the right of a join")
+		}
+		if err := pl.addFrom(b, j.Rarg, steps); err != nil {
+			return err
+		}
+		last := &(*steps)[len(*steps)-1]
+		last.left, last.on = left, j.Quals
+		return nil
+	case *pg.Node_RangeSubselect:
+		return sqlstate.New(sqlstate.FeatureNotSupported, "subqueries in FROM are not supported")
+	case *pg.Node_RangeFunction:
+		return sqlstate.New(sqlstate.FeatureNotSupported, "functions in FROM are not supported")
+	}
+	return sqlstate.New(sqlstate.FeatureNotSupported, "only table names and joins are supported in FROM")
+}
+
+// astConjuncts splits a condition at its top-level ANDs, before binding.
+func astConjuncts(n *pg.Node) []*pg.Node {
+	if n == nil {
+		return nil
+	}
+	if be := n.GetBoolExpr(); be != nil && be.Boolop == pg.BoolExprType_AND_EXPR {
+		var out []*pg.Node
+		for _, a := range be.Args {
+			out = append(out, astConjuncts(a)...)
+		}
+		return out
+	}
+	return []*pg.Node{n}
+}
+
+// bound is a conjunct bound over the whole FROM clause, with the tables it reads.
+type boundConj struct {
+	node  *pg.Node
+	e     expr.Expr
+	items map[int]bool
+}
+
+func (pl *planCtx) bindConjuncts(b *binder, n *pg.Node, clause string) ([]boundConj, error) {
+	var out []boundConj
+	for _, c := range astConjuncts(n) {
+		saved := b.clause
+		b.clause = clause
+		e, err := b.bind(c)
+		b.clause = saved
+		if err != nil {
+			return nil, err
+		}
+		if e, err = expr.CheckBool(e, clause); err != nil {
+			return nil, asCoded(err)
+		}
+		items := map[int]bool{}
+		expr.Walk(e, func(x expr.Expr) bool {
+			if cr, ok := x.(*expr.ColumnRef); ok {
+				items[b.scope.itemOf(cr.Index)] = true
+			}
+			return true
+		})
+		out = append(out, boundConj{node: c, e: e, items: items})
+	}
+	return out, nil
+}
+
+// planJoins plans each table's scan with the conjuncts that read only that table (WHERE
+// conjuncts for tables that are not the nullable side of a LEFT JOIN, and a LEFT JOIN's own ON
+// conjuncts for its right table), then joins the scans left to right: a hash join on the
+// equalities between the tables so far and the next one, the rest of ON as the join filter, and
+// what is left of WHERE as a filter over the joined rows.
+func (pl *planCtx) planJoins(b *binder, steps []joinStep, where *pg.Node) (Node, error) {
+	savedAgg := b.agg
+	b.agg = nil
+	defer func() { b.agg = savedAgg }()
+	whereConj, err := pl.bindConjuncts(b, where, "WHERE")
+	if err != nil {
+		return nil, err
+	}
+	nullable := map[int]bool{}
+	for _, s := range steps {
+		if s.left {
+			nullable[s.item] = true
+		}
+	}
+	// Bind every ON clause first, so each scan knows all the columns the joins read.
+	ons := make([][]boundConj, len(steps))
+	for si, s := range steps {
+		if ons[si], err = pl.bindConjuncts(b, s.on, "JOIN/ON"); err != nil {
+			return nil, err
+		}
+	}
+	derived := pl.deriveEqualities(b, steps, whereConj, ons, nullable)
+	pushed := map[int]bool{} // whereConj indexes applied by a scan
+	var root Node
+	width := 0
+	for si, s := range steps {
+		it := b.scope.items[s.item]
+		onConj := ons[si]
+		// The table's own conjuncts, bound again over the table alone.
+		local := &binder{sess: b.sess, sql: b.sql, full: b.full, scope: tableScope(it.table, it.alias), params: b.params}
+		var own []expr.Expr
+		onlyThis := func(c boundConj) bool { return len(c.items) == 1 && c.items[s.item] || len(c.items) == 0 && si == 0 }
+		if !nullable[s.item] {
+			for i, c := range whereConj {
+				if onlyThis(c) {
+					e, err := local.bind(c.node)
+					if err != nil {
+						return nil, err
+					}
+					own = append(own, e)
+					pushed[i] = true
+				}
+			}
+		}
+		var rest []expr.Expr
+		// WHERE conjuncts that relate this table to the ones before it join them (inner joins
+		// only: there, filtering after the join and joining on the condition are the same).
+		if si > 0 && !s.left {
+			for i, c := range whereConj {
+				if pushed[i] || !c.items[s.item] {
+					continue
+				}
+				ok := true
+				for it := range c.items {
+					if it > s.item || nullable[it] {
+						ok = false
+					}
+				}
+				if ok && len(c.items) > 1 {
+					rest = append(rest, c.e)
+					pushed[i] = true
+				}
+			}
+		}
+		for _, c := range onConj {
+			if len(c.items) == 1 && c.items[s.item] {
+				e, err := local.bind(c.node)
+				if err != nil {
+					return nil, err
+				}
+				own = append(own, e)
+				continue
+			}
+			rest = append(rest, c.e)
+		}
+		b.params = local.params
+		var localWhere expr.Expr
+		for _, d := range derived[s.item] {
+			dup := false
+			for _, o := range own {
+				dup = dup || o.String() == d.String()
+			}
+			if !dup {
+				own = append(own, d)
+			}
+		}
+		if len(own) > 0 {
+			localWhere = expr.And(own...)
+		}
+		scan, err := pl.chooseAccess(it.table, localWhere)
+		if err != nil {
+			return nil, err
+		}
+		scan.Needed = make([]bool, len(it.table.Columns))
+		for c := range b.usedCols {
+			if c >= it.offset && c < it.offset+len(it.table.Columns) {
+				scan.Needed[c-it.offset] = true
+			}
+		}
+		for c := range local.usedCols {
+			scan.Needed[c] = true
+		}
+		if scan.Filter != nil {
+			// The residual reads its own columns.
+			expr.Walk(scan.Filter, func(x expr.Expr) bool {
+				if cr, ok := x.(*expr.ColumnRef); ok {
+					scan.Needed[cr.Index] = true
+				}
+				return true
+			})
+		}
+		if root == nil {
+			root, width = scan, len(it.table.Columns)
+			continue
+		}
+		j := &Join{Left: root, Right: scan, LeftJoin: s.left, RightOffset: it.offset, Width: it.offset + len(it.table.Columns)}
+		var cond []expr.Expr
+		for _, c := range rest {
+			if l, r, ok := equiKey(c, it.offset, j.Width); ok {
+				j.LeftKeys = append(j.LeftKeys, l)
+				j.RightKeys = append(j.RightKeys, r)
+				continue
+			}
+			cond = append(cond, c)
+		}
+		if len(cond) > 0 {
+			j.Cond = expr.And(cond...)
+		}
+		le, re := root.Est(), scan.Est()
+		if lk := pl.lookupScan(it.table, scan, localWhere, j); lk != nil && lk.Requests < re.Requests {
+			// Reading the right table by id per left key costs less than listing it.
+			j.Right, j.Lookup, re = lk, true, lk.Estimate
+		}
+		rows := le.Rows * re.Rows
+		if len(j.LeftKeys) > 0 {
+			rows = math.Max(le.Rows, re.Rows)
+		}
+		if s.left {
+			rows = math.Max(rows, le.Rows)
+		}
+		j.Estimate = Estimate{Requests: le.Requests + re.Requests, Seconds: le.Seconds + re.Seconds, Rows: rows}
+		root, width = j, j.Width
+	}
+	_ = width
+	var rest []expr.Expr
+	for i, c := range whereConj {
+		if !pushed[i] {
+			rest = append(rest, c.e)
+		}
+	}
+	if len(rest) > 0 {
+		root = &Filter{Input: root, Cond: expr.And(rest...), Estimate: withRows(root.Est(), math.Max(1, root.Est().Rows*selResidual))}
+	}
+	return root, nil
+}
+
+// deriveEqualities carries constants across join equalities: from WHERE a.x = 'v' (a not the
+// nullable side of a LEFT JOIN) and a join condition b.y = a.x, it derives b.y = 'v' for b's scan,
+// so that customers c JOIN charges ch ON ch.customer = c.id WHERE c.id = 'cus_1' lists only that
+// customer's charges. The derived predicate only removes right rows that could match no left row,
+// so it is safe for inner joins and for the nullable side of a left join; it is also kept where it
+// came from, so nothing is lost if Stripe applies it inexactly. Results are by item, in the
+// item's own column numbering.
+func (pl *planCtx) deriveEqualities(b *binder, steps []joinStep, where []boundConj, ons [][]boundConj, nullable map[int]bool) map[int][]expr.Expr {
+	type constEq struct {
+		col int
+		val expr.Expr
+	}
+	var consts []constEq
+	for _, c := range where {
+		op, ok := c.e.(*expr.OpExpr)
+		if !ok || op.Op != "=" || len(op.Args) != 2 {
+			continue
+		}
+		cr, ok := op.Args[0].(*expr.ColumnRef)
+		val := op.Args[1]
+		if !ok {
+			cr, ok = op.Args[1].(*expr.ColumnRef)
+			val = op.Args[0]
+		}
+		if !ok || !expr.IsConstant(val) || nullable[b.scope.itemOf(cr.Index)] {
+			continue
+		}
+		consts = append(consts, constEq{col: cr.Index, val: val})
+	}
+	// Column equalities usable for the transfer: inner WHERE conjuncts and every ON clause.
+	// onlyTo limits a LEFT JOIN's ON equality to deriving onto that join's nullable table: the ON
+	// of a left join filters nothing on the preserved side.
+	type colEq struct{ a, b, onlyTo int }
+	var eqs []colEq
+	addEq := func(c boundConj, onlyTo int) {
+		op, ok := c.e.(*expr.OpExpr)
+		if !ok || op.Op != "=" || len(op.Args) != 2 {
+			return
+		}
+		l, lok := op.Args[0].(*expr.ColumnRef)
+		r, rok := op.Args[1].(*expr.ColumnRef)
+		if lok && rok && l.T == r.T && b.scope.itemOf(l.Index) != b.scope.itemOf(r.Index) {
+			eqs = append(eqs, colEq{l.Index, r.Index, onlyTo})
+		}
+	}
+	for _, c := range where {
+		addEq(c, -1)
+	}
+	for si, on := range ons {
+		onlyTo := -1
+		if steps[si].left {
+			onlyTo = steps[si].item
+		}
+		for _, c := range on {
+			addEq(c, onlyTo)
+		}
+	}
+	out := map[int][]expr.Expr{}
+	for _, k := range consts {
+		for _, e := range eqs {
+			other := -1
+			switch k.col {
+			case e.a:
+				other = e.b
+			case e.b:
+				other = e.a
+			}
+			if other < 0 {
+				continue
+			}
+			item := b.scope.itemOf(other)
+			if e.onlyTo >= 0 && item != e.onlyTo {
+				continue
+			}
+			local := other - b.scope.items[item].offset
+			col := b.scope.cols[other]
+			d, err := expr.Operator("=", &expr.ColumnRef{Index: local, T: col.typ, Name: col.name}, k.val)
+			if err != nil {
+				continue
+			}
+			out[item] = append(out[item], d)
+		}
+	}
+	return out
+}
+
+// lookupScan returns a retrieve-per-key scan of t for join j when one hash key of j is t's id
+// column and t can be retrieved without parents; nil otherwise. Its estimate is one request per
+// left row (distinct keys are fewer, so this is an upper bound).
+func (pl *planCtx) lookupScan(t *catalog.Table, listed *Scan, localWhere expr.Expr, j *Join) *Scan {
+	r := t.Retrieve
+	if r == nil || len(r.Parents) > 0 || !pl.sess.Pushdown() {
+		return nil
+	}
+	id := r.IDColumn
+	if id == "" {
+		id = "id"
+	}
+	_, idIdx, ok := t.Column(id)
+	if !ok {
+		return nil
+	}
+	for i, rk := range j.RightKeys {
+		cr, ok := rk.(*expr.ColumnRef)
+		if !ok || cr.Index != j.RightOffset+idIdx {
+			continue
+		}
+		// Put the id key first: the executor retrieves by LeftKeys[0].
+		j.LeftKeys[0], j.LeftKeys[i] = j.LeftKeys[i], j.LeftKeys[0]
+		j.RightKeys[0], j.RightKeys[i] = j.RightKeys[i], j.RightKeys[0]
+		left := j.Left.Est().Rows
+		s := &Scan{Table: t, Access: AccessRetrieve, Filter: localWhere, Needed: listed.Needed,
+			Pushed:   []string{fmt.Sprintf("%s = each %s of the left input", id, j.LeftKeys[0].String())},
+			Estimate: Estimate{Requests: math.Ceil(left), Rows: left, Source: listed.Source}}
+		s.Seconds = s.Requests / pl.sess.Rate()
+		return s
+	}
+	return nil
+}
+
+// equiKey recognises left = right where one side reads only columns before offset and the other
+// only the table at [offset, end): the keys of a hash join.
+func equiKey(c expr.Expr, offset, end int) (expr.Expr, expr.Expr, bool) {
+	op, ok := c.(*expr.OpExpr)
+	if !ok || op.Op != "=" || len(op.Args) != 2 {
+		return nil, nil, false
+	}
+	side := func(e expr.Expr) int { // -1 left, 1 right, 0 none or both
+		l, r := false, false
+		expr.Walk(e, func(x expr.Expr) bool {
+			if cr, ok := x.(*expr.ColumnRef); ok {
+				if cr.Index < offset {
+					l = true
+				} else if cr.Index < end {
+					r = true
+				}
+			}
+			return true
+		})
+		switch {
+		case l && !r:
+			return -1
+		case r && !l:
+			return 1
+		}
+		return 0
+	}
+	a, b := side(op.Args[0]), side(op.Args[1])
+	switch {
+	case a == -1 && b == 1:
+		return op.Args[0], op.Args[1], true
+	case a == 1 && b == -1:
+		return op.Args[1], op.Args[0], true
+	}
+	return nil, nil, false
+}

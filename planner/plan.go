@@ -1,0 +1,236 @@
+package planner
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/stripesql/stripesql/catalog"
+	"github.com/stripesql/stripesql/internal/expr"
+	"github.com/stripesql/stripesql/internal/sqltypes"
+)
+
+// Column is one result column as a client sees it in RowDescription or database/sql's ColumnTypes.
+// TableOID and AttNum name the table column it comes from directly, or are zero.
+type Column struct {
+	Name     string
+	Type     sqltypes.Type
+	TableOID uint32
+	AttNum   int16
+}
+
+// Description is what a prepared statement tells a client before it runs: the types of $1..$n and
+// the result columns (nil for statements that return no rows).
+type Description struct {
+	Params  []sqltypes.Type
+	Columns []Column
+}
+
+// Planned is a statement ready to run (the result of Plan): a tree of physical nodes for queries, or a utility action.
+// It holds the argument values and the statement time, so package exec needs nothing else.
+type Planned struct {
+	// Kind is the statement's Kind() ("SELECT", "SET", "EXPLAIN", …).
+	Kind string
+	// Tag is the command tag of statements that return no rows ("SET", "BEGIN"); for row-returning
+	// statements the executor appends the row count to "SELECT".
+	Tag string
+	// Columns are the result columns; nil when the statement returns no rows.
+	Columns []Column
+	// Root is the node tree of a query (nil for utility statements).
+	Root Node
+	// Params are the values of $1..$n, converted to the parameter types.
+	Params []any
+	// Now is the statement time: now() and current_timestamp return it.
+	Now time.Time
+	// Estimate is the whole plan's estimate: Stripe requests, seconds at the node's rate, rows.
+	Estimate Estimate
+	// Set is the action of SET and RESET statements; the executor applies it to the session.
+	Set *SetAction
+	// Analyze is set on EXPLAIN ANALYZE: Inner is the plan to run and time, and the executor prints
+	// Inner's tree with actual figures.
+	Analyze bool
+	Inner   *Planned
+	// Text is the statement text, for logs.
+	Text string
+	// Write is the plan of an INSERT, UPDATE, DELETE or CALL (see write.go); nil otherwise.
+	Write *WritePlan
+}
+
+// SetAction is a SET, RESET or RESET ALL.
+type SetAction struct {
+	Name  string
+	Value string
+	// Reset restores Name's default; with All, every setting's default.
+	Reset bool
+	All   bool
+}
+
+// Estimate is what the planner expects a node (and everything below it) to cost.
+type Estimate struct {
+	// Requests is the number of Stripe requests expected.
+	Requests float64
+	// Seconds is Requests at the node's rate.
+	Seconds float64
+	// Rows is the number of rows expected out of the node.
+	Rows float64
+	// Source says where the table size came from: "learned" from an earlier complete scan, or
+	// "default" when the size is a guess.
+	Source string
+}
+
+// Node is one operator of a physical plan. Exec builds one iterator per node.
+type Node interface {
+	// Inputs returns the node's children.
+	Inputs() []Node
+	// Est returns the node's estimate (its own and its inputs' requests).
+	Est() Estimate
+}
+
+// AccessKind is how a Scan gets its rows.
+type AccessKind string
+
+// The access paths of a scan.
+const (
+	AccessRetrieve AccessKind = "Retrieve" // one GET per id
+	AccessList     AccessKind = "List"     // paged list calls, with pushed filters
+	AccessSearch   AccessKind = "Search"   // paged Stripe Search
+	AccessSystem   AccessKind = "System"   // rows computed in process (pg_catalog, information_schema)
+)
+
+// Call is one Stripe call a scan makes (a list or search is paged, so a call may be several
+// requests).
+type Call struct {
+	// Method is "retrieve", "list" or "search".
+	Method string
+	// Path is the endpoint with ids filled in.
+	Path string
+	// Params are the call's parameters without limit and cursors, which the executor adds.
+	Params url.Values
+	// Fill gives, by column index, values the call's rows are known to have: the parent ids of
+	// the path and the values of filter-only columns. The executor sets them when the Stripe
+	// object has no such field.
+	Fill map[int]any
+}
+
+// Scan reads a table. Every row it emits has the table's columns in catalog order and satisfies
+// Filter (the residual predicates Stripe does not apply exactly).
+type Scan struct {
+	Table  *catalog.Table
+	Access AccessKind
+	Calls  []Call
+	// PageSize is the limit sent on list and search calls.
+	PageSize int
+	// Limit, when positive, is the number of rows after which the scan stops (LIMIT pushed down).
+	Limit int64
+	// Filter is the residual predicate over the table's columns, or nil.
+	Filter expr.Expr
+	// Pushed renders the predicates Stripe applies, for EXPLAIN.
+	Pushed []string
+	// Ordered is true when rows arrive newest first (created DESC), as a single Stripe list returns them.
+	Ordered bool
+	// Needed marks the columns the query reads (by index); the executor converts only those and
+	// leaves the others NULL. Nil means every column.
+	Needed []bool
+	// Learn is true when a complete run of the scan sees the whole table, so its row count can be
+	// recorded in Stats.
+	Learn bool
+	Estimate
+}
+
+// Values produces constant rows (SELECT without FROM, VALUES lists, SHOW, EXPLAIN text).
+type Values struct {
+	Rows  [][]expr.Expr
+	Width int
+	Estimate
+}
+
+// Filter keeps the rows for which Cond is true.
+type Filter struct {
+	Input Node
+	Cond  expr.Expr
+	Estimate
+}
+
+// Project computes Exprs over each input row.
+type Project struct {
+	Input Node
+	Exprs []expr.Expr
+	Estimate
+}
+
+// Aggregate groups its input by Groups and computes Aggs per group. Its rows are the group values
+// followed by the aggregate results. With no Groups it emits exactly one row.
+type Aggregate struct {
+	Input  Node
+	Groups []expr.Expr
+	Aggs   []*expr.Agg
+	Estimate
+}
+
+// SortKey is one ORDER BY key over the input's columns.
+type SortKey struct {
+	Expr       expr.Expr
+	Desc       bool
+	NullsFirst bool
+}
+
+// Sort orders its input (materialising it).
+type Sort struct {
+	Input Node
+	Keys  []SortKey
+	Estimate
+}
+
+// Distinct drops rows whose key equals an earlier row's key. Keys are column indexes; the first
+// row of each key wins, so after a Sort it implements DISTINCT ON.
+type Distinct struct {
+	Input Node
+	Keys  []int
+	On    bool // DISTINCT ON, for EXPLAIN
+	Estimate
+}
+
+// Limit skips Offset rows and then emits at most Count rows (Count < 0: no limit).
+type Limit struct {
+	Input  Node
+	Count  int64
+	Offset int64
+	Estimate
+}
+
+// Inputs implements Node.
+func (n *Scan) Inputs() []Node { return nil }
+
+// Inputs implements Node.
+func (n *Values) Inputs() []Node { return nil }
+
+// Inputs implements Node.
+func (n *Filter) Inputs() []Node { return []Node{n.Input} }
+
+// Inputs implements Node.
+func (n *Project) Inputs() []Node { return []Node{n.Input} }
+
+// Inputs implements Node.
+func (n *Aggregate) Inputs() []Node { return []Node{n.Input} }
+
+// Inputs implements Node.
+func (n *Sort) Inputs() []Node { return []Node{n.Input} }
+
+// Inputs implements Node.
+func (n *Distinct) Inputs() []Node { return []Node{n.Input} }
+
+// Inputs implements Node.
+func (n *Limit) Inputs() []Node { return []Node{n.Input} }
+
+// Est implements Node.
+func (e Estimate) Est() Estimate { return e }
+
+// Walk calls fn on every node of the tree rooted at n, parents before children.
+func Walk(n Node, fn func(Node)) {
+	if n == nil {
+		return
+	}
+	fn(n)
+	for _, c := range n.Inputs() {
+		Walk(c, fn)
+	}
+}

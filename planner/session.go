@@ -1,0 +1,401 @@
+package planner
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/stripesql/stripesql/catalog"
+	"github.com/stripesql/stripesql/internal/expr"
+	"github.com/stripesql/stripesql/internal/sqlstate"
+)
+
+// SessionConfig is what a front end knows when a connection starts.
+type SessionConfig struct {
+	// Catalog is the set of tables the session can query.
+	Catalog *catalog.Catalog
+	// Rate is the node's Stripe requests per second, used to turn request estimates into seconds.
+	// Zero means 6, the node default.
+	Rate float64
+	// Stats holds table sizes learned from earlier scans; sessions of one node share it so that one
+	// connection's full scan improves every later estimate. Nil gives the session its own.
+	Stats *Stats
+	// User and Database are what the client asked for at startup.
+	User, Database string
+	// ReadOnly sessions refuse statements that would write to Stripe.
+	ReadOnly bool
+	// BackendPID identifies the connection (pg_backend_pid, cancel requests).
+	BackendPID int32
+	// Settings are initial values, for example the startup parameters a client sent.
+	Settings map[string]string
+	// Progress, when set, is called every few seconds during long scans.
+	Progress func(ProgressEvent)
+	// Clock, when set, gives the statement time instead of time.Now (tests, reproducible plans).
+	Clock func() time.Time
+}
+
+// ProgressEvent reports how far a running statement has come, for progress lines in the CLI.
+type ProgressEvent struct {
+	Rows     int64
+	Requests int64
+	Pages    int64
+	Elapsed  time.Duration
+	// EstimatedRequests is the plan's estimate, and SecondsLeft what remains of it at the node's rate.
+	EstimatedRequests float64
+	SecondsLeft       float64
+}
+
+// Session is one connection's state: its catalog, settings, user and the node-wide statistics. It
+// implements expr.Session so functions such as current_setting() and now() AT TIME ZONE can read it.
+// A Session is used by one statement at a time; its settings are guarded so a cancel or progress
+// reader on another goroutine is safe.
+type Session struct {
+	cfg      SessionConfig
+	mu       sync.Mutex
+	settings map[string]string
+	loc      *time.Location
+	written  map[string]time.Time // tables written, for RecentlyWritten (write.go)
+}
+
+var _ expr.Session = (*Session)(nil)
+
+// setting describes one session setting: its default, and a check of new values.
+type setting struct {
+	def   string
+	desc  string
+	check func(v string) (string, error)
+}
+
+// DefaultMaxRequests is the per-query Stripe request budget when stripesql.max_requests is unset.
+const DefaultMaxRequests = 1000
+
+// DefaultPageSize is the list page size used when no LIMIT lets it shrink (Stripe's maximum).
+const DefaultPageSize = 100
+
+var settingsTable = map[string]setting{
+	"application_name":              {def: "", desc: "sets the application name to be reported in statistics and logs"},
+	"client_encoding":               {def: "UTF8", desc: "sets the client's character set encoding", check: checkEncoding},
+	"server_encoding":               {def: "UTF8", desc: "shows the server (database) character set encoding"},
+	"datestyle":                     {def: "ISO, MDY", desc: "sets the display format for date and time values"},
+	"timezone":                      {def: "UTC", desc: "sets the time zone for displaying and interpreting time stamps", check: checkTimeZone},
+	"intervalstyle":                 {def: "postgres", desc: "sets the display format for interval values"},
+	"search_path":                   {def: `"$user", public`, desc: "sets the schema search order for names that are not schema-qualified"},
+	"server_version":                {def: "16.0", desc: "shows the server version"},
+	"server_version_num":            {def: "160000", desc: "shows the server version as an integer"},
+	"standard_conforming_strings":   {def: "on", desc: "causes '...' strings to treat backslashes literally", check: checkBool},
+	"integer_datetimes":             {def: "on", desc: "shows whether datetimes are integer based"},
+	"extra_float_digits":            {def: "1", desc: "sets the number of digits displayed for floating-point values", check: checkInt(-15, 3)},
+	"transaction_isolation":         {def: "read committed", desc: "sets the current transaction's isolation level"},
+	"default_transaction_read_only": {def: "off", desc: "sets the default read-only status of new transactions", check: checkBool},
+	"transaction_read_only":         {def: "off", desc: "sets the current transaction's read-only status", check: checkBool},
+	"statement_timeout":             {def: "0", desc: "sets the maximum allowed duration of any statement"},
+	"lc_messages":                   {def: "C", desc: "sets the language in which messages are displayed"},
+	"lc_monetary":                   {def: "C", desc: "sets the locale for formatting monetary amounts"},
+	"lc_numeric":                    {def: "C", desc: "sets the locale for formatting numbers"},
+	"lc_time":                       {def: "C", desc: "sets the locale for formatting date and time values"},
+	"is_superuser":                  {def: "off", desc: "shows whether the current user is a superuser"},
+	"max_identifier_length":         {def: "63", desc: "shows the maximum identifier length"},
+	"bytea_output":                  {def: "hex", desc: "sets the output format for bytea"},
+	"stripesql.max_requests":        {def: strconv.Itoa(DefaultMaxRequests), desc: "the most stripe requests one query may send; plans estimated above it are refused", check: checkInt(1, 1<<30)},
+	"stripesql.pushdown":            {def: "on", desc: "push filters into stripe list, retrieve and search calls", check: checkBool},
+	"stripesql.page_size":           {def: strconv.Itoa(DefaultPageSize), desc: "the stripe list page size when no limit lets it shrink", check: checkInt(1, 100)},
+	"stripesql.search":              {def: "on", desc: "allow stripe search as an access path", check: checkBool},
+	SettingIdempotencyKey:           {def: "", desc: "client prefix of idempotency keys: re-running a statement with the same prefix is exactly-once", check: checkKeyPrefix},
+	SettingDryRun:                   {def: "off", desc: "print the stripe requests of writes and calls instead of sending them", check: checkBool},
+}
+
+func checkBool(v string) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "on", "true", "yes", "1", "t", "y":
+		return "on", nil
+	case "off", "false", "no", "0", "f", "n":
+		return "off", nil
+	}
+	return "", sqlstate.New(sqlstate.InvalidParameterValue, "invalid value for a boolean setting: %q", v)
+}
+
+func checkInt(lo, hi int) func(string) (string, error) {
+	return func(v string) (string, error) {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return "", sqlstate.New(sqlstate.InvalidParameterValue, "invalid value for an integer setting: %q", v)
+		}
+		if n < lo || n > hi {
+			return "", sqlstate.New(sqlstate.InvalidParameterValue, "%d is outside the valid range for this setting (%d .. %d)", n, lo, hi)
+		}
+		return strconv.Itoa(n), nil
+	}
+}
+
+func checkEncoding(v string) (string, error) {
+	switch strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(v), "-", "")) {
+	case "UTF8", "UNICODE":
+		return "UTF8", nil
+	case "SQL_ASCII":
+		return "SQL_ASCII", nil
+	}
+	return "", sqlstate.New(sqlstate.InvalidParameterValue, "invalid value for parameter \"client_encoding\": %q", v).
+		WithHint("stripesql speaks UTF8 only")
+}
+
+func checkTimeZone(v string) (string, error) {
+	if _, err := loadLocation(v); err != nil {
+		return "", err
+	}
+	return v, nil
+}
+
+// loadLocation reads a TimeZone value: an IANA name, UTC/GMT, or a numeric offset in hours
+// (POSIX sign convention is not used: '+2' means two hours east, as SET TIME ZONE 2 does).
+func loadLocation(v string) (*time.Location, error) {
+	s := strings.TrimSpace(v)
+	switch strings.ToLower(s) {
+	case "utc", "gmt", "z", "zulu", "etc/utc", "default", "local":
+		return time.UTC, nil
+	}
+	if h, err := strconv.ParseFloat(s, 64); err == nil {
+		return time.FixedZone(s, int(h*3600)), nil
+	}
+	loc, err := time.LoadLocation(s)
+	if err != nil {
+		return nil, sqlstate.New(sqlstate.InvalidParameterValue, "invalid value for parameter \"TimeZone\": %q", v)
+	}
+	return loc, nil
+}
+
+// NewSession starts a session. Unknown or invalid initial settings are ignored, as PostgreSQL
+// ignores unknown startup options it can safely skip.
+func NewSession(cfg SessionConfig) *Session {
+	if cfg.Catalog == nil {
+		cfg.Catalog = catalog.New()
+	}
+	if cfg.Rate <= 0 {
+		cfg.Rate = 6
+	}
+	if cfg.Stats == nil {
+		cfg.Stats = NewStats()
+	}
+	s := &Session{cfg: cfg, settings: map[string]string{}, loc: time.UTC}
+	for k, v := range cfg.Settings {
+		_ = s.SetSetting(k, v)
+	}
+	return s
+}
+
+// now returns the statement time.
+func (s *Session) now() time.Time {
+	if s.cfg.Clock != nil {
+		return s.cfg.Clock()
+	}
+	return time.Now()
+}
+
+// Catalog returns the tables the session can query.
+func (s *Session) Catalog() *catalog.Catalog { return s.cfg.Catalog }
+
+// Rate returns the node's requests per second.
+func (s *Session) Rate() float64 { return s.cfg.Rate }
+
+// Stats returns the node-wide learned table sizes.
+func (s *Session) Stats() *Stats { return s.cfg.Stats }
+
+// ReadOnly reports whether the session refuses writes.
+func (s *Session) ReadOnly() bool { return s.cfg.ReadOnly }
+
+// Progress returns the progress callback, or nil.
+func (s *Session) Progress() func(ProgressEvent) { return s.cfg.Progress }
+
+// User implements expr.Session.
+func (s *Session) User() string { return s.cfg.User }
+
+// Database implements expr.Session.
+func (s *Session) Database() string { return s.cfg.Database }
+
+// BackendPID implements expr.Session.
+func (s *Session) BackendPID() int32 { return s.cfg.BackendPID }
+
+// Location implements expr.Session: the TimeZone setting.
+func (s *Session) Location() *time.Location {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.loc
+}
+
+func canonicalSetting(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+
+// Setting implements expr.Session: the current value of a setting, and whether it exists.
+func (s *Session) Setting(name string) (string, bool) {
+	n := canonicalSetting(name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v, ok := s.settings[n]; ok {
+		return v, true
+	}
+	if d, ok := settingsTable[n]; ok {
+		return d.def, true
+	}
+	return "", false
+}
+
+// SetSetting implements expr.Session: it validates and stores a new value. An unknown name is 42704
+// as in PostgreSQL; names with a dot (custom placeholders such as myapp.tenant) are accepted.
+func (s *Session) SetSetting(name, value string) error {
+	n := canonicalSetting(name)
+	d, known := settingsTable[n]
+	if !known && !strings.Contains(n, ".") {
+		return errUnknownSetting(name)
+	}
+	if known && strings.HasPrefix(n, "stripesql.") == false && d.check == nil && isReadOnlySetting(n) {
+		return sqlstate.New(sqlstate.InvalidParameterValue, "parameter %q cannot be changed", n)
+	}
+	if known && d.check != nil {
+		v, err := d.check(value)
+		if err != nil {
+			return err
+		}
+		value = v
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n == "timezone" {
+		loc, err := loadLocation(value)
+		if err != nil {
+			return err
+		}
+		s.loc = loc
+	}
+	s.settings[n] = value
+	return nil
+}
+
+func isReadOnlySetting(n string) bool {
+	switch n {
+	case "server_version", "server_version_num", "server_encoding", "integer_datetimes", "max_identifier_length", "is_superuser":
+		return true
+	}
+	return false
+}
+
+// ResetSetting restores a setting's default (RESET name).
+func (s *Session) ResetSetting(name string) error {
+	n := canonicalSetting(name)
+	if _, known := settingsTable[n]; !known && !strings.Contains(n, ".") {
+		return errUnknownSetting(name)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.settings, n)
+	if n == "timezone" {
+		s.loc = time.UTC
+	}
+	return nil
+}
+
+// ResetAll restores every setting's default (RESET ALL).
+func (s *Session) ResetAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settings = map[string]string{}
+	s.loc = time.UTC
+}
+
+// AllSettings lists every setting with its current value and description, sorted by name, for
+// SHOW ALL.
+func (s *Session) AllSettings() [][3]string {
+	names := make([]string, 0, len(settingsTable))
+	for n := range settingsTable {
+		names = append(names, n)
+	}
+	s.mu.Lock()
+	for n := range s.settings {
+		if _, ok := settingsTable[n]; !ok {
+			names = append(names, n)
+		}
+	}
+	s.mu.Unlock()
+	sort.Strings(names)
+	out := make([][3]string, 0, len(names))
+	for _, n := range names {
+		v, _ := s.Setting(n)
+		out = append(out, [3]string{displaySettingName(n), v, settingsTable[n].desc})
+	}
+	return out
+}
+
+func displaySettingName(n string) string {
+	switch n {
+	case "timezone":
+		return "TimeZone"
+	case "datestyle":
+		return "DateStyle"
+	case "intervalstyle":
+		return "IntervalStyle"
+	}
+	return n
+}
+
+func errUnknownSetting(name string) error {
+	return sqlstate.New(sqlstate.UndefinedObject, "unrecognized configuration parameter %q", name)
+}
+
+func (s *Session) intSetting(name string, def int) int {
+	v, ok := s.Setting(name)
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return def
+	}
+	return n
+}
+
+func (s *Session) boolSetting(name string) bool {
+	v, _ := s.Setting(name)
+	return v == "on"
+}
+
+// MaxRequests is the per-query request budget (stripesql.max_requests).
+func (s *Session) MaxRequests() int {
+	return s.intSetting("stripesql.max_requests", DefaultMaxRequests)
+}
+
+// Pushdown reports whether filters are pushed into Stripe calls (stripesql.pushdown).
+func (s *Session) Pushdown() bool { return s.boolSetting("stripesql.pushdown") }
+
+// PageSize is the list page size when no LIMIT lets it shrink (stripesql.page_size).
+func (s *Session) PageSize() int { return s.intSetting("stripesql.page_size", DefaultPageSize) }
+
+// Stats holds the table sizes learned from complete scans, shared by the sessions of one node and
+// safe for concurrent use. The planner reads it to estimate list requests; the executor writes it
+// when a full, unfiltered list ends.
+type Stats struct {
+	mu    sync.Mutex
+	sizes map[string]int64
+}
+
+// NewStats returns empty statistics.
+func NewStats() *Stats { return &Stats{sizes: map[string]int64{}} }
+
+// Learn records that a complete list of table returned rows rows.
+func (st *Stats) Learn(table string, rows int64) {
+	if st == nil {
+		return
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.sizes[table] = rows
+}
+
+// Size returns the learned row count of table, and whether one is known.
+func (st *Stats) Size(table string) (int64, bool) {
+	if st == nil {
+		return 0, false
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	n, ok := st.sizes[table]
+	return n, ok
+}

@@ -1,0 +1,576 @@
+package catalog
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/stripesql/stripesql/internal/expr"
+	"github.com/stripesql/stripesql/internal/sqlstate"
+	"github.com/stripesql/stripesql/internal/sqltypes"
+)
+
+// VersionString is what version() returns: PostgreSQL 15 for clients that parse it, marked as
+// stripesql for people.
+const VersionString = "PostgreSQL 15.4 (stripesql) on x86_64-pc-linux-gnu, compiled by Go, 64-bit"
+
+var startTime = time.Now()
+
+var txid atomic.Int64
+
+// catalogSession is what system functions need of the session beyond expr.Session: its catalog.
+// planner.Session implements it.
+type catalogSession interface {
+	Catalog() *Catalog
+}
+
+var (
+	fallbackOnce sync.Once
+	fallback     *Catalog
+)
+
+// catalogOf returns the session's catalog, or the default catalog when evaluation has no session
+// (plan-time folding in tests).
+func catalogOf(env *expr.Env) *Catalog {
+	if env != nil && env.Session != nil {
+		if cs, ok := env.Session.(catalogSession); ok && cs.Catalog() != nil {
+			return cs.Catalog()
+		}
+	}
+	fallbackOnce.Do(func() { fallback = Default() })
+	return fallback
+}
+
+// TableByOID finds a table by its OID.
+func (c *Catalog) TableByOID(oid uint32) (*Table, bool) {
+	for _, t := range c.Tables() {
+		if t.OID == oid {
+			return t, true
+		}
+	}
+	return nil, false
+}
+
+// tableByIndexOID finds the table whose primary-key index (or constraint) has this OID.
+func (c *Catalog) tableByIndexOID(oid uint32) (*Table, bool) {
+	for _, t := range c.Tables() {
+		if hasPrimaryKey(t) && PrimaryKeyOID(t) == oid {
+			return t, true
+		}
+	}
+	return nil, false
+}
+
+func routineByOID(oid uint32) (*Routine, bool) {
+	for _, r := range Routines() {
+		if RoutineOID(r.Name) == oid {
+			r := r
+			return &r, true
+		}
+	}
+	return nil, false
+}
+
+func fixed(t sqltypes.Type) func([]sqltypes.Type) sqltypes.Type {
+	return func([]sqltypes.Type) sqltypes.Type { return t }
+}
+
+// argsAs converts every argument to the given types (the last one repeats).
+func argsAs(ts ...sqltypes.Type) func([]sqltypes.Type) ([]sqltypes.Type, error) {
+	return func(args []sqltypes.Type) ([]sqltypes.Type, error) {
+		out := make([]sqltypes.Type, len(args))
+		for i := range args {
+			if i < len(ts) {
+				out[i] = ts[i]
+			} else {
+				out[i] = ts[len(ts)-1]
+			}
+		}
+		return out, nil
+	}
+}
+
+func toOID(v any) uint32 {
+	switch x := v.(type) {
+	case int64:
+		return uint32(x)
+	case int32:
+		return uint32(x)
+	case uint32:
+		return x
+	}
+	return 0
+}
+
+func toInt(v any) int64 {
+	if x, ok := v.(int64); ok {
+		return x
+	}
+	return 0
+}
+
+func register(name string, minArgs, maxArgs int, args func([]sqltypes.Type) ([]sqltypes.Type, error), result sqltypes.Type, strict bool, eval func(env *expr.Env, args []any) (any, error)) {
+	expr.RegisterFunction(expr.Function{Name: name, MinArgs: minArgs, MaxArgs: maxArgs, ArgTypes: args, Result: fixed(result), Strict: strict, Eval: eval})
+}
+
+func constant(v any) func(*expr.Env, []any) (any, error) {
+	return func(*expr.Env, []any) (any, error) { return v, nil }
+}
+
+func always(b bool) func(*expr.Env, []any) (any, error) { return constant(b) }
+
+func init() {
+	functionNames = expr.FunctionNames
+	registerSystemFunctions()
+	registerRegCasts()
+}
+
+func registerSystemFunctions() {
+	register("version", 0, 0, nil, sqltypes.Text, false, constant(VersionString))
+	register("current_schema", 0, 0, nil, sqltypes.Name, false, constant("public"))
+	register("current_schemas", 1, 1, argsAs(sqltypes.Bool), sqltypes.NameArray, true, func(_ *expr.Env, a []any) (any, error) {
+		out := sqltypes.Array{Elem: sqltypes.Name}
+		if b, _ := a[0].(bool); b {
+			out.Items = append(out.Items, "pg_catalog")
+		}
+		out.Items = append(out.Items, "public")
+		return out, nil
+	})
+	register("current_database", 0, 0, nil, sqltypes.Name, false, func(env *expr.Env, _ []any) (any, error) {
+		if env != nil && env.Session != nil && env.Session.Database() != "" {
+			return env.Session.Database(), nil
+		}
+		return DatabaseName, nil
+	})
+	user := func(env *expr.Env, _ []any) (any, error) {
+		if env != nil && env.Session != nil && env.Session.User() != "" {
+			return env.Session.User(), nil
+		}
+		return OwnerName, nil
+	}
+	for _, n := range []string{"current_user", "session_user", "user", "current_role"} {
+		register(n, 0, 0, nil, sqltypes.Name, false, user)
+	}
+	register("pg_backend_pid", 0, 0, nil, sqltypes.Int4, false, func(env *expr.Env, _ []any) (any, error) {
+		if env != nil && env.Session != nil {
+			return int64(env.Session.BackendPID()), nil
+		}
+		return int64(0), nil
+	})
+	register("current_setting", 1, 2, argsAs(sqltypes.Text, sqltypes.Bool), sqltypes.Text, false, func(env *expr.Env, a []any) (any, error) {
+		name, _ := a[0].(string)
+		if a[0] == nil {
+			return nil, nil
+		}
+		missingOK := len(a) > 1 && a[1] == true
+		if env != nil && env.Session != nil {
+			if v, ok := env.Session.Setting(name); ok {
+				return v, nil
+			}
+		}
+		if missingOK {
+			return nil, nil
+		}
+		return nil, sqlstate.New(sqlstate.UndefinedObject, "unrecognized configuration parameter %q", name)
+	})
+	register("set_config", 3, 3, argsAs(sqltypes.Text, sqltypes.Text, sqltypes.Bool), sqltypes.Text, false, func(env *expr.Env, a []any) (any, error) {
+		name, _ := a[0].(string)
+		value, _ := a[1].(string)
+		if a[0] == nil {
+			return nil, sqlstate.New(sqlstate.InvalidParameterValue, "set_config needs a parameter name")
+		}
+		if env == nil || env.Session == nil {
+			return value, nil
+		}
+		if err := env.Session.SetSetting(name, value); err != nil {
+			return nil, err
+		}
+		v, _ := env.Session.Setting(name)
+		return v, nil
+	})
+	register("pg_table_is_visible", 1, 1, argsAs(sqltypes.OID), sqltypes.Bool, true, func(env *expr.Env, a []any) (any, error) {
+		oid := toOID(a[0])
+		c := catalogOf(env)
+		if t, ok := c.TableByOID(oid); ok {
+			return t.Schema == "public" || t.Schema == "pg_catalog", nil
+		}
+		if t, ok := c.tableByIndexOID(oid); ok {
+			return t.Schema == "public", nil
+		}
+		return false, nil
+	})
+	register("pg_type_is_visible", 1, 1, argsAs(sqltypes.OID), sqltypes.Bool, true, always(true))
+	register("pg_function_is_visible", 1, 1, argsAs(sqltypes.OID), sqltypes.Bool, true, always(true))
+	register("format_type", 2, 2, argsAs(sqltypes.OID, sqltypes.Int4), sqltypes.Text, false, func(_ *expr.Env, a []any) (any, error) {
+		if a[0] == nil {
+			return nil, nil
+		}
+		t := sqltypes.Type(toOID(a[0]))
+		if !sqltypes.Known(t) {
+			return "???", nil
+		}
+		return sqltypes.FormatType(t), nil
+	})
+	register("pg_get_expr", 2, 3, argsAs(sqltypes.Text, sqltypes.OID, sqltypes.Bool), sqltypes.Text, true, func(_ *expr.Env, a []any) (any, error) {
+		// Expressions are stored as their text in pg_attrdef and pg_index.
+		return a[0], nil
+	})
+	register("pg_get_userbyid", 1, 1, argsAs(sqltypes.OID), sqltypes.Name, true, func(_ *expr.Env, a []any) (any, error) {
+		if toOID(a[0]) == OwnerRole {
+			return OwnerName, nil
+		}
+		return fmt.Sprintf("unknown (OID=%d)", toOID(a[0])), nil
+	})
+	register("obj_description", 1, 2, argsAs(sqltypes.OID, sqltypes.Name), sqltypes.Text, true, func(env *expr.Env, a []any) (any, error) {
+		oid := toOID(a[0])
+		class := "pg_class"
+		if len(a) > 1 {
+			class, _ = a[1].(string)
+		}
+		switch class {
+		case "pg_class":
+			if t, ok := catalogOf(env).TableByOID(oid); ok && t.Description != "" {
+				return t.Description, nil
+			}
+			if len(a) > 1 {
+				return nil, nil
+			}
+			fallthrough
+		case "pg_proc":
+			if r, ok := routineByOID(oid); ok && r.Description != "" {
+				return r.Description, nil
+			}
+		case "pg_namespace":
+			switch oid {
+			case NamespacePublic:
+				return "stripe objects, one table per stripe resource", nil
+			case NamespacePgCatalog:
+				return "system catalog schema", nil
+			}
+		}
+		return nil, nil
+	})
+	register("col_description", 2, 2, argsAs(sqltypes.OID, sqltypes.Int4), sqltypes.Text, true, func(env *expr.Env, a []any) (any, error) {
+		t, ok := catalogOf(env).TableByOID(toOID(a[0]))
+		n := toInt(a[1])
+		if !ok || n < 1 || int(n) > len(t.Columns) || t.Columns[n-1].Description == "" {
+			return nil, nil
+		}
+		return t.Columns[n-1].Description, nil
+	})
+	register("shobj_description", 2, 2, argsAs(sqltypes.OID, sqltypes.Name), sqltypes.Text, true, func(_ *expr.Env, a []any) (any, error) {
+		if toOID(a[0]) == DatabaseOID {
+			return "stripe account, as a postgresql database", nil
+		}
+		return nil, nil
+	})
+	for _, n := range []string{"has_table_privilege", "has_schema_privilege", "has_database_privilege", "has_column_privilege",
+		"has_function_privilege", "has_any_column_privilege", "has_sequence_privilege", "has_type_privilege", "has_foreign_data_wrapper_privilege",
+		"has_server_privilege", "has_tablespace_privilege", "has_language_privilege", "pg_has_role"} {
+		// Every object a session can see it can read; writes are refused by the planner for
+		// read-only sessions with a clearer error than a privilege check would give.
+		register(n, 2, 4, nil, sqltypes.Bool, true, always(true))
+	}
+	register("pg_encoding_to_char", 1, 1, argsAs(sqltypes.Int4), sqltypes.Name, true, func(_ *expr.Env, a []any) (any, error) {
+		switch toInt(a[0]) {
+		case 6:
+			return "UTF8", nil
+		case 0:
+			return "SQL_ASCII", nil
+		}
+		return "", nil
+	})
+	register("pg_char_to_encoding", 1, 1, argsAs(sqltypes.Name), sqltypes.Int4, true, func(_ *expr.Env, a []any) (any, error) {
+		if s, _ := a[0].(string); strings.EqualFold(s, "utf8") {
+			return int64(6), nil
+		}
+		return int64(-1), nil
+	})
+	register("pg_get_indexdef", 1, 3, argsAs(sqltypes.OID, sqltypes.Int4, sqltypes.Bool), sqltypes.Text, true, func(env *expr.Env, a []any) (any, error) {
+		t, ok := catalogOf(env).tableByIndexOID(toOID(a[0]))
+		if !ok {
+			return nil, nil
+		}
+		if len(a) > 1 && toInt(a[1]) > 0 {
+			return "id", nil
+		}
+		return IndexDef(t), nil
+	})
+	register("pg_get_constraintdef", 1, 2, argsAs(sqltypes.OID, sqltypes.Bool), sqltypes.Text, true, func(env *expr.Env, a []any) (any, error) {
+		c := catalogOf(env)
+		if _, ok := c.tableByIndexOID(toOID(a[0])); ok {
+			return "PRIMARY KEY (id)", nil
+		}
+		for _, fk := range c.ForeignKeys() {
+			if fk.OID() == toOID(a[0]) {
+				return fk.Def(), nil
+			}
+		}
+		return nil, nil
+	})
+	register("pg_get_function_arguments", 1, 1, argsAs(sqltypes.OID), sqltypes.Text, true, func(_ *expr.Env, a []any) (any, error) {
+		if r, ok := routineByOID(toOID(a[0])); ok {
+			return routineArguments(r, true), nil
+		}
+		return "", nil
+	})
+	register("pg_get_function_identity_arguments", 1, 1, argsAs(sqltypes.OID), sqltypes.Text, true, func(_ *expr.Env, a []any) (any, error) {
+		if r, ok := routineByOID(toOID(a[0])); ok {
+			return routineArguments(r, false), nil
+		}
+		return "", nil
+	})
+	register("pg_get_function_result", 1, 1, argsAs(sqltypes.OID), sqltypes.Text, true, func(_ *expr.Env, a []any) (any, error) {
+		if _, ok := routineByOID(toOID(a[0])); ok {
+			return nil, nil // procedures have no result type, as in PostgreSQL
+		}
+		return "text", nil
+	})
+	register("pg_get_function_sqlbody", 1, 1, argsAs(sqltypes.OID), sqltypes.Text, true, constant(nil))
+	for _, n := range []string{"pg_get_viewdef", "pg_get_triggerdef", "pg_get_ruledef", "pg_get_partkeydef", "pg_get_partition_constraintdef",
+		"pg_get_statisticsobjdef_columns", "pg_get_serial_sequence", "pg_get_functiondef"} {
+		register(n, 1, 3, nil, sqltypes.Text, true, constant(nil))
+	}
+	register("pg_tablespace_location", 1, 1, argsAs(sqltypes.OID), sqltypes.Text, true, constant(""))
+	for _, n := range []string{"pg_relation_size", "pg_total_relation_size", "pg_table_size", "pg_indexes_size"} {
+		// Stripe objects take no space here; sizes are zero.
+		register(n, 1, 2, nil, sqltypes.Int8, true, constant(int64(0)))
+	}
+	register("pg_size_pretty", 1, 1, argsAs(sqltypes.Int8), sqltypes.Text, true, func(_ *expr.Env, a []any) (any, error) {
+		return sizePretty(toInt(a[0])), nil
+	})
+	register("pg_postmaster_start_time", 0, 0, nil, sqltypes.Timestamptz, false, constant(startTime.UTC()))
+	register("pg_conf_load_time", 0, 0, nil, sqltypes.Timestamptz, false, constant(startTime.UTC()))
+	register("pg_is_in_recovery", 0, 0, nil, sqltypes.Bool, false, always(false))
+	expr.RegisterFunction(expr.Function{Name: "txid_current", Result: fixed(sqltypes.Int8), Volatile: true,
+		Eval: func(*expr.Env, []any) (any, error) { return txid.Add(1), nil }})
+	register("pg_relation_is_publishable", 1, 1, nil, sqltypes.Bool, true, always(false))
+	register("pg_jit_available", 0, 0, nil, sqltypes.Bool, false, always(false))
+	register("inet_server_port", 0, 0, nil, sqltypes.Int4, false, constant(nil))
+}
+
+// routineArguments prints a procedure's parameters as pg_get_function_arguments does:
+// "customer text, amount bigint DEFAULT NULL::bigint".
+func routineArguments(r *Routine, defaults bool) string {
+	parts := make([]string, len(r.Params))
+	for i, p := range r.Params {
+		s := quoteIdentifier(p.Name) + " " + sqltypes.FormatType(p.Type)
+		if defaults && !p.Required {
+			s += " DEFAULT NULL::" + sqltypes.FormatType(p.Type)
+		}
+		parts[i] = s
+	}
+	return strings.Join(parts, ", ")
+}
+
+func sizePretty(n int64) string {
+	units := []string{"bytes", "kB", "MB", "GB", "TB"}
+	i := 0
+	v := n
+	for i < len(units)-1 && (v >= 10*1024 || v <= -10*1024) {
+		v = (v + 512) / 1024
+		i++
+	}
+	return strconv.FormatInt(v, 10) + " " + units[i]
+}
+
+// quoteIdentifier quotes a name when PostgreSQL would print it quoted.
+func quoteIdentifier(s string) string {
+	plain := s != ""
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if !(b == '_' || b >= 'a' && b <= 'z' || i > 0 && b >= '0' && b <= '9') {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// splitQualified splits "schema.name" (either part possibly double-quoted) and folds unquoted
+// parts to lower case, as PostgreSQL reads a regclass literal.
+func splitQualified(s string) (schema, name string, err error) {
+	var parts []string
+	s = strings.TrimSpace(s)
+	for len(s) > 0 {
+		if s[0] == '"' {
+			end := 1
+			var sb strings.Builder
+			for end < len(s) {
+				if s[end] == '"' {
+					if end+1 < len(s) && s[end+1] == '"' {
+						sb.WriteByte('"')
+						end += 2
+						continue
+					}
+					break
+				}
+				sb.WriteByte(s[end])
+				end++
+			}
+			if end >= len(s) {
+				return "", "", sqlstate.New(sqlstate.InvalidTextRepresentation, "invalid name syntax")
+			}
+			parts = append(parts, sb.String())
+			s = s[end+1:]
+		} else {
+			i := strings.IndexByte(s, '.')
+			if i < 0 {
+				i = len(s)
+			}
+			parts = append(parts, strings.ToLower(strings.TrimSpace(s[:i])))
+			s = s[i:]
+		}
+		if len(s) > 0 {
+			if s[0] != '.' {
+				return "", "", sqlstate.New(sqlstate.InvalidTextRepresentation, "invalid name syntax")
+			}
+			s = s[1:]
+		}
+	}
+	switch len(parts) {
+	case 1:
+		return "", parts[0], nil
+	case 2:
+		return parts[0], parts[1], nil
+	case 3:
+		return parts[1], parts[2], nil
+	}
+	return "", "", sqlstate.New(sqlstate.InvalidTextRepresentation, "invalid name syntax")
+}
+
+func registerRegCasts() {
+	textToRegclass := func(env *expr.Env, v any) (any, error) {
+		s := fmt.Sprint(v)
+		if n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 32); err == nil {
+			return int64(n), nil
+		}
+		schema, name, err := splitQualified(s)
+		if err != nil {
+			return nil, err
+		}
+		c := catalogOf(env)
+		if t, ok := c.Lookup(schema, name); ok {
+			return int64(t.OID), nil
+		}
+		for _, t := range c.Tables() {
+			if hasPrimaryKey(t) && t.Name+"_pkey" == name && (schema == "" || schema == t.Schema) {
+				return int64(PrimaryKeyOID(t)), nil
+			}
+		}
+		switch name {
+		case "pg_class":
+			return int64(ClassPgClass), nil
+		case "pg_proc":
+			return int64(ClassPgProc), nil
+		case "pg_namespace":
+			return int64(ClassPgNamespace), nil
+		case "pg_type":
+			return int64(ClassPgType), nil
+		case "pg_constraint":
+			return int64(ClassPgConstraint), nil
+		case "pg_database":
+			return int64(ClassPgDatabase), nil
+		}
+		return nil, sqlstate.New(sqlstate.UndefinedTable, "relation %q does not exist", s)
+	}
+	regclassToText := func(env *expr.Env, v any) (any, error) {
+		oid := toOID(v)
+		c := catalogOf(env)
+		if t, ok := c.TableByOID(oid); ok {
+			if t.Schema == "public" || t.Schema == "pg_catalog" {
+				return quoteIdentifier(t.Name), nil
+			}
+			return quoteIdentifier(t.Schema) + "." + quoteIdentifier(t.Name), nil
+		}
+		if t, ok := c.tableByIndexOID(oid); ok {
+			return t.Name + "_pkey", nil
+		}
+		switch oid {
+		case ClassPgClass:
+			return "pg_class", nil
+		case ClassPgProc:
+			return "pg_proc", nil
+		case ClassPgNamespace:
+			return "pg_namespace", nil
+		case ClassPgType:
+			return "pg_type", nil
+		}
+		return strconv.FormatUint(uint64(oid), 10), nil
+	}
+	textToRegtype := func(_ *expr.Env, v any) (any, error) {
+		s := strings.TrimSpace(fmt.Sprint(v))
+		if n, err := strconv.ParseUint(s, 10, 32); err == nil {
+			return int64(n), nil
+		}
+		s = strings.TrimPrefix(strings.TrimPrefix(s, "pg_catalog."), `"pg_catalog".`)
+		t, err := expr.TypeByName(strings.ToLower(strings.Trim(s, `"`)))
+		if err != nil {
+			return nil, err
+		}
+		return int64(t), nil
+	}
+	regtypeToText := func(_ *expr.Env, v any) (any, error) {
+		t := sqltypes.Type(toOID(v))
+		if t == 0 {
+			return "-", nil
+		}
+		if !sqltypes.Known(t) {
+			return strconv.FormatUint(uint64(t), 10), nil
+		}
+		return sqltypes.FormatType(t), nil
+	}
+	textToRegproc := func(_ *expr.Env, v any) (any, error) {
+		s := strings.TrimSpace(fmt.Sprint(v))
+		if n, err := strconv.ParseUint(s, 10, 32); err == nil {
+			return int64(n), nil
+		}
+		if s == "-" {
+			return int64(0), nil
+		}
+		schema, name, err := splitQualified(s)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := expr.LookupFunction(name); ok && schema != "public" {
+			return int64(FunctionOID(name)), nil
+		}
+		for _, r := range Routines() {
+			if strings.EqualFold(r.Name, name) {
+				return int64(RoutineOID(r.Name)), nil
+			}
+		}
+		return nil, sqlstate.New(sqlstate.UndefinedFunction, "function %q does not exist", s)
+	}
+	regprocToText := func(_ *expr.Env, v any) (any, error) {
+		oid := toOID(v)
+		if oid == 0 {
+			return "-", nil
+		}
+		if r, ok := routineByOID(oid); ok {
+			return r.Name, nil
+		}
+		for _, n := range expr.FunctionNames() {
+			if FunctionOID(n) == oid {
+				return n, nil
+			}
+		}
+		return strconv.FormatUint(uint64(oid), 10), nil
+	}
+	for _, from := range []sqltypes.Type{sqltypes.Text, sqltypes.Unknown, sqltypes.Varchar, sqltypes.Name} {
+		expr.RegisterCast(from, sqltypes.Regclass, textToRegclass)
+		expr.RegisterCast(from, sqltypes.Regtype, textToRegtype)
+		expr.RegisterCast(from, sqltypes.Regproc, textToRegproc)
+	}
+	for _, to := range []sqltypes.Type{sqltypes.Text, sqltypes.Varchar, sqltypes.Name} {
+		expr.RegisterCast(sqltypes.Regclass, to, regclassToText)
+		expr.RegisterCast(sqltypes.Regtype, to, regtypeToText)
+		expr.RegisterCast(sqltypes.Regproc, to, regprocToText)
+	}
+}

@@ -1,0 +1,175 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/stripesql/stripesql/catalog"
+	"github.com/stripesql/stripesql/internal/exec"
+	"github.com/stripesql/stripesql/internal/sqlstate"
+	"github.com/stripesql/stripesql/internal/sqltypes"
+	"github.com/stripesql/stripesql/internal/stripeapi"
+	"github.com/stripesql/stripesql/planner"
+	"github.com/stripesql/stripesql/procedures"
+)
+
+// plannerEngine is the production Engine: planner.Describe and planner.Plan bind and plan each
+// statement, exec.Run runs it against the Stripe backend. Sessions share the node's table
+// statistics, so one connection's full scan improves every later estimate.
+type plannerEngine struct {
+	backend  stripeapi.Backend
+	catalog  *catalog.Catalog
+	rate     float64
+	stats    *planner.Stats
+	progress time.Duration
+}
+
+var _ Engine = (*plannerEngine)(nil)
+
+// NewEngine returns the production engine over cfg.Backend and cfg.Catalog (catalog.Default()
+// when nil).
+func NewEngine(cfg Config) (Engine, error) {
+	if cfg.Backend == nil {
+		return nil, errors.New("server: Config.Backend is required")
+	}
+	cat := cfg.Catalog
+	if cat == nil {
+		cat = catalog.Default()
+	}
+	registerRoutines.Do(func() { catalog.RegisterRoutines(procedureRoutines) })
+	return &plannerEngine{backend: cfg.Backend, catalog: cat, rate: cfg.Rate, stats: planner.NewStats(), progress: cfg.progressInterval()}, nil
+}
+
+var registerRoutines sync.Once
+
+// procedureRoutines describes package procedures' registry for pg_proc and
+// information_schema.routines, so \df lists every Stripe action with its parameters.
+func procedureRoutines() []catalog.Routine {
+	all := procedures.Default().All()
+	out := make([]catalog.Routine, 0, len(all))
+	for _, p := range all {
+		r := catalog.Routine{Name: p.Name, Description: p.Description}
+		for _, prm := range p.Params {
+			r.Params = append(r.Params, catalog.RoutineParam{Name: prm.Name, Type: prm.Type, Required: prm.Required})
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// NewSession implements Engine.
+func (e *plannerEngine) NewSession(p SessionParams) EngineSession {
+	s := &plannerSession{backend: e.backend}
+	var mu sync.Mutex
+	var last time.Time
+	notice := p.Notice
+	s.sess = planner.NewSession(planner.SessionConfig{
+		Catalog:    e.catalog,
+		Rate:       e.rate,
+		Stats:      e.stats,
+		User:       p.User,
+		Database:   p.Database,
+		ReadOnly:   p.ReadOnly,
+		BackendPID: p.BackendPID,
+		Settings:   p.Settings,
+		Progress: func(ev planner.ProgressEvent) {
+			if notice == nil {
+				return
+			}
+			mu.Lock()
+			due := time.Since(last) >= e.progress
+			if due {
+				last = time.Now()
+			}
+			mu.Unlock()
+			if due {
+				notice(progressMessage(ev))
+			}
+		},
+	})
+	return s
+}
+
+// progressMessage is the NOTICE text of a progress report.
+func progressMessage(ev planner.ProgressEvent) string {
+	msg := fmt.Sprintf("stripesql: %d rows, %d stripe requests, %.0f s", ev.Rows, ev.Requests, ev.Elapsed.Seconds())
+	if ev.SecondsLeft > 0 {
+		msg += fmt.Sprintf(", about %.0f s left", ev.SecondsLeft)
+	}
+	return msg
+}
+
+type plannerSession struct {
+	backend stripeapi.Backend
+	sess    *planner.Session
+}
+
+func (s *plannerSession) Parse(sql string) ([]Statement, error) {
+	stmts, err := planner.Parse(sql)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Statement, len(stmts))
+	for i, st := range stmts {
+		out[i] = st
+	}
+	return out, nil
+}
+
+func plannerStatement(st Statement) (*planner.Statement, error) {
+	ps, ok := st.(*planner.Statement)
+	if !ok {
+		return nil, sqlstate.New(sqlstate.InternalError, "statement %T is not the planner's", st)
+	}
+	return ps, nil
+}
+
+func (s *plannerSession) Describe(st Statement, paramTypes []sqltypes.Type) ([]sqltypes.Type, []Column, error) {
+	ps, err := plannerStatement(st)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := planner.Describe(s.sess, ps, paramTypes)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d.Params, columns(d.Columns), nil
+}
+
+func (s *plannerSession) Run(ctx context.Context, st Statement, args []any) (Rows, error) {
+	ps, err := plannerStatement(st)
+	if err != nil {
+		return nil, err
+	}
+	p, err := planner.Plan(s.sess, ps, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := exec.Run(ctx, s.backend, s.sess, p)
+	if err != nil {
+		return nil, err
+	}
+	return execRows{rows}, nil
+}
+
+func (s *plannerSession) Setting(name string) (string, bool) { return s.sess.Setting(name) }
+
+func (s *plannerSession) Close() {}
+
+type execRows struct{ exec.Rows }
+
+func (r execRows) Columns() []Column { return columns(r.Rows.Columns()) }
+
+func columns(cols []planner.Column) []Column {
+	if cols == nil {
+		return nil
+	}
+	out := make([]Column, len(cols))
+	for i, c := range cols {
+		out[i] = Column{Name: c.Name, Type: c.Type, TableOID: c.TableOID, AttNum: c.AttNum}
+	}
+	return out
+}

@@ -67,6 +67,9 @@ type Config struct {
 	Backend stripeapi.Backend
 	// Catalog is the set of tables; nil means the full Stripe catalog.
 	Catalog *catalog.Catalog
+	// Stats holds the table sizes the planner estimates with, shared by every connection of the
+	// connector; nil starts empty and learns from complete scans.
+	Stats *planner.Stats
 	// Logger receives the Stripe client's log lines (redacted); nil means slog.Default().
 	Logger *slog.Logger
 	// Progress, when set, is called every few seconds while a long scan runs (the CLI's progress
@@ -136,7 +139,10 @@ func NewConnector(cfg Config) (*Connector, error) {
 	if cfg.Catalog == nil {
 		cfg.Catalog = catalog.Default()
 	}
-	c := &Connector{cfg: cfg, stats: planner.NewStats(), drv: &Driver{}}
+	if cfg.Stats == nil {
+		cfg.Stats = planner.NewStats()
+	}
+	c := &Connector{cfg: cfg, stats: cfg.Stats, drv: &Driver{}}
 	if cfg.Backend != nil {
 		c.backend = cfg.Backend
 		return c, nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stripesql/stripesql/catalog"
+	"github.com/stripesql/stripesql/planner"
 	"github.com/stripesql/stripesql/internal/stripeapi"
 )
 
@@ -47,6 +48,9 @@ type Config struct {
 	Catalog *catalog.Catalog
 	// Rate is the node's Stripe requests per second (0 means the planner's default of 6).
 	Rate float64
+	// Stats holds the table sizes the planner estimates with, shared by every session of the node;
+	// nil starts empty. A caller that already knows sizes (the demo emulator) passes them here.
+	Stats *planner.Stats
 	// ReadOnly refuses writes for every connection.
 	ReadOnly bool
 	// Users enables password authentication. With no users the server only accepts connections on

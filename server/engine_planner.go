@@ -40,7 +40,10 @@ func NewEngine(cfg Config) (Engine, error) {
 		cat = catalog.Default()
 	}
 	registerRoutines.Do(func() { catalog.RegisterRoutines(procedureRoutines) })
-	return &plannerEngine{backend: cfg.Backend, catalog: cat, rate: cfg.Rate, stats: planner.NewStats(), progress: cfg.progressInterval()}, nil
+	if cfg.Stats == nil {
+		cfg.Stats = planner.NewStats()
+	}
+	return &plannerEngine{backend: cfg.Backend, catalog: cat, rate: cfg.Rate, stats: cfg.Stats, progress: cfg.progressInterval()}, nil
 }
 
 var registerRoutines sync.Once

@@ -9,8 +9,10 @@ import (
 	"os"
 	"strings"
 
+	"github.com/stripesql/stripesql/catalog"
 	"github.com/stripesql/stripesql/internal/emulator"
 	"github.com/stripesql/stripesql/internal/stripeapi"
+	"github.com/stripesql/stripesql/planner"
 )
 
 // connFlags are the flags serve and query share: where Stripe is and how fast it may be asked.
@@ -59,16 +61,21 @@ const (
 // emulatorKey is the key sent to an emulator: it accepts any test-mode secret key.
 const emulatorKey = "sk_test_stripesql_demo"
 
-// backend builds the Stripe client the flags describe. With neither a key nor --api-base it starts
-// the built-in emulator with demo data and says so on stderr; stop ends it.
-func (c *connFlags) backend(stderr io.Writer) (b *stripeapi.Client, stop func(), err error) {
+// backend builds the Stripe client the flags describe, and the node's table-size statistics. With
+// neither a key nor --api-base it starts the built-in emulator with demo data and says so on
+// stderr; stop ends it. The emulator knows its table sizes exactly, so the statistics start with
+// them, as if every table had been scanned once: a newcomer's first `SELECT count(*) FROM charges`
+// is then planned at its true cost instead of the pessimistic default for an unmeasured account.
+func (c *connFlags) backend(stderr io.Writer) (b *stripeapi.Client, stats *planner.Stats, stop func(), err error) {
 	stop = func() {}
+	stats = planner.NewStats()
 	key, base := c.key(), c.apiBase
 	if c.useEmulator() {
-		_, url, stopEmu, err := emulator.Start(emulator.Config{Seed: demoSeed, Scale: demoScale})
+		emu, url, stopEmu, err := emulator.Start(emulator.Config{Seed: demoSeed, Scale: demoScale})
 		if err != nil {
-			return nil, nil, fmt.Errorf("starting the built-in emulator: %w", err)
+			return nil, nil, nil, fmt.Errorf("starting the built-in emulator: %w", err)
 		}
+		learnSizes(stats, emu)
 		fmt.Fprintf(stderr, "stripesql: no STRIPE_API_KEY or --api-base given; using the built-in emulator with demo data (seed %d, %d charges)\n", demoSeed, int(demoScale))
 		key, base, stop = emulatorKey, url, stopEmu
 	} else if key == "" {
@@ -86,9 +93,19 @@ func (c *connFlags) backend(stderr io.Writer) (b *stripeapi.Client, stop func(),
 	})
 	if err != nil {
 		stop()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return client, stop, nil
+	return client, stats, stop, nil
+}
+
+// learnSizes records the row count of every top-level Stripe table the emulator holds.
+func learnSizes(stats *planner.Stats, emu *emulator.Emulator) {
+	for _, t := range catalog.StripeTables() {
+		if t.List == nil || len(t.List.Parents) > 0 || len(t.List.Required) > 0 {
+			continue
+		}
+		stats.Learn(t.Name, int64(emu.Count(t.Name)))
+	}
 }
 
 // parseFlags parses args with fs, allowing flags after positional arguments

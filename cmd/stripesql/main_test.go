@@ -443,3 +443,30 @@ func TestServeRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestDemoCountsAreKnown shows that the demo starts with the emulator's table sizes: counting every
+// demo charge fits the default request budget and costs exactly the pages it needs, where an
+// unmeasured account would be refused until its size is learned.
+func TestDemoCountsAreKnown(t *testing.T) {
+	demoEnv(t)
+	emu, err := emulator.New(emulator.Config{Seed: demoSeed, Scale: demoScale})
+	if err != nil {
+		t.Fatal(err)
+	}
+	charges := emu.Count("charges")
+	code, out, errOut := runCmd(t, "query", "--rate", "1000", "--format", "csv", "SELECT count(*) FROM charges")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if diff := cmp.Diff(fmt.Sprintf("count\n%d\n", charges), out); diff != "" {
+		t.Errorf("count mismatch (-want +got):\n%s", diff)
+	}
+	pages := (charges + 99) / 100
+	code, out, errOut = runCmd(t, "query", "EXPLAIN SELECT count(*) FROM charges")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if want := fmt.Sprintf("Estimated Stripe requests: %d ", pages); !strings.Contains(out, want) {
+		t.Errorf("EXPLAIN does not estimate %d pages from the learned size:\n%s", pages, out)
+	}
+}

@@ -76,7 +76,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return bad("--max-requests must be positive")
 	}
 
-	backend, stop, err := cf.backend(stderr)
+	backend, stats, stop, err := cf.backend(stderr)
 	if err != nil {
 		return err
 	}
@@ -84,6 +84,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	prog := newProgress(stderr, opt.progress || isTerminal(stderr), backend.Requests)
 	conn, err := driver.NewConnector(driver.Config{
 		Backend:     backend,
+		Stats:       stats,
 		Rate:        cf.rate,
 		ReadOnly:    cf.readOnly,
 		MaxRequests: opt.maxRequests,

@@ -85,7 +85,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		users = append(users, server.User{Name: *user, Password: pw})
 	}
-	backend, stop, err := cf.backend(stderr)
+	backend, stats, stop, err := cf.backend(stderr)
 	if err != nil {
 		return err
 	}
@@ -96,6 +96,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	srv, err := server.New(server.Config{
 		Backend:   backend,
+		Stats:     stats,
 		Rate:      cf.rate,
 		ReadOnly:  cf.readOnly,
 		TLSMode:   mode,

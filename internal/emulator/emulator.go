@@ -234,6 +234,17 @@ func (e *Emulator) Objects(resource string) []map[string]any {
 	return out
 }
 
+// Count returns how many objects a resource holds (0 for resources the emulator does not keep),
+// without rendering them.
+func (e *Emulator) Count(resource string) int {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if c := e.colls[resource]; c != nil {
+		return len(c.order)
+	}
+	return 0
+}
+
 // normalize round-trips a rendered object through JSON so callers get plain JSON values
 // (float64 numbers, []any, map[string]any), exactly what a client decoding the API would see.
 func normalize(m map[string]any) map[string]any {

@@ -13,9 +13,18 @@ import (
 	"github.com/stripesql/stripesql/internal/sqltypes"
 )
 
+// ServerVersion is the one definition of the server_version setting, which the wire server reports
+// at startup and SHOW, current_setting and pg_settings answer: a PostgreSQL 15 version, so that
+// psql, JDBC and ODBC choose their PostgreSQL 15 catalog queries, marked as stripesql for people.
+const ServerVersion = "15.4 (stripesql)"
+
+// ServerVersionNum is ServerVersion as server_version_num spells it, for clients that compare
+// versions as integers.
+const ServerVersionNum = "150004"
+
 // VersionString is what version() returns: PostgreSQL 15 for clients that parse it, marked as
 // stripesql for people.
-const VersionString = "PostgreSQL 15.4 (stripesql) on x86_64-pc-linux-gnu, compiled by Go, 64-bit"
+const VersionString = "PostgreSQL " + ServerVersion + " on x86_64-pc-linux-gnu, compiled by Go, 64-bit"
 
 var startTime = time.Now()
 

@@ -60,8 +60,9 @@ var routines = struct {
 	source func() []Routine
 }{}
 
-// RegisterRoutines sets where pg_proc and information_schema.routines read procedures from. The
-// wire server registers package procedures' registry; with none registered, only functions show.
+// RegisterRoutines sets where pg_proc and information_schema.routines read procedures from.
+// Package planner registers package procedures' registry when it opens its first session; with
+// none registered, only functions show.
 func RegisterRoutines(source func() []Routine) {
 	routines.Lock()
 	routines.source = source
@@ -586,8 +587,8 @@ func settingsRows(*Catalog) [][]any {
 		return []any{name, value, nil, "stripesql", desc, nil, "user", "string", "default", nil, nil, nil, value, value, nil, nil, false}
 	}
 	return [][]any{
-		set("server_version", "15.4 (stripesql)", "shows the server version"),
-		set("server_version_num", "150004", "shows the server version as an integer"),
+		set("server_version", ServerVersion, "shows the server version"),
+		set("server_version_num", ServerVersionNum, "shows the server version as an integer"),
 		set("server_encoding", "UTF8", "shows the server (database) character set encoding"),
 		set("client_encoding", "UTF8", "sets the client's character set encoding"),
 		set("DateStyle", "ISO, MDY", "sets the display format for date and time values"),

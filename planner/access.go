@@ -32,6 +32,10 @@ const (
 	maxSearchTerm = 10
 )
 
+// maxArrayValues is the most values sent in one array parameter (Stripe accepts up to 10
+// lookup_keys per price list); longer IN lists are split over several calls.
+const maxArrayValues = 10
+
 // defaultSizes are the table sizes assumed before a complete scan has taught Stats better:
 // high-volume tables are larger than configuration-like tables.
 //
@@ -101,6 +105,11 @@ func extractPred(c expr.Expr) (pred, bool) {
 			return pred{}, false
 		}
 		return pred{col: cr.Index, op: "in", args: []expr.Expr{x.Arr}, array: true}, true
+	case *Subquery:
+		// col IN (SELECT …) uncorrelated: an IN list once the init plan ran (subquery.go).
+		if cr, ok := x.Test.(*expr.ColumnRef); ok && x.Kind == SubAny && x.Op == "=" && !x.Correlated() {
+			return pred{col: cr.Index, op: "in", args: []expr.Expr{x}}, true
+		}
 	case *expr.InExpr:
 		if x.Negate {
 			return pred{}, false
@@ -235,6 +244,12 @@ type candidate struct {
 
 // chooseAccess picks the cheapest way to read table given the WHERE clause.
 func (pl *planCtx) chooseAccess(t *catalog.Table, where expr.Expr) (*Scan, error) {
+	return pl.chooseAccessWith(t, where, nil)
+}
+
+// chooseAccessWith is chooseAccess with extra = constraints that are not in where (conj -1): a
+// lookup join plans its right table with a placeholder for the key each call is sent with.
+func (pl *planCtx) chooseAccessWith(t *catalog.Table, where expr.Expr, extra []folded) (*Scan, error) {
 	conj := conjuncts(where)
 	if t.Rows != nil {
 		return &Scan{Table: t, Access: AccessSystem, Filter: where, Estimate: Estimate{Rows: 100, Source: "system"}}, nil
@@ -266,13 +281,14 @@ func (pl *planCtx) chooseAccess(t *catalog.Table, where expr.Expr) (*Scan, error
 		}
 		f, ok := pl.fold(p)
 		if !ok {
-			if pl.describe {
+			if pl.describe || pl.deferredPred(p) { // deferredPred: a subquery's value, known at run time (subquery.go)
 				preds = append(preds, folded{pred: p, vals: []any{"?"}})
 			}
 			continue
 		}
 		preds = append(preds, f)
 	}
+	preds = append(preds, extra...)
 	size, source := pl.tableSize(t)
 	pageSize := pl.sess.PageSize()
 	pushdown := pl.sess.Pushdown()
@@ -285,11 +301,13 @@ func (pl *planCtx) chooseAccess(t *catalog.Table, where expr.Expr) (*Scan, error
 	}
 	if t.List != nil {
 		c, err := pl.listCandidate(t, preds, pushdown, size, pageSize, false)
-		if err != nil {
+		if err != nil && len(cands) == 0 {
 			return nil, err
 		}
-		cands = append(cands, c)
-		if pushdown {
+		if err == nil {
+			cands = append(cands, c)
+		}
+		if err == nil && pushdown {
 			// The same list without key filters, in case fan-out makes the filtered one dearer.
 			if full, err := pl.listCandidate(t, preds, pushdown, size, pageSize, true); err == nil {
 				cands = append(cands, full)
@@ -505,6 +523,8 @@ func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool
 		vals  []string
 		raw   []any
 		col   int
+		// array sends up to maxArrayValues values per call as param[0], param[1], …
+		array bool
 	}
 	var fans []fan
 	var pushed []string
@@ -516,19 +536,35 @@ func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool
 			continue
 		}
 		filterOnly := t.Columns[idx].FilterOnly
-		if (!pushdown || bare) && !filterOnly {
+		// Required filters reach Stripe whatever the pushdown setting too: Stripe refuses the list
+		// without them. With pushdown off the predicate still stays in the residual filter.
+		required := isRequired(ls, k.Column)
+		if (!pushdown || bare) && !filterOnly && !required {
 			continue
 		}
 		if hasOp(k, catalog.OpEq) {
 			if vs, raw, conj, ok := eqValues(preds, idx); ok {
-				if len(vs) == 1 {
+				if k.Array && len(vs) <= maxArrayValues {
+					// An array parameter takes every value of the = or IN in one call.
+					for i, v := range vs {
+						base.Set(fmt.Sprintf("%s[%d]", k.Param, i), v)
+					}
+					if len(vs) == 1 {
+						pushed = append(pushed, fmt.Sprintf("%s = %s", k.Column, vs[0]))
+					} else {
+						pushed = append(pushed, fmt.Sprintf("%s IN (%s)", k.Column, strings.Join(vs, ", ")))
+					}
+				} else if k.Array {
+					fans = append(fans, fan{param: k.Param, vals: vs, raw: raw, col: idx, array: true})
+					pushed = append(pushed, fmt.Sprintf("%s IN (%s)", k.Column, strings.Join(vs, ", ")))
+				} else if len(vs) == 1 {
 					base.Set(k.Param, vs[0])
 					pushed = append(pushed, fmt.Sprintf("%s = %s", k.Column, vs[0]))
 				} else {
 					fans = append(fans, fan{param: k.Param, vals: vs, raw: raw, col: idx})
 					pushed = append(pushed, fmt.Sprintf("%s IN (%s)", k.Column, strings.Join(vs, ", ")))
 				}
-				if k.Exact {
+				if k.Exact && (pushdown && !bare || filterOnly) && conj >= 0 {
 					removed[conj] = true
 				}
 				sel *= selEq
@@ -583,7 +619,7 @@ func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool
 			}
 			conjs = append(conjs, p.conj)
 		}
-		if !lo && !hi {
+		if !lo && !hi || required && (!pushdown || bare) {
 			continue
 		}
 		// Express the bounds with the operators the key accepts (integers: > n is >= n+1).
@@ -624,6 +660,13 @@ func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool
 			sel *= selRange
 		}
 	}
+	// A required filter that no = or IN constrains leaves Stripe nothing to list.
+	for _, name := range ls.Required {
+		if !done[name] {
+			return candidate{}, sqlstate.New(sqlstate.FeatureNotSupported, "rows of %s need a %s", t.Name, name).
+				WithHint("add WHERE %s = '...' (Stripe lists %s only for one %s at a time)", name, t.Name, name)
+		}
+	}
 	// Calls: parents × fanned-out key values.
 	type combo struct {
 		params url.Values
@@ -632,6 +675,27 @@ func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool
 	combos := []combo{{params: base, cols: map[int]any{}}}
 	for _, f := range fans {
 		var next []combo
+		if f.array {
+			for _, c := range combos {
+				for lo := 0; lo < len(f.vals); lo += maxArrayValues {
+					hi := min(lo+maxArrayValues, len(f.vals))
+					p := cloneValues(c.params)
+					for i, v := range f.vals[lo:hi] {
+						p.Set(fmt.Sprintf("%s[%d]", f.param, i), v)
+					}
+					cols := map[int]any{}
+					for k, x := range c.cols {
+						cols[k] = x
+					}
+					next = append(next, combo{params: p, cols: cols})
+				}
+			}
+			combos = next
+			if len(combos)*len(fills) > maxFanout {
+				return candidate{}, sqlstate.New(sqlstate.ProgramLimitExceeded, "too many IN values: at most %d stripe calls per query", maxFanout)
+			}
+			continue
+		}
 		for _, c := range combos {
 			for i, v := range f.vals {
 				p := cloneValues(c.params)
@@ -690,6 +754,16 @@ func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool
 		Learn:    len(calls) == 1 && len(pushed) == 0 && len(ls.Parents) == 0,
 		Estimate: Estimate{Requests: reqPer * n, Rows: rows * n}}
 	return candidate{scan: s, removed: removed, cost: reqPer*n + rows*n*1e-6}, nil
+}
+
+// isRequired reports whether column is one of the list's required filters.
+func isRequired(ls *catalog.ListSpec, column string) bool {
+	for _, r := range ls.Required {
+		if r == column {
+			return true
+		}
+	}
+	return false
 }
 
 func cloneValues(v url.Values) url.Values {
@@ -934,7 +1008,7 @@ func checkBudget(sess *Session, p *Planned) error {
 	max := sess.MaxRequests()
 	var total float64
 	var scans []*Scan
-	Walk(p.Root, func(n Node) {
+	Walk(budgetRoot(p), func(n Node) { // budgetRoot: with init plans (subquery.go)
 		if s, ok := n.(*Scan); ok {
 			total += s.Requests
 			scans = append(scans, s)

@@ -41,6 +41,33 @@ type scopeItem struct {
 	alias  string
 	table  *catalog.Table
 	offset int
+	ncols  int
+	// node is the plan of a subquery in FROM (table is then nil).
+	node Node
+}
+
+// addDerived appends a subquery's result columns under its alias.
+func (s *scope) addDerived(alias string, cols []Column, node Node) error {
+	if alias != "" && s.hasAlias(alias) {
+		return sqlstate.New("42712", "table name %q specified more than once", alias)
+	}
+	s.items = append(s.items, scopeItem{alias: alias, offset: len(s.cols), ncols: len(cols), node: node})
+	for _, c := range cols {
+		s.cols = append(s.cols, scopeCol{table: alias, name: c.Name, typ: c.Type, oid: c.TableOID, attnum: c.AttNum})
+	}
+	return nil
+}
+
+// itemScope is the scope of one FROM item alone, its columns numbered from zero.
+func (s *scope) itemScope(i int) *scope {
+	it := s.items[i]
+	if it.table != nil {
+		return tableScope(it.table, it.alias)
+	}
+	out := &scope{alias: it.alias}
+	out.items = []scopeItem{{alias: it.alias, ncols: it.ncols, node: it.node}}
+	out.cols = append(out.cols, s.cols[it.offset:it.offset+it.ncols]...)
+	return out
 }
 
 func tableScope(t *catalog.Table, alias string) *scope {
@@ -60,7 +87,7 @@ func (s *scope) add(t *catalog.Table, alias string) error {
 	if len(s.items) == 0 {
 		s.table, s.alias = t, alias
 	}
-	s.items = append(s.items, scopeItem{alias: alias, table: t, offset: len(s.cols)})
+	s.items = append(s.items, scopeItem{alias: alias, table: t, offset: len(s.cols), ncols: len(t.Columns)})
 	for i, c := range t.Columns {
 		s.cols = append(s.cols, scopeCol{table: alias, name: c.Name, typ: c.Type, oid: t.OID, attnum: int16(i + 1), filterOnly: c.FilterOnly})
 	}
@@ -93,6 +120,8 @@ type aggCtx struct {
 	groupKeys []string
 	aggs      []*expr.Agg
 	aggKeys   []string
+	// gsets are the GROUPING SETS / ROLLUP / CUBE of the query, nil without (grouping.go).
+	gsets *groupingSets
 }
 
 // binder turns pg_query expression nodes into bound expressions of package expr.
@@ -107,6 +136,14 @@ type binder struct {
 	clause string
 	// usedCols records the scope columns that were referenced, by index.
 	usedCols map[int]bool
+	// win collects window function calls and named windows (window.go).
+	win *windowCtx
+	// pl plans subqueries; corr resolves a subquery's outer references (subquery.go).
+	pl   *planCtx
+	corr *correlation
+	// ctes are the WITH queries visible here; cteHere names those of this query level (cte.go).
+	ctes    []*CTE
+	cteHere []string
 }
 
 func (b *binder) errAt(e *sqlstate.Error, loc int32) error {
@@ -142,7 +179,7 @@ func (b *binder) bind(n *pg.Node) (expr.Expr, error) {
 	if fc := n.GetFuncCall(); fc != nil && isAggCall(fc) {
 		return b.bindAggCall(fc)
 	}
-	if !containsAgg(n) {
+	if !containsAgg(n) && !needsAggContext(n) {
 		saved := b.agg
 		b.agg = nil
 		e, err := b.bindNode(n)
@@ -197,9 +234,6 @@ func (b *binder) bindAggCall(fc *pg.FuncCall) (expr.Expr, error) {
 	if b.agg == nil {
 		return nil, b.errAt(sqlstate.New(sqlstate.GroupingError, "aggregate functions are not allowed in %s", b.clauseName()), fc.Location)
 	}
-	if len(fc.AggOrder) > 0 || fc.AggWithinGroup {
-		return nil, b.errAt(sqlstate.New(sqlstate.FeatureNotSupported, "ORDER BY inside aggregate calls is not supported"), fc.Location)
-	}
 	saved := b.agg
 	b.agg = nil
 	defer func() { b.agg = saved }()
@@ -214,7 +248,13 @@ func (b *binder) bindAggCall(fc *pg.FuncCall) (expr.Expr, error) {
 		}
 		args = append(args, e)
 	}
-	ag, err := expr.Aggregate(name, args, fc.AggDistinct, fc.AggStar)
+	var ag *expr.Agg
+	var err error
+	if len(fc.AggOrder) > 0 || fc.AggWithinGroup || expr.IsOrderedSetAggregate(name) {
+		ag, err = b.bindOrderedAgg(fc, name, args) // ordered.go
+	} else {
+		ag, err = expr.Aggregate(name, args, fc.AggDistinct, fc.AggStar)
+	}
 	if err != nil {
 		return nil, b.errAt(asCoded(err), fc.Location)
 	}
@@ -228,15 +268,15 @@ func (b *binder) bindAggCall(fc *pg.FuncCall) (expr.Expr, error) {
 		}
 		ag.Filter = f
 	}
-	key := aggKey(name, args, fc.AggDistinct, fc.AggStar, ag.Filter)
+	key := aggKey(name, args, fc.AggDistinct, fc.AggStar, ag.Filter) + orderKey(ag, fc.AggWithinGroup)
 	for i, k := range saved.aggKeys {
 		if k == key {
-			return &expr.ColumnRef{Index: len(saved.groups) + i, T: saved.aggs[i].Type(), Name: key}, nil
+			return &expr.ColumnRef{Index: len(saved.groups) + i, T: saved.aggs[i].Type(), Name: ag.String()}, nil
 		}
 	}
 	saved.aggs = append(saved.aggs, ag)
 	saved.aggKeys = append(saved.aggKeys, key)
-	return &expr.ColumnRef{Index: len(saved.groups) + len(saved.aggs) - 1, T: ag.Type(), Name: key}, nil
+	return &expr.ColumnRef{Index: len(saved.groups) + len(saved.aggs) - 1, T: ag.Type(), Name: ag.String()}, nil
 }
 
 func aggKey(name string, args []expr.Expr, distinct, star bool, filter expr.Expr) string {
@@ -253,11 +293,11 @@ func aggKey(name string, args []expr.Expr, distinct, star bool, filter expr.Expr
 		if i > 0 {
 			sb.WriteString(", ")
 		}
-		sb.WriteString(a.String())
+		sb.WriteString(exprKey(a))
 	}
 	sb.WriteByte(')')
 	if filter != nil {
-		sb.WriteString(" FILTER (WHERE " + filter.String() + ")")
+		sb.WriteString(" FILTER (WHERE " + exprKey(filter) + ")")
 	}
 	return sb.String()
 }
@@ -406,8 +446,10 @@ func (b *binder) bindNode(n *pg.Node) (expr.Expr, error) {
 		return arg, nil
 	case *pg.Node_CollateClause:
 		return b.bind(x.CollateClause.Arg)
+	case *pg.Node_GroupingFunc:
+		return b.bindGroupingFunc(x.GroupingFunc) // grouping.go
 	case *pg.Node_SubLink:
-		return nil, b.errAt(sqlstate.New(sqlstate.FeatureNotSupported, "subqueries are not supported"), x.SubLink.Location)
+		return b.bindSubLink(x.SubLink) // subquery.go
 	case *pg.Node_AStar:
 		return nil, sqlstate.New(sqlstate.SyntaxError, "\"*\" is not allowed here")
 	}
@@ -563,6 +605,11 @@ func (b *binder) bindColumnRef(cr *pg.ColumnRef) (expr.Expr, error) {
 	}
 	i, err := b.resolve(qual, name, cr.Location)
 	if err != nil {
+		if b.corr != nil { // an outer reference of a subquery (subquery.go)
+			if e, oerr := b.corr.lookup(cr, qual, name); e != nil || oerr != nil {
+				return e, oerr
+			}
+		}
 		return nil, err
 	}
 	c := b.scope.cols[i]
@@ -703,7 +750,7 @@ func isAggCall(fc *pg.FuncCall) bool {
 func (b *binder) bindFuncCall(fc *pg.FuncCall) (expr.Expr, error) {
 	name := funcName(fc)
 	if fc.Over != nil {
-		return nil, b.errAt(sqlstate.New(sqlstate.FeatureNotSupported, "window functions are not supported"), fc.Location)
+		return b.bindWindowCall(fc) // window.go
 	}
 	if expr.IsAggregate(name) {
 		return b.bindAggCall(fc)

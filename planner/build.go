@@ -60,6 +60,8 @@ type planCtx struct {
 	now      time.Time
 	// explaining is set while planning the statement under EXPLAIN (writes are then only shown).
 	explaining bool
+	// sub tracks subqueries (subquery.go).
+	sub *subState
 }
 
 func (pl *planCtx) paramTypes() []sqltypes.Type {
@@ -113,10 +115,14 @@ func (pl *planCtx) planQuery(sel *pg.SelectStmt) (*Planned, error) {
 	if p, ok, err := pl.planSelectCall(sel); ok { // SELECT * FROM procedure(...), write.go
 		return p, err
 	}
-	b := &binder{sess: pl.sess, sql: pl.st.text, full: pl.st.full, params: append([]sqltypes.Type(nil), pl.given...)}
+	b := &binder{sess: pl.sess, sql: pl.st.text, full: pl.st.full, params: append([]sqltypes.Type(nil), pl.given...), pl: pl}
+	pl.subs().replannable = true
 	q, err := pl.buildSelect(b, sel)
 	if err != nil {
 		return nil, err
+	}
+	if len(pl.sub.initPlans) > 0 { // subquery.go
+		pl.attachReplan(q, sel, nil, nil)
 	}
 	return q, nil
 }
@@ -239,15 +245,23 @@ func convertArg(a any, t sqltypes.Type, loc *time.Location) (any, error) {
 
 // buildSelect binds and plans one SELECT.
 func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) {
+	if b.pl == nil {
+		b.pl = pl // subqueries plan through it (subquery.go)
+	}
+	if sel.WithClause != nil { // cte.go
+		s, err := pl.bindWith(b, sel)
+		if err != nil {
+			return nil, err
+		}
+		sel = s
+	}
 	if sel.Op != pg.SetOperation_SETOP_NONE && sel.Op != pg.SetOperation_SET_OPERATION_UNDEFINED {
-		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "UNION, INTERSECT and EXCEPT are not supported")
+		return pl.buildSetOp(b, sel) // setop.go
 	}
 	if sel.WithClause != nil {
 		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "WITH queries are not supported")
 	}
-	if len(sel.WindowClause) > 0 {
-		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "window functions are not supported")
-	}
+	b.win = newWindowCtx(sel.WindowClause) // window.go
 	if len(sel.LockingClause) > 0 {
 		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "FOR UPDATE and FOR SHARE are not supported: stripe has no locks")
 	}
@@ -267,10 +281,11 @@ func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 			return nil, err
 		}
 	}
-	if len(b.scope.items) == 1 {
+	if len(b.scope.items) == 1 && b.scope.items[0].table != nil {
 		table = b.scope.table
 	}
 	b.usedCols = map[int]bool{}
+	b.markLateralRefs() // lateral.go
 
 	// WHERE
 	var where expr.Expr
@@ -353,7 +368,12 @@ func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 	if grouped {
 		agg = &aggCtx{}
 		b.clause = "GROUP BY"
-		for _, g := range sel.GroupClause {
+		groupItems, gsets, err := flattenGroupingSets(sel.GroupClause) // grouping.go
+		if err != nil {
+			return nil, err
+		}
+		agg.gsets = gsets
+		for _, g := range groupItems {
 			var ge expr.Expr
 			var err error
 			switch {
@@ -394,6 +414,7 @@ func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 				agg.groups = append(agg.groups, ge)
 				agg.groupKeys = append(agg.groupKeys, key)
 			}
+			agg.gsets.note(agg, key) // grouping.go
 		}
 		b.agg = agg
 	}
@@ -557,7 +578,10 @@ func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 				return nil, asCoded(err)
 			}
 			if v != nil {
-				n := v.(int64)
+				n, ok := v.(int64)
+				if !ok {
+					return nil, sqlstate.New(sqlstate.DatatypeMismatch, "argument of LIMIT must be type bigint")
+				}
 				if n < 0 {
 					return nil, sqlstate.New("2201W", "LIMIT must not be negative")
 				}
@@ -570,7 +594,10 @@ func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 				return nil, asCoded(err)
 			}
 			if v != nil {
-				n := v.(int64)
+				n, ok := v.(int64)
+				if !ok {
+					return nil, sqlstate.New(sqlstate.DatatypeMismatch, "argument of OFFSET must be type bigint")
+				}
 				if n < 0 {
 					return nil, sqlstate.New("2201X", "OFFSET must not be negative")
 				}
@@ -603,7 +630,7 @@ func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 			s.Needed[i] = true
 		}
 		root = s
-	} else if len(steps) > 1 {
+	} else if len(steps) > 1 || len(steps) == 1 && b.scope.items[0].node != nil {
 		j, err := pl.planJoins(b, steps, sel.WhereClause)
 		if err != nil {
 			return nil, err
@@ -625,6 +652,8 @@ func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 			root = &Filter{Input: root, Cond: having, Estimate: root.Est()}
 		}
 	}
+	root = pl.planGroupingSets(root, agg) // grouping.go
+	root = pl.planWindows(b, root, agg)   // window.go
 
 	// Hidden sort and DISTINCT ON columns.
 	proj := append([]expr.Expr{}, outExprs...)
@@ -686,7 +715,7 @@ func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 		}
 		root = &Limit{Input: root, Count: limitCount, Offset: limitOffset, Estimate: withRows(est, rows)}
 		// Push the limit into the scan when nothing between them changes the row count or order.
-		if scan != nil && agg == nil && !distinct && len(sortKeys) == 0 && limitCount >= 0 {
+		if scan != nil && agg == nil && !distinct && len(sortKeys) == 0 && limitCount >= 0 && !b.win.used() {
 			pl.pushLimit(scan, limitCount+limitOffset)
 			est = scan.Estimate
 			root.(*Limit).Estimate = withRows(est, math.Min(est.Rows, float64(limitCount)))
@@ -926,6 +955,8 @@ func figureColname(n *pg.Node) string {
 		return "greatest"
 	case *pg.Node_AArrayExpr:
 		return "array"
+	case *pg.Node_SubLink:
+		return subLinkColname(x.SubLink) // subquery.go
 	case *pg.Node_AIndirection:
 		return figureColname(x.AIndirection.Arg)
 	case *pg.Node_SqlvalueFunction:

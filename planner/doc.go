@@ -8,7 +8,13 @@
 // filters, a Stripe Search, or a full list. Tables of a FROM clause are joined left to right (inner,
 // cross and left joins): each table's scan gets the conditions that read only that table, equalities
 // between tables become hash-join keys, and when the right table's id is the key and the left side
-// is small, the join retrieves the right rows by id instead of listing the table (a lookup join). Predicates that Stripe does not apply exactly stay in the scan's
+// is small, the join retrieves the right rows by id instead of listing the table (a lookup join).
+// A list Stripe refuses without a required filter (catalog ListSpec.Required: subscription on
+// subscription_items) always sends it, with pushdown on or off; when only a join equality supplies
+// it, the join lists the right table once per distinct left key with the filter set to that key.
+// Array list parameters (lookup_keys, ids) take every value of an = or IN in one call.
+// A constant on one side of a join equality is carried to the other table's scan. A subquery in
+// FROM is planned on its own and read like a table. Predicates that Stripe does not apply exactly stay in the scan's
 // residual filter, so pushdown only ever saves requests and never changes an answer; `SET
 // stripesql.pushdown = off` plans a full list and a filter, the oracle the tests compare against.
 //
@@ -23,4 +29,23 @@
 // WritePlan on Planned.Write: the create/update/delete/action requests to send per row, the read
 // that finds the rows when WHERE does not name ids, and RETURNING over the written object. Read-only
 // sessions are refused here (25006); EXPLAIN and stripesql.dry_run print the requests instead.
+//
+// Subqueries (subquery.go), WITH (cte.go) and LATERAL (lateral.go): a subquery expression is a
+// Subquery holding its own plan. An uncorrelated one is an init plan: Planned.InitPlans lists it,
+// its value is a placeholder that pushdown treats like a parameter (so the estimate is that of the
+// pushed call), and after the executor has run it, Planned.Replan plans the statement again with
+// the result as a constant or an IN list, so `customer = (SELECT id …)` reaches Stripe as a
+// filter. A correlated one reads the enclosing query's columns through OuterRefs; the executor
+// plans it per distinct set of outer values with those values as constants (Instantiate), so they
+// are pushed down too. A WITH query is planned once into a CTE that CTEScans read (the executor
+// materialises it once); WITH RECURSIVE adds the recursive term, whose self-reference is the
+// working table. A LATERAL subquery becomes a LateralJoin that instantiates it per left row.
+//
+// Analyst SQL: window calls (window.go) bind to references that a Window node, planned above the
+// Aggregate and below the final Project, fills in (ROWS and RANGE frames, named windows);
+// UNION / INTERSECT / EXCEPT (setop.go) plan each branch as a query of its own, unify the column
+// types and combine them in a SetOp node; generate_series in FROM (srf.go) is a SeriesScan leaf;
+// GROUPING SETS, ROLLUP and CUBE (grouping.go) give the Aggregate a list of sets and grouping()
+// reads the row's set number; WITHIN GROUP and aggregate ORDER BY (ordered.go) set the Agg's
+// OrderBy. Operators that hold rows stop at stripesql.work_mem_rows with 53200 (workmem.go).
 package planner

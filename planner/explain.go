@@ -6,8 +6,6 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-
-	"github.com/stripesql/stripesql/internal/expr"
 )
 
 // maxCallsShown is how many Stripe calls of one scan EXPLAIN lists before summarising the rest.
@@ -36,6 +34,7 @@ func ExplainLines(sess *Session, p *Planned, actual func(Node) string) []string 
 		for _, d := range details {
 			lines = append(lines, detail+d)
 		}
+		lines = append(lines, subqueryLines(p, n, sess, detail)...) // subquery.go
 		for _, c := range n.Inputs() {
 			walk(c, depth+1)
 		}
@@ -53,6 +52,7 @@ func ExplainLines(sess *Session, p *Planned, actual func(Node) string) []string 
 		}
 	})
 	_ = est
+	total += subqueryCost(p) // subquery.go
 	rate := sess.Rate()
 	summary := fmt.Sprintf("Estimated Stripe requests: %s (%s at %g requests/s)", fmtReq(total), fmtSec(total/rate), rate)
 	if len(sources) > 0 {
@@ -137,9 +137,13 @@ func describeNode(n Node, sess *Session) (string, []string) {
 		if len(x.Aggs) > 0 {
 			as := make([]string, len(x.Aggs))
 			for i, a := range x.Aggs {
-				as[i] = AggString(a)
+				as[i] = a.String()
 			}
 			d = append(d, "Aggregates: "+strings.Join(as, ", "))
+		}
+		if len(x.Sets) > 0 {
+			head = "MixedAggregate"
+			d = append(d, groupingSetsText(x)) // grouping.go
 		}
 		return head + "  " + estText(x.Estimate, rate, false), d
 	case *Sort:
@@ -187,6 +191,9 @@ func describeNode(n Node, sess *Session) (string, []string) {
 		}
 		return "Limit  " + estText(x.Estimate, rate, false), d
 	}
+	if d, ok := n.(describer); ok {
+		return d.describe(sess) // nodes defined in other files (window.go, setop.go, srf.go)
+	}
 	return fmt.Sprintf("%T", n), nil
 }
 
@@ -201,30 +208,6 @@ func sortKeyText(k SortKey) string {
 		s += " NULLS FIRST"
 	}
 	return s
-}
-
-// AggString renders an aggregate call for EXPLAIN.
-func AggString(a *expr.Agg) string {
-	var sb strings.Builder
-	sb.WriteString(a.Name)
-	sb.WriteByte('(')
-	if a.Distinct {
-		sb.WriteString("DISTINCT ")
-	}
-	if len(a.Args) == 0 {
-		sb.WriteByte('*')
-	}
-	for i, e := range a.Args {
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteString(e.String())
-	}
-	sb.WriteByte(')')
-	if a.Filter != nil {
-		sb.WriteString(" FILTER (WHERE " + a.Filter.String() + ")")
-	}
-	return sb.String()
 }
 
 // callText renders a Stripe call as GET path?params, parameters sorted and unescaped for reading.

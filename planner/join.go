@@ -3,12 +3,14 @@ package planner
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/stripesql/stripesql/catalog"
 	"github.com/stripesql/stripesql/internal/expr"
 	"github.com/stripesql/stripesql/internal/sqlstate"
+	"github.com/stripesql/stripesql/internal/sqltypes"
 )
 
 // joinStep is one table of the FROM clause in join order: how it joins the tables before it.
@@ -34,6 +36,12 @@ type Join struct {
 	// (LeftKeys[0]), instead of listed whole: Right is then a Scan template without calls whose
 	// Filter is every condition on the right table alone.
 	Lookup bool
+	// LookupParam, when set, makes the lookup a list instead of a retrieve: for each distinct left
+	// key the executor sends Right's calls with LookupParam set to the key (a required list filter
+	// such as subscription on subscription_items, which Stripe cannot list without), and fills
+	// the right table's column LookupColumn with it.
+	LookupParam  string
+	LookupColumn int
 	Estimate
 }
 
@@ -45,6 +53,9 @@ func (pl *planCtx) addFrom(b *binder, n *pg.Node, steps *[]joinStep) error {
 	switch x := n.Node.(type) {
 	case *pg.Node_RangeVar:
 		rv := x.RangeVar
+		if c := b.findCTE(rv.Relname); c != nil && rv.Schemaname == "" {
+			return pl.addCTERef(b, c, rv, steps) // cte.go
+		}
 		t, err := pl.lookupTable(rv)
 		if err != nil {
 			return b.errAt(asCoded(err), rv.Location)
@@ -74,8 +85,8 @@ func (pl *planCtx) addFrom(b *binder, n *pg.Node, steps *[]joinStep) error {
 		if err := pl.addFrom(b, j.Larg, steps); err != nil {
 			return err
 		}
-		if j.Rarg.GetRangeVar() == nil {
-			return sqlstate.New(sqlstate.FeatureNotSupported, "only a table name is supported on the right of a join")
+		if j.Rarg.GetRangeVar() == nil && j.Rarg.GetRangeSubselect() == nil {
+			return sqlstate.New(sqlstate.FeatureNotSupported, "only a table name or a subquery is supported on the right of a join")
 		}
 		if err := pl.addFrom(b, j.Rarg, steps); err != nil {
 			return err
@@ -84,9 +95,48 @@ func (pl *planCtx) addFrom(b *binder, n *pg.Node, steps *[]joinStep) error {
 		last.left, last.on = left, j.Quals
 		return nil
 	case *pg.Node_RangeSubselect:
-		return sqlstate.New(sqlstate.FeatureNotSupported, "subqueries in FROM are not supported")
+		rs := x.RangeSubselect
+		sel := rs.Subquery.GetSelectStmt()
+		if sel != nil && rs.Lateral {
+			return pl.addLateral(b, rs, sel, steps) // lateral.go
+		}
+		if sel == nil || rs.Lateral {
+			return sqlstate.New(sqlstate.FeatureNotSupported, "only plain SELECT subqueries are supported in FROM")
+		}
+		inner := &binder{sess: b.sess, sql: b.sql, full: b.full, params: append([]sqltypes.Type(nil), b.params...), ctes: b.ctes}
+		sub := &planCtx{sess: pl.sess, st: pl.st, args: pl.args, describe: pl.describe, given: pl.given, now: pl.now}
+		ip, err := sub.buildSelect(inner, sel)
+		if err != nil {
+			return err
+		}
+		// Parameter types the subquery inferred become known to the outer query.
+		for i, t := range sub.types {
+			for len(b.params) <= i {
+				b.params = append(b.params, sqltypes.Unknown)
+			}
+			if b.params[i] == sqltypes.Unknown || b.params[i] == 0 {
+				b.params[i] = t
+			}
+		}
+		alias := ""
+		cols := ip.Columns
+		if rs.Alias != nil {
+			alias = rs.Alias.Aliasname
+			if len(rs.Alias.Colnames) > len(cols) {
+				return sqlstate.New(sqlstate.InvalidColumnReference, "table %q has %d columns available but %d columns specified", alias, len(cols), len(rs.Alias.Colnames))
+			}
+			cols = append([]Column(nil), cols...)
+			for i, cn := range rs.Alias.Colnames {
+				cols[i].Name = cn.GetString_().GetSval()
+			}
+		}
+		if err := b.scope.addDerived(alias, cols, ip.Root); err != nil {
+			return err
+		}
+		*steps = append(*steps, joinStep{item: len(b.scope.items) - 1})
+		return nil
 	case *pg.Node_RangeFunction:
-		return sqlstate.New(sqlstate.FeatureNotSupported, "functions in FROM are not supported")
+		return pl.addFunctionFrom(b, x.RangeFunction, steps) // srf.go
 	}
 	return sqlstate.New(sqlstate.FeatureNotSupported, "only table names and joins are supported in FROM")
 }
@@ -172,7 +222,7 @@ func (pl *planCtx) planJoins(b *binder, steps []joinStep, where *pg.Node) (Node,
 		it := b.scope.items[s.item]
 		onConj := ons[si]
 		// The table's own conjuncts, bound again over the table alone.
-		local := &binder{sess: b.sess, sql: b.sql, full: b.full, scope: tableScope(it.table, it.alias), params: b.params}
+		local := &binder{sess: b.sess, sql: b.sql, full: b.full, scope: b.scope.itemScope(s.item), params: b.params, pl: b.pl, corr: b.corr, ctes: b.ctes}
 		var own []expr.Expr
 		onlyThis := func(c boundConj) bool { return len(c.items) == 1 && c.items[s.item] || len(c.items) == 0 && si == 0 }
 		if !nullable[s.item] {
@@ -232,33 +282,51 @@ func (pl *planCtx) planJoins(b *binder, steps []joinStep, where *pg.Node) (Node,
 		if len(own) > 0 {
 			localWhere = expr.And(own...)
 		}
-		scan, err := pl.chooseAccess(it.table, localWhere)
-		if err != nil {
-			return nil, err
-		}
-		scan.Needed = make([]bool, len(it.table.Columns))
-		for c := range b.usedCols {
-			if c >= it.offset && c < it.offset+len(it.table.Columns) {
-				scan.Needed[c-it.offset] = true
+		var side Node
+		var scan *Scan
+		var lookupErr error
+		if it.table == nil {
+			side = it.node
+			if localWhere != nil {
+				side = &Filter{Input: it.node, Cond: localWhere, Estimate: withRows(it.node.Est(), math.Max(1, it.node.Est().Rows*selResidual))}
 			}
-		}
-		for c := range local.usedCols {
-			scan.Needed[c] = true
-		}
-		if scan.Filter != nil {
-			// The residual reads its own columns.
-			expr.Walk(scan.Filter, func(x expr.Expr) bool {
-				if cr, ok := x.(*expr.ColumnRef); ok {
-					scan.Needed[cr.Index] = true
+		} else {
+			if scan, err = pl.chooseAccess(it.table, localWhere); err != nil {
+				if root == nil || it.table.List == nil || len(it.table.List.Required) == 0 {
+					return nil, err
 				}
-				return true
-			})
+				// A required list filter may come from the join: listed per left key below.
+				lookupErr, scan = err, &Scan{Table: it.table, Access: AccessList}
+			}
+			scan.Needed = make([]bool, len(it.table.Columns))
+			for c := range b.usedCols {
+				if c >= it.offset && c < it.offset+it.ncols {
+					scan.Needed[c-it.offset] = true
+				}
+			}
+			for c := range local.usedCols {
+				scan.Needed[c] = true
+			}
+			if scan.Filter != nil {
+				// The residual reads its own columns.
+				expr.Walk(scan.Filter, func(x expr.Expr) bool {
+					if cr, ok := x.(*expr.ColumnRef); ok {
+						scan.Needed[cr.Index] = true
+					}
+					return true
+				})
+			}
+			side = scan
 		}
 		if root == nil {
-			root, width = scan, len(it.table.Columns)
+			root, width = side, it.ncols
 			continue
 		}
-		j := &Join{Left: root, Right: scan, LeftJoin: s.left, RightOffset: it.offset, Width: it.offset + len(it.table.Columns)}
+		if lat, ok := it.node.(*Lateral); ok { // lateral.go
+			root, width = pl.lateralJoin(root, lat, localWhere, rest, s.left, it.offset, it.offset+it.ncols), it.offset+it.ncols
+			continue
+		}
+		j := &Join{Left: root, Right: side, LeftJoin: s.left, RightOffset: it.offset, Width: it.offset + it.ncols}
 		var cond []expr.Expr
 		for _, c := range rest {
 			if l, r, ok := equiKey(c, it.offset, j.Width); ok {
@@ -271,8 +339,16 @@ func (pl *planCtx) planJoins(b *binder, steps []joinStep, where *pg.Node) (Node,
 		if len(cond) > 0 {
 			j.Cond = expr.And(cond...)
 		}
-		le, re := root.Est(), scan.Est()
-		if lk := pl.lookupScan(it.table, scan, localWhere, j); lk != nil && lk.Requests < re.Requests {
+		le, re := root.Est(), side.Est()
+		if scan == nil {
+			// A subquery is joined by hash or loop.
+		} else if lookupErr != nil {
+			lk := pl.listLookupScan(it.table, scan, localWhere, j)
+			if lk == nil {
+				return nil, lookupErr
+			}
+			j.Right, j.Lookup, re = lk, true, lk.Estimate
+		} else if lk := pl.lookupScan(it.table, scan, localWhere, j); lk != nil && lk.Requests < re.Requests {
 			// Reading the right table by id per left key costs less than listing it.
 			j.Right, j.Lookup, re = lk, true, lk.Estimate
 		}
@@ -415,6 +491,62 @@ func (pl *planCtx) lookupScan(t *catalog.Table, listed *Scan, localWhere expr.Ex
 			Estimate: Estimate{Requests: math.Ceil(left), Rows: left, Source: listed.Source}}
 		s.Seconds = s.Requests / pl.sess.Rate()
 		return s
+	}
+	return nil
+}
+
+// lookupPlaceholder stands for the left key in the calls of a list lookup's template scan (and
+// reads as such in EXPLAIN); the executor replaces it with each distinct key.
+const lookupPlaceholder = "{key}"
+
+// listLookupScan returns a list-per-key scan of t for join j when one hash key of j is a
+// required list filter of t that the query does not constrain otherwise: Stripe cannot list t
+// without it, so the executor lists t once per distinct left key with the filter set to the key.
+// It sets j's LookupParam and LookupColumn and puts that key first; nil when no key qualifies.
+// Its estimate is one list per left row (distinct keys are fewer, so this is an upper bound).
+func (pl *planCtx) listLookupScan(t *catalog.Table, listed *Scan, localWhere expr.Expr, j *Join) *Scan {
+	for _, name := range t.List.Required {
+		_, idx, ok := t.Column(name)
+		if !ok {
+			continue
+		}
+		param := ""
+		for _, k := range t.List.Keys {
+			if k.Column == name && hasOp(k, catalog.OpEq) && !k.Array {
+				param = k.Param
+			}
+		}
+		if param == "" {
+			continue
+		}
+		for i, rk := range j.RightKeys {
+			cr, ok := rk.(*expr.ColumnRef)
+			if !ok || cr.Index != j.RightOffset+idx || cr.T != sqltypes.Text {
+				continue
+			}
+			extra := []folded{{pred: pred{col: idx, op: "=", conj: -1}, vals: []any{lookupPlaceholder}}}
+			s, err := pl.chooseAccessWith(t, localWhere, extra)
+			if err != nil || s.Access != AccessList || len(s.Calls) == 0 {
+				return nil
+			}
+			for _, c := range s.Calls {
+				if c.Params.Get(param) != lookupPlaceholder {
+					return nil
+				}
+			}
+			j.LeftKeys[0], j.LeftKeys[i] = j.LeftKeys[i], j.LeftKeys[0]
+			j.RightKeys[0], j.RightKeys[i] = j.RightKeys[i], j.RightKeys[0]
+			j.LookupParam, j.LookupColumn = param, idx
+			left := math.Ceil(j.Left.Est().Rows)
+			s.Needed = listed.Needed
+			for k, p := range s.Pushed {
+				s.Pushed[k] = strings.ReplaceAll(p, lookupPlaceholder, "each distinct join key ("+j.LeftKeys[0].String()+")")
+			}
+			s.Estimate = Estimate{Requests: left * s.Requests, Rows: left * s.Rows, Source: s.Source}
+			s.Seconds = s.Requests / pl.sess.Rate()
+			s.Ordered, s.Learn = false, false
+			return s
+		}
 	}
 	return nil
 }

@@ -53,6 +53,10 @@ type Planned struct {
 	Text string
 	// Write is the plan of an INSERT, UPDATE, DELETE or CALL (see write.go); nil otherwise.
 	Write *WritePlan
+	// InitPlans are the uncorrelated subqueries the executor runs first, then calls Replan with
+	// their rows (subquery.go).
+	InitPlans []*Subquery
+	replan    func(map[int32][][]any) (*Planned, error)
 }
 
 // SetAction is a SET, RESET or RESET ALL.
@@ -163,6 +167,10 @@ type Aggregate struct {
 	Input  Node
 	Groups []expr.Expr
 	Aggs   []*expr.Agg
+	// Sets, when not nil, are the grouping sets (GROUPING SETS, ROLLUP, CUBE) as indexes into
+	// Groups: the input is grouped once per set, groups outside a row's set are NULL, and each
+	// row ends with one more column, the number of its set (grouping.go).
+	Sets [][]int
 	Estimate
 }
 

@@ -82,8 +82,8 @@ var settingsTable = map[string]setting{
 	"timezone":                      {def: "UTC", desc: "sets the time zone for displaying and interpreting time stamps", check: checkTimeZone},
 	"intervalstyle":                 {def: "postgres", desc: "sets the display format for interval values"},
 	"search_path":                   {def: `"$user", public`, desc: "sets the schema search order for names that are not schema-qualified"},
-	"server_version":                {def: "16.0", desc: "shows the server version"},
-	"server_version_num":            {def: "160000", desc: "shows the server version as an integer"},
+	"server_version":                {def: catalog.ServerVersion, desc: "shows the server version"},
+	"server_version_num":            {def: catalog.ServerVersionNum, desc: "shows the server version as an integer"},
 	"standard_conforming_strings":   {def: "on", desc: "causes '...' strings to treat backslashes literally", check: checkBool},
 	"integer_datetimes":             {def: "on", desc: "shows whether datetimes are integer based"},
 	"extra_float_digits":            {def: "1", desc: "sets the number of digits displayed for floating-point values", check: checkInt(-15, 3)},
@@ -101,6 +101,7 @@ var settingsTable = map[string]setting{
 	"stripesql.max_requests":        {def: strconv.Itoa(DefaultMaxRequests), desc: "the most stripe requests one query may send; plans estimated above it are refused", check: checkInt(1, 1<<30)},
 	"stripesql.pushdown":            {def: "on", desc: "push filters into stripe list, retrieve and search calls", check: checkBool},
 	"stripesql.page_size":           {def: strconv.Itoa(DefaultPageSize), desc: "the stripe list page size when no limit lets it shrink", check: checkInt(1, 100)},
+	SettingWorkMemRows:              {def: strconv.Itoa(DefaultWorkMemRows), desc: "the most rows one sort, hash, window or set operation may hold in memory before the query fails with 53200", check: checkInt(1, 1<<40)},
 	"stripesql.search":              {def: "on", desc: "allow stripe search as an access path", check: checkBool},
 	SettingIdempotencyKey:           {def: "", desc: "client prefix of idempotency keys: re-running a statement with the same prefix is exactly-once", check: checkKeyPrefix},
 	SettingDryRun:                   {def: "off", desc: "print the stripe requests of writes and calls instead of sending them", check: checkBool},
@@ -168,6 +169,7 @@ func loadLocation(v string) (*time.Location, error) {
 // NewSession starts a session. Unknown or invalid initial settings are ignored, as PostgreSQL
 // ignores unknown startup options it can safely skip.
 func NewSession(cfg SessionConfig) *Session {
+	registerRoutines.Do(func() { catalog.RegisterRoutines(procedureRoutines) })
 	if cfg.Catalog == nil {
 		cfg.Catalog = catalog.New()
 	}

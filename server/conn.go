@@ -17,13 +17,14 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/stripesql/stripesql/catalog"
 	"github.com/stripesql/stripesql/internal/sqlstate"
 	"github.com/stripesql/stripesql/internal/sqltypes"
 )
 
-// serverVersion is what clients see as server_version: a PostgreSQL 15 version, so that psql,
-// JDBC and ODBC choose their PostgreSQL 15 catalog queries, marked as stripesql for humans.
-const serverVersion = "15.4 (stripesql)"
+// serverVersion is what clients see as server_version; package catalog holds the one definition,
+// which SHOW, current_setting and pg_settings answer too.
+const serverVersion = catalog.ServerVersion
 
 // startupTimeout bounds the startup and authentication exchange, like PostgreSQL's
 // authentication_timeout.

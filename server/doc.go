@@ -25,8 +25,8 @@
 // The cmd package builds a Config from flags, calls New and Serve; DefaultAddr (127.0.0.1:5433) is
 // the address to listen on, and `psql -h 127.0.0.1 -p 5433 -d stripe` connects (any database name
 // is accepted; stripe is the documented one). Without users the server only serves loopback, with
-// trust authentication. The default engine registers package procedures with
-// catalog.RegisterRoutines, so \df and pg_proc list every Stripe action.
+// trust authentication. Package planner registers package procedures with
+// catalog.RegisterRoutines when it opens a session, so \df and pg_proc list every Stripe action.
 //
 // Every error a client sees is an ErrorResponse built from *sqlstate.Error; anything else becomes
 // XX000. A malformed or oversized message closes only that connection (08P01), and a panic while

@@ -13,7 +13,6 @@ import (
 	"github.com/stripesql/stripesql/internal/sqltypes"
 	"github.com/stripesql/stripesql/internal/stripeapi"
 	"github.com/stripesql/stripesql/planner"
-	"github.com/stripesql/stripesql/procedures"
 )
 
 // plannerEngine is the production Engine: planner.Describe and planner.Plan bind and plan each
@@ -39,28 +38,10 @@ func NewEngine(cfg Config) (Engine, error) {
 	if cat == nil {
 		cat = catalog.Default()
 	}
-	registerRoutines.Do(func() { catalog.RegisterRoutines(procedureRoutines) })
 	if cfg.Stats == nil {
 		cfg.Stats = planner.NewStats()
 	}
 	return &plannerEngine{backend: cfg.Backend, catalog: cat, rate: cfg.Rate, stats: cfg.Stats, progress: cfg.progressInterval()}, nil
-}
-
-var registerRoutines sync.Once
-
-// procedureRoutines describes package procedures' registry for pg_proc and
-// information_schema.routines, so \df lists every Stripe action with its parameters.
-func procedureRoutines() []catalog.Routine {
-	all := procedures.Default().All()
-	out := make([]catalog.Routine, 0, len(all))
-	for _, p := range all {
-		r := catalog.Routine{Name: p.Name, Description: p.Description}
-		for _, prm := range p.Params {
-			r.Params = append(r.Params, catalog.RoutineParam{Name: prm.Name, Type: prm.Type, Required: prm.Required})
-		}
-		out = append(out, r)
-	}
-	return out
 }
 
 // NewSession implements Engine.

@@ -325,6 +325,9 @@ func compileFilter(name string, f filter, v any) (func(*entry) bool, *apiError) 
 		}
 		return func(en *entry) bool {
 			got := asString(lookup(en.obj, f.path))
+			if f.path == "id" {
+				got = en.id // the id is kept on the entry, not in obj (render adds it)
+			}
 			for _, s := range set {
 				if s == got {
 					return true

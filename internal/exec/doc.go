@@ -5,7 +5,8 @@
 // current page is used up. A scan with a filter and a projection therefore holds one page in
 // memory and the first rows reach the client before the scan ends; a LIMIT stops the paging as
 // soon as it is satisfied. Sort, aggregate and DISTINCT hold what they must; a hash join holds its
-// right table, a lookup join one cached row per distinct key.
+// right table, a lookup join the cached rows of each distinct key (one retrieve, or one list sent
+// with a required filter set to the key).
 //
 // A scan turns each Stripe object into a row through the catalog's column paths (expandable
 // references become their id, unix seconds become timestamptz, nested values jsonb), counts the
@@ -17,4 +18,18 @@
 // Writes (write.go) run their reads first, then one Stripe request per row, each with its own
 // idempotency key kept across the client's retries (derived from stripesql.idempotency_key when
 // set, so a re-run is exactly-once); RETURNING rows come from Stripe's answers.
+//
+// Subqueries (subquery.go, cte.go, lateral.go): Run first runs a plan's init plans and plans the
+// statement again with their results (planner.Planned.Replan). Every Env carries a subSession,
+// the planner.SubqueryRunner through which a correlated subquery runs its instantiated plan once
+// per distinct outer value (remembered, within stripesql.work_mem_rows), in the statement's
+// request budget. CTEs are materialised on first read into a store shared with the subquery
+// runners; WITH RECURSIVE iterates its recursive term until a round adds no rows (54000 after
+// planner.MaxRecursion rounds, 53200 past work_mem_rows).
+//
+// Analyst operators: a Window (window.go) holds its input, sorts row positions once per distinct
+// PARTITION BY / ORDER BY and emits the rows in input order with their window values; UNION ALL
+// streams, UNION / INTERSECT / EXCEPT (setop.go) hold the keys they must; generate_series streams
+// one value per row; grouping sets (grouping.go) fill one hash table per set in a single pass.
+// Each fails with 53200 once it would hold more than stripesql.work_mem_rows rows.
 package exec

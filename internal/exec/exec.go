@@ -60,6 +60,9 @@ func Run(ctx context.Context, b stripeapi.Backend, sess *planner.Session, p *pla
 		}
 	}
 	r := newRunner(b, sess, p)
+	if err := r.prepareSubqueries(ctx, &p); err != nil { // subquery.go
+		return nil, err
+	}
 	if p.Write != nil {
 		return r.runWrite(ctx, p) // write.go
 	}
@@ -252,6 +255,10 @@ func (r *runner) build(n planner.Node) (iterator, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(x.Sets) > 0 {
+			it = &groupingSetsIter{r: r, in: in, n: x} // grouping.go
+			break
+		}
 		it = &aggIter{r: r, in: in, n: x}
 	case *planner.Sort:
 		in, err := r.build(x.Input)
@@ -282,6 +289,34 @@ func (r *runner) build(n planner.Node) (iterator, error) {
 			return nil, err
 		}
 		it = &joinIter{r: r, n: x, left: left, right: right}
+	case *planner.Window:
+		in, err := r.build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		it = &windowIter{r: r, in: in, n: x} // window.go
+	case *planner.SetOp:
+		left, err := r.build(x.Left)
+		if err != nil {
+			return nil, err
+		}
+		right, err := r.build(x.Right)
+		if err != nil {
+			return nil, err
+		}
+		it = newSetOpIter(r, x, left, right) // setop.go
+	case *planner.CTEScan:
+		it = &cteIter{r: r, n: x} // cte.go
+	case *planner.LateralJoin:
+		left, err := r.build(x.Left)
+		if err != nil {
+			return nil, err
+		}
+		it = &lateralIter{r: r, n: x, left: left} // lateral.go
+	case *planner.Lateral:
+		it = &lateralScanIter{r: r, n: x} // lateral.go
+	case *planner.SeriesScan:
+		it = &seriesIter{r: r, n: x} // setop.go (generate_series)
 	case *planner.Limit:
 		in, err := r.build(x.Input)
 		if err != nil {

@@ -306,6 +306,9 @@ func TestQueries(t *testing.T) {
 			[]string{"retrieve /v1/widgets/wid_1?", "retrieve /v1/owners/own_1?", "retrieve /v1/widgets/wid_3?", "retrieve /v1/owners/own_3?", "retrieve /v1/widgets/wid_5?"}},
 		{"left lookup join with right filter", "SELECT w.id, o.name FROM widgets w LEFT JOIN owners o ON o.id = w.owner AND o.name IS NOT NULL WHERE w.id IN ('wid_3', 'wid_4') ORDER BY 1", nil,
 			[]string{"wid_3|NULL", "wid_4|Owner 0"}, nil},
+		{"subquery in from", "SELECT c, n FROM (SELECT color AS c, count(*) AS n FROM widgets GROUP BY color) t WHERE n > 3", nil, []string{"green|4"}, nil},
+		{"join with subquery", "SELECT o.name, t.n FROM owners o JOIN (SELECT owner, count(*) AS n FROM widgets GROUP BY owner) t ON t.owner = o.id ORDER BY t.n DESC, 1 LIMIT 2", nil,
+			[]string{"Owner 1|3", "Owner 2|3"}, nil},
 		{"where false sends nothing", "SELECT count(*) FROM widgets WHERE 1 = 0", nil, []string{"0"}, []string{}},
 	}
 	for _, tt := range tests {

@@ -12,6 +12,7 @@ import (
 // with each node's actual requests, pages, rows and time.
 func (r *runner) explainAnalyze(ctx context.Context, p *planner.Planned) (Rows, error) {
 	inner := newRunner(r.b, r.sess, p.Inner)
+	inner.env.Session = newSubSession(ctx, inner) // subquery.go
 	it, err := inner.build(p.Inner.Root)
 	if err != nil {
 		return nil, err

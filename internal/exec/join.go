@@ -89,8 +89,9 @@ func (j *joinIter) key(keys []expr.Expr, row []any) (string, bool, error) {
 	return string(buf), true, nil
 }
 
-// lookupRows retrieves the right table's row for one key (an id), through a one-call scan that
-// applies the right table's conditions and counts its request against the statement's budget.
+// lookupRows retrieves the right table's row for one key (an id), or lists its rows when the key
+// fills a required list filter (LookupParam), through a scan that applies the right table's
+// conditions and counts its requests against the statement's budget.
 func (j *joinIter) lookupRows(ctx context.Context, v any) ([][]any, error) {
 	id, ok := v.(string)
 	if !ok || id == "" {
@@ -101,7 +102,26 @@ func (j *joinIter) lookupRows(ctx context.Context, v any) ([][]any, error) {
 	}
 	tmpl := j.n.Right.(*planner.Scan)
 	s := *tmpl
-	s.Calls = []planner.Call{{Method: "retrieve", Path: fmt.Sprintf(tmpl.Table.Retrieve.Path, url.PathEscape(id))}}
+	if j.n.LookupParam != "" {
+		// A list per key: the template's calls with the required filter set to the key.
+		s.Calls = make([]planner.Call, len(tmpl.Calls))
+		for i, c := range tmpl.Calls {
+			params := url.Values{}
+			for k, vs := range c.Params {
+				params[k] = append([]string(nil), vs...)
+			}
+			params.Set(j.n.LookupParam, id)
+			fill := map[int]any{j.n.LookupColumn: id}
+			for k, x := range c.Fill {
+				if k != j.n.LookupColumn {
+					fill[k] = x
+				}
+			}
+			s.Calls[i] = planner.Call{Method: c.Method, Path: c.Path, Params: params, Fill: fill}
+		}
+	} else {
+		s.Calls = []planner.Call{{Method: "retrieve", Path: fmt.Sprintf(tmpl.Table.Retrieve.Path, url.PathEscape(id))}}
+	}
 	it := newScan(j.r, &s, j.st)
 	var rows [][]any
 	for {

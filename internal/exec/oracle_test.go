@@ -79,6 +79,8 @@ var pushdownSuite = []suiteQuery{
 	{"SELECT p.id, pr.id FROM products p, prices pr WHERE pr.product = p.id AND p.active", 2},
 	{"SELECT ch.id, c.email FROM charges ch JOIN customers c ON c.id = ch.customer WHERE ch.id IN ('{charge}', '{charge2}')", 3},
 	{"SELECT ch.id, c.email FROM charges ch LEFT JOIN customers c ON c.id = ch.customer AND c.email LIKE '%e%' WHERE ch.customer = '{chcus}'", 2},
+	{"SELECT count(*) FROM (SELECT id, amount FROM charges WHERE customer = '{chcus}') s WHERE s.amount > 1000", 1},
+	{"SELECT * FROM (SELECT id, email FROM customers WHERE created > '2023-06-01') AS virtual_table LIMIT 1000", 1},
 	{"SELECT ch.id, r.id FROM charges ch JOIN refunds r ON r.charge = ch.id WHERE ch.customer = '{chcus}'", 2},
 	{`SELECT id FROM customers WHERE name = 'O"Brien\ OR email:"x'`, 1},
 	{"SELECT id FROM customers WHERE name ILIKE '%o''bri%'", 1},

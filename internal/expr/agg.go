@@ -128,6 +128,10 @@ func Aggregate(name string, args []Expr, distinct, star bool) (*Agg, error) {
 		a.T = sqltypes.JSONB
 	case "json_agg":
 		a.T = sqltypes.JSON
+	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop": // statagg.go
+		if a.T = statType(t); a.T == 0 {
+			return nil, ErrNoFunction(n, []sqltypes.Type{t})
+		}
 	}
 	a.Args = args
 	return a, nil
@@ -202,6 +206,8 @@ type aggState struct {
 	intN        int64
 	intOverflow bool
 	buf         []any
+	// stat accumulates stddev and variance (statagg.go).
+	stat *statAcc
 }
 
 // Add implements AggState: it applies the filter, evaluates the arguments and accumulates.
@@ -338,6 +344,10 @@ func (s *aggState) accumulate(env *Env, vals []any) error {
 			return err
 		}
 		s.items = append(s.items, j)
+	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
+		s.accumulateStat(v) // statagg.go
+	case "percentile_cont", "percentile_disc", "mode":
+		s.accumulateOrdered(vals) // ordered.go
 	}
 	return nil
 }
@@ -449,6 +459,10 @@ func (s *aggState) Result() (_ any, err error) {
 			return nil, nil
 		}
 		return jsonVal{V: s.items}, nil
+	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
+		return s.statResult() // statagg.go
+	case "percentile_cont", "percentile_disc", "mode":
+		return s.orderedResult() // ordered.go
 	}
 	return nil, sqlstate.New(sqlstate.InternalError, "unknown aggregate %s", a.Name)
 }

@@ -100,6 +100,9 @@ func binaryOp(op string, l, r Expr) (Expr, error) {
 	case "=", "<>", "<", "<=", ">", ">=":
 		return comparison(op, l, r)
 	case "+", "-", "*", "/", "%", "^":
+		if op == "-" && lt == sqltypes.JSONB {
+			return jsonDelete(l, r) // jsondelete.go
+		}
 		return arithmetic(op, l, r)
 	case "||":
 		return concatOp(l, r)

@@ -201,8 +201,8 @@ EXPLAIN SELECT id FROM charges WHERE customer = 'cus_1'
 EXPLAIN SELECT count(*) FROM balance_transactions
 -- name: show
 SHOW stripesql.max_requests
--- name: show all
-SHOW ALL
+-- name: show pushdown
+SHOW stripesql.pushdown
 -- name: show unknown
 SHOW nosuch
 -- name: set
@@ -280,3 +280,11 @@ SELECT ch.id, c.email FROM charges ch JOIN customers c ON c.id = ch.customer
 SELECT c.email, ch.id FROM customers c JOIN charges ch ON ch.customer = c.id WHERE c.id = 'cus_1'
 -- name: left join derives onto the nullable side
 SELECT c.email, s.id FROM customers c LEFT JOIN subscriptions s ON s.customer = c.id WHERE c.id = 'cus_1'
+-- name: subquery in from
+SELECT count(*) FROM (SELECT id, amount FROM charges WHERE customer = 'cus_1') s WHERE s.amount > 100
+-- name: subquery in from with limit wrapper
+SELECT * FROM (SELECT id, email FROM customers WHERE email = 'a@b.c') AS virtual_table LIMIT 1000
+-- name: subquery column aliases
+SELECT x FROM (SELECT id FROM customers WHERE id = 'cus_1') t(x)
+-- name: join with subquery
+SELECT c.email, t.n FROM customers c JOIN (SELECT customer, count(*) AS n FROM charges WHERE created > '2024-06-01' GROUP BY customer) t ON t.customer = c.id WHERE c.id = 'cus_1'

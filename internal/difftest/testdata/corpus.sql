@@ -124,7 +124,6 @@ SELECT id FROM subscriptions WHERE status = 'canceled' AND created > '2022-01-01
 SELECT id, status FROM subscriptions WHERE customer = '{subscriptions.customer}';
 
 -- name: subscription_items_of_subscription
--- known-bug: the planner does not send catalog ListSpec.Required params: subscription_items is listed without subscription (always with pushdown off, and when the key comes from a join) and Stripe answers 400 missing required param: subscription (22023); these matched at 12:50 UTC
 SELECT id, price, quantity FROM subscription_items WHERE subscription = '{subscriptions.id#2}';
 
 -- name: invoice_items_of_customer
@@ -143,7 +142,6 @@ SELECT id, unit_amount, type, recurring_interval FROM prices WHERE product = '{p
 SELECT id FROM prices WHERE active AND type = 'recurring';
 
 -- name: prices_by_lookup_key
--- known-bug: the planner ignores catalog.KeyColumn.Array: lookup_key = 'x' is sent as lookup_keys=x instead of lookup_keys[0]=x, and Stripe (and the emulator) answer 400 invalid array (22023)
 SELECT id, unit_amount FROM prices WHERE lookup_key = '{prices.lookup_key#3}';
 
 -- name: prices_monthly
@@ -365,7 +363,6 @@ SELECT id, jsonb_build_object('amount', amount, 'currency', currency) AS obj, js
 SELECT id, metadata || '{"checked": true}' AS merged FROM customers;
 
 -- name: json_delete_key
--- known-bug: the jsonb - text operator (delete a key) is missing: stripesql answers 42883 operator does not exist: jsonb - unknown
 SELECT id, metadata - 'plan' AS without_plan FROM customers;
 
 -- name: json_text_of_numbers
@@ -478,11 +475,9 @@ SELECT currency, string_agg(id, ',' ORDER BY id) AS ids FROM refunds GROUP BY cu
 SELECT status, array_agg(amount ORDER BY amount, id) AS amounts FROM payouts WHERE created >= '2024-04-01' GROUP BY status;
 
 -- name: stddev_samp
--- known-bug: stddev_samp is missing: stripesql answers 42883 function stddev_samp(bigint) does not exist
 SELECT currency, round(stddev_samp(amount), 4) AS sd FROM charges GROUP BY currency HAVING count(*) > 2;
 
 -- name: var_pop
--- known-bug: var_pop is missing: stripesql answers 42883 function var_pop(bigint) does not exist
 SELECT round(var_pop(amount), 2) AS vp FROM refunds;
 
 -- name: every_aggregate
@@ -626,7 +621,6 @@ SELECT status, count(*) AS n, count(canceled_at) AS canceled FROM subscriptions 
 SELECT id, customer, canceled_at, ended_at FROM subscriptions WHERE status = 'canceled' ORDER BY canceled_at, id;
 
 -- name: subscription_items_by_price
--- known-bug: the planner does not send catalog ListSpec.Required params: subscription_items is listed without subscription (always with pushdown off, and when the key comes from a join) and Stripe answers 400 missing required param: subscription (22023); these matched at 12:50 UTC
 SELECT price, count(*) AS n, sum(quantity) AS seats FROM subscription_items
 WHERE subscription IN ('{subscriptions.id}', '{subscriptions.id#1}', '{subscriptions.id#2}', '{subscriptions.id#3}', '{subscriptions.id#4}')
 GROUP BY price ORDER BY n DESC, price;
@@ -718,7 +712,6 @@ SELECT p.id, c.id FROM products p CROSS JOIN coupons c;
 
 -- name: comma_join
 -- needs: joins
--- known-bug: the planner does not send catalog ListSpec.Required params: subscription_items is listed without subscription (always with pushdown off, and when the key comes from a join) and Stripe answers 400 missing required param: subscription (22023); these matched at 12:50 UTC
 SELECT si.subscription, p.name FROM subscriptions s, subscription_items si, products p, prices pr WHERE si.subscription = s.id AND pr.id = si.price AND p.id = pr.product;
 
 -- name: join_using
@@ -740,13 +733,11 @@ FROM invoices i JOIN subscriptions s ON s.id = i.subscription GROUP BY s.status 
 
 -- name: three_table_join
 -- needs: joins
--- known-bug: the planner does not send catalog ListSpec.Required params: subscription_items is listed without subscription (always with pushdown off, and when the key comes from a join) and Stripe answers 400 missing required param: subscription (22023); these matched at 12:50 UTC
 SELECT c.email, s.id AS subscription, p.nickname
 FROM subscriptions s JOIN customers c ON c.id = s.customer JOIN subscription_items si ON si.subscription = s.id JOIN prices p ON p.id = si.price;
 
 -- name: mrr_by_plan
 -- needs: joins
--- known-bug: the planner does not send catalog ListSpec.Required params: subscription_items is listed without subscription (always with pushdown off, and when the key comes from a join) and Stripe answers 400 missing required param: subscription (22023); these matched at 12:50 UTC
 SELECT pr.nickname, count(*) AS subs,
        sum(CASE pr.recurring_interval WHEN 'year' THEN pr.unit_amount / 12.0 ELSE pr.unit_amount END * si.quantity) AS mrr
 FROM subscriptions s JOIN subscription_items si ON si.subscription = s.id JOIN prices pr ON pr.id = si.price
@@ -764,13 +755,11 @@ FROM charges ch LEFT JOIN disputes d ON d.charge = ch.id GROUP BY ch.currency OR
 
 -- name: balance_by_source_type
 -- needs: joins
--- known-bug: with GROUP BY or aggregates over a join, same-named columns of different tables are taken for one: ch.status reads pi.status, count(r.id) counts ch.id (the same join without grouping is right)
 SELECT bt.type, count(ch.id) AS from_charges, count(r.id) AS from_refunds
 FROM balance_transactions bt LEFT JOIN charges ch ON ch.id = bt.source LEFT JOIN refunds r ON r.id = bt.source GROUP BY bt.type ORDER BY bt.type;
 
 -- name: payment_intents_to_charges
 -- needs: joins
--- known-bug: with GROUP BY or aggregates over a join, same-named columns of different tables are taken for one: ch.status reads pi.status, count(r.id) counts ch.id (the same join without grouping is right)
 SELECT pi.status, ch.status AS charge_status, count(*) FROM payment_intents pi JOIN charges ch ON ch.payment_intent = pi.id GROUP BY 1, 2;
 
 -- name: join_same_name_columns
@@ -779,12 +768,10 @@ SELECT pi.id, pi.status, ch.status FROM payment_intents pi JOIN charges ch ON ch
 
 -- name: join_same_name_columns_grouped
 -- needs: joins
--- known-bug: with GROUP BY or aggregates over a join, same-named columns of different tables are taken for one: ch.status reads pi.status, count(r.id) counts ch.id (the same join without grouping is right)
 SELECT pi.status, ch.status AS charge_status, count(*) FROM payment_intents pi JOIN charges ch ON ch.payment_intent = pi.id WHERE ch.status = 'failed' GROUP BY pi.status, ch.status;
 
 -- name: join_same_name_aggregates
 -- needs: joins
--- known-bug: with GROUP BY or aggregates over a join, same-named columns of different tables are taken for one: ch.status reads pi.status, count(r.id) counts ch.id (the same join without grouping is right)
 SELECT count(ch.id) AS charges, count(r.id) AS refunds FROM balance_transactions bt LEFT JOIN charges ch ON ch.id = bt.source LEFT JOIN refunds r ON r.id = bt.source;
 
 -- name: multi_left_join_rows
@@ -828,7 +815,6 @@ SELECT p.name, pr.nickname, pr.unit_amount FROM prices pr JOIN products p ON p.i
 
 -- name: subscription_items_with_prices
 -- needs: joins
--- known-bug: the planner does not send catalog ListSpec.Required params: subscription_items is listed without subscription (always with pushdown off, and when the key comes from a join) and Stripe answers 400 missing required param: subscription (22023); these matched at 12:50 UTC
 SELECT si.subscription, pr.recurring_interval, pr.unit_amount * si.quantity AS amount FROM subscriptions s JOIN subscription_items si ON si.subscription = s.id JOIN prices pr ON pr.id = si.price;
 
 -- name: join_lookup_single_customer
@@ -1019,15 +1005,12 @@ SELECT currency, grouping(currency) AS g, count(*) FROM charges GROUP BY ROLLUP 
 
 -- name: percentile_cont_median
 -- needs: percentile
--- known-bug: percentile_cont/percentile_disc answer 42883 (function does not exist) instead of 0A000 feature_not_supported, so they are not even pending
 SELECT currency, percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) AS median FROM charges GROUP BY currency;
 
 -- name: percentile_disc
 -- needs: percentile
--- known-bug: percentile_cont/percentile_disc answer 42883 (function does not exist) instead of 0A000 feature_not_supported, so they are not even pending
 SELECT percentile_disc(0.9) WITHIN GROUP (ORDER BY amount) AS p90 FROM charges;
 
 -- name: percentiles_array
 -- needs: percentile
--- known-bug: percentile_cont/percentile_disc answer 42883 (function does not exist) instead of 0A000 feature_not_supported, so they are not even pending
 SELECT percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY amount) AS quartiles FROM payouts;

@@ -915,7 +915,10 @@ func (pl *planCtx) buildValues(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 	}
 	var root Node = &Values{Rows: rows, Width: width, Estimate: Estimate{Rows: float64(len(rows))}}
 	if len(sel.SortClause) > 0 || sel.LimitCount != nil || sel.LimitOffset != nil {
-		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "ORDER BY and LIMIT on a bare VALUES list are not supported").WithHint("wrap the values in SELECT ... FROM (VALUES ...) once subqueries are supported, or sort in the client")
+		var err error
+		if root, err = pl.orderLimitResult(b, sel, root, cols); err != nil { // setop.go
+			return nil, err
+		}
 	}
 	return &Planned{Kind: "SELECT", Tag: "SELECT", Columns: cols, Root: root, Params: pl.params, Now: pl.now, Estimate: root.Est()}, nil
 }

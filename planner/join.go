@@ -85,7 +85,7 @@ func (pl *planCtx) addFrom(b *binder, n *pg.Node, steps *[]joinStep) error {
 		if err := pl.addFrom(b, j.Larg, steps); err != nil {
 			return err
 		}
-		if j.Rarg.GetRangeVar() == nil && j.Rarg.GetRangeSubselect() == nil {
+		if j.Rarg.GetRangeVar() == nil && j.Rarg.GetRangeSubselect() == nil && j.Rarg.GetRangeFunction() == nil {
 			return sqlstate.New(sqlstate.FeatureNotSupported, "only a table name or a subquery is supported on the right of a join")
 		}
 		if err := pl.addFrom(b, j.Rarg, steps); err != nil {
@@ -104,7 +104,7 @@ func (pl *planCtx) addFrom(b *binder, n *pg.Node, steps *[]joinStep) error {
 			return sqlstate.New(sqlstate.FeatureNotSupported, "only plain SELECT subqueries are supported in FROM")
 		}
 		inner := &binder{sess: b.sess, sql: b.sql, full: b.full, params: append([]sqltypes.Type(nil), b.params...), ctes: b.ctes}
-		sub := &planCtx{sess: pl.sess, st: pl.st, args: pl.args, describe: pl.describe, given: pl.given, now: pl.now}
+		sub := &planCtx{sess: pl.sess, st: pl.st, args: pl.args, describe: pl.describe, given: pl.given, now: pl.now, sub: pl.subs()} // sub: init plans resolve with the statement's (subquery.go)
 		ip, err := sub.buildSelect(inner, sel)
 		if err != nil {
 			return err

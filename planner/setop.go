@@ -102,8 +102,19 @@ func (pl *planCtx) buildSetOp(b *binder, sel *pg.SelectStmt) (*Planned, error) {
 		est.Rows = le.Rows
 	}
 	var root Node = &SetOp{Op: op, All: sel.All, Left: lroot, Right: rroot, Estimate: est}
+	if root, err = pl.orderLimitResult(b, sel, root, cols); err != nil {
+		return nil, err
+	}
+	pl.types = append([]sqltypes.Type(nil), b.params...)
+	p := &Planned{Kind: "SELECT", Tag: "SELECT", Columns: cols, Root: root, Params: pl.params, Now: pl.now}
+	p.Estimate = root.Est()
+	return p, nil
+}
 
-	// ORDER BY names or numbers result columns.
+// orderLimitResult applies the ORDER BY, LIMIT and OFFSET of a set operation or a VALUES list to
+// its combined rows: ORDER BY names or numbers result columns.
+func (pl *planCtx) orderLimitResult(b *binder, sel *pg.SelectStmt, root Node, cols []Column) (Node, error) {
+	var err error
 	rs := &scope{}
 	if err := rs.addDerived("", cols, nil); err != nil {
 		return nil, err
@@ -159,10 +170,7 @@ func (pl *planCtx) buildSetOp(b *binder, sel *pg.SelectStmt) (*Planned, error) {
 		}
 		root = &Limit{Input: root, Count: count, Offset: offset, Estimate: withRows(root.Est(), rows)}
 	}
-	pl.types = append([]sqltypes.Type(nil), b.params...)
-	p := &Planned{Kind: "SELECT", Tag: "SELECT", Columns: cols, Root: root, Params: pl.params, Now: pl.now}
-	p.Estimate = root.Est()
-	return p, nil
+	return root, nil
 }
 
 // planBranch plans one side of a set operation as a query of its own.

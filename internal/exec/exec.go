@@ -563,6 +563,9 @@ func (a *aggIter) run(ctx context.Context) error {
 		k := string(keyBuf)
 		gr, ok := groups[k]
 		if !ok {
+			if err := a.r.holdRows("hash aggregate", len(order)); err != nil { // workmem.go
+				return err
+			}
 			gr = a.newGroup(keys)
 			groups[k] = gr
 			order = append(order, gr)
@@ -635,6 +638,9 @@ func (s *sortIter) run(ctx context.Context) error {
 			if kv[i], err = k.Expr.Eval(&env); err != nil {
 				return err
 			}
+		}
+		if err := s.r.holdRows("sort", len(s.rows)); err != nil { // workmem.go
+			return err
 		}
 		s.rows = append(s.rows, row)
 		s.vals = append(s.vals, kv)

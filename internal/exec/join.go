@@ -46,6 +46,9 @@ func (j *joinIter) build(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if err := j.r.holdRows("hash join", len(j.rows)); err != nil { // workmem.go
+			return err
+		}
 		j.rows = append(j.rows, row)
 		if j.hash != nil {
 			k, ok, err := j.key(j.n.RightKeys, j.pad(row))

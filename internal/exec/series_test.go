@@ -21,6 +21,8 @@ func TestGenerateSeries(t *testing.T) {
 			[]string{"2024-01-31", "2024-02-29", "2024-03-29", "2024-04-29"}},
 		{"joined with a table", "SELECT g, count(w.id) FROM generate_series(1, 3) g LEFT JOIN widgets w ON w.size = g * 10 GROUP BY g ORDER BY g",
 			[]string{"1|1", "2|1", "3|1"}},
+		{"on the right of a join", "SELECT w.id, g FROM widgets w JOIN generate_series(20, 30, 10) g ON w.size = g ORDER BY g",
+			[]string{"wid_2|20", "wid_3|30"}},
 		{"where and limit", "SELECT g FROM generate_series(1, 1000000000) g WHERE g % 2 = 0 LIMIT 3", []string{"2", "4", "6"}},
 		{"parameter bounds", "SELECT count(*) FROM generate_series(1, $1::int)", []string{"7"}},
 		{"null bound is empty", "SELECT count(*) FROM generate_series(1, NULL::int)", []string{"0"}},

@@ -28,6 +28,8 @@ func TestSetOperations(t *testing.T) {
 		{"order by name with limit and offset", "SELECT id AS o FROM owners UNION SELECT owner FROM widgets ORDER BY o DESC LIMIT 2 OFFSET 1",
 			[]string{"own_3", "own_2"}},
 		{"nulls are equal", "SELECT name FROM owners WHERE id = 'own_3' UNION SELECT name FROM owners WHERE id = 'own_3'", []string{"NULL"}},
+		{"values with order by and limit", "VALUES (3, 'c'), (1, 'a'), (2, 'b') ORDER BY column1 DESC LIMIT 2 OFFSET 1", []string{"2|b", "1|a"}},
+		{"values in from", "SELECT s, n * 10 FROM (VALUES (1, 'a'), (2, 'b')) AS v(n, s) ORDER BY n DESC", []string{"b|20", "a|10"}},
 		{"left associative chain", "SELECT 1 UNION SELECT 2 EXCEPT SELECT 1", []string{"2"}},
 		{"parenthesised branch with its own limit", "(SELECT id FROM widgets ORDER BY size LIMIT 1) UNION ALL (SELECT id FROM widgets ORDER BY size DESC LIMIT 1)",
 			[]string{"wid_1", "wid_10"}},

@@ -52,6 +52,13 @@ func TestSubqueryPushdownMatchesOracle(t *testing.T) {
 		{"subquery in having", `SELECT customer, count(*) FROM charges GROUP BY customer HAVING count(*) > (SELECT count(*) / 10 FROM charges)`, nil},
 		{"correlated array", `SELECT c.id, ARRAY(SELECT ch.id FROM charges ch WHERE ch.customer = c.id ORDER BY ch.id) FROM customers c`, nil},
 		{"subquery in derived table", `SELECT t.id FROM (SELECT id FROM customers WHERE id IN (SELECT customer FROM charges WHERE refunded)) t`, nil},
+		{"scalar subquery in a derived table pushed as a literal",
+			`SELECT t.id FROM (SELECT id FROM charges WHERE customer = (SELECT min(id) FROM customers)) t`,
+			func(t *testing.T, reqs []string) {
+				if len(reqs) != 2 || !strings.Contains(reqs[1], "/v1/charges?customer=cus_") {
+					t.Errorf("want one customers list then one charges list by customer, got %v", reqs)
+				}
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

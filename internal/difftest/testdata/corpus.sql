@@ -899,6 +899,34 @@ WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12) SEL
 WITH m AS (SELECT date_trunc('month', created) AS month, sum(amount) AS rev FROM charges WHERE status = 'succeeded' AND currency = 'usd' GROUP BY 1)
 SELECT month, rev, rev - lag(rev) OVER (ORDER BY month) AS growth FROM m ORDER BY month;
 
+-- name: not_in_with_null_subquery
+SELECT id FROM customers WHERE id NOT IN (SELECT NULLIF(customer, customer) FROM charges);
+
+-- name: amount_above_all_refunds
+SELECT id, amount FROM charges WHERE amount > ALL (SELECT amount FROM refunds);
+
+-- name: amount_below_any_dispute
+SELECT id FROM charges WHERE amount < ANY (SELECT amount FROM disputes) AND status = 'succeeded';
+
+-- name: correlated_scalar_in_where
+SELECT ch.id, ch.amount FROM charges ch WHERE ch.amount = (SELECT max(x.amount) FROM charges x WHERE x.customer = ch.customer);
+
+-- name: subquery_in_having
+SELECT customer, count(*) AS n FROM charges GROUP BY customer HAVING count(*) > (SELECT avg(n) FROM (SELECT count(*) AS n FROM charges GROUP BY customer) t);
+
+-- name: customers_charge_ids_array
+SELECT c.id, ARRAY(SELECT ch.id FROM charges ch WHERE ch.customer = c.id ORDER BY ch.id) AS charge_ids FROM customers c;
+
+-- name: cte_recursive_union_dedup
+WITH RECURSIVE n(i) AS (SELECT 1 UNION SELECT i % 5 + 1 FROM n) SELECT i FROM n;
+
+-- name: cte_joined_to_table
+WITH refunded AS (SELECT charge, sum(amount) AS refunded FROM refunds GROUP BY charge)
+SELECT ch.id, ch.amount, r.refunded FROM charges ch JOIN refunded r ON r.charge = ch.id;
+
+-- name: left_join_lateral_top_refund
+SELECT ch.id, l.amount FROM charges ch LEFT JOIN LATERAL (SELECT amount FROM refunds r WHERE r.charge = ch.id ORDER BY amount DESC, id LIMIT 1) l ON true WHERE ch.refunded;
+
 -- ===== Analyst SQL: set operations, VALUES, generate_series =====
 
 -- name: union_all_ids
@@ -1014,3 +1042,61 @@ SELECT percentile_disc(0.9) WITHIN GROUP (ORDER BY amount) AS p90 FROM charges;
 -- name: percentiles_array
 -- needs: percentile
 SELECT percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY amount) AS quartiles FROM payouts;
+
+-- ===== Analyst SQL: more windows, set operations, series, grouping sets =====
+
+-- name: percent_rank_cume_dist
+SELECT id, percent_rank() OVER (ORDER BY amount) AS pr, cume_dist() OVER (ORDER BY amount) AS cd FROM refunds;
+
+-- name: range_frame_interval
+SELECT id, count(*) OVER (ORDER BY created RANGE BETWEEN interval '7 days' PRECEDING AND CURRENT ROW) AS last_week FROM payouts;
+
+-- name: rows_frame_following
+SELECT id, sum(amount) OVER (ORDER BY created, id ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING) AS next3 FROM payouts;
+
+-- name: lead_default_nth_value
+SELECT id, lead(amount, 2, -1) OVER (PARTITION BY currency ORDER BY created, id) AS lead2,
+       nth_value(amount, 2) OVER (PARTITION BY currency ORDER BY created, id) AS second
+FROM refunds;
+
+-- name: window_over_grouped_revenue
+SELECT currency, sum(amount) AS revenue, rank() OVER (ORDER BY sum(amount) DESC) AS r,
+       round(100.0 * sum(amount) / sum(sum(amount)) OVER (), 2) AS share
+FROM charges GROUP BY currency ORDER BY r, currency;
+
+-- name: running_count_by_day_desc
+SELECT created::date AS day, count(*) OVER (ORDER BY created::date DESC) AS cum FROM payouts ORDER BY day DESC, cum;
+
+-- name: intersect_all_currencies
+SELECT currency FROM refunds INTERSECT ALL SELECT currency FROM charges WHERE refunded;
+
+-- name: except_all_statuses
+SELECT status FROM charges EXCEPT ALL SELECT status FROM charges WHERE paid;
+
+-- name: union_mixed_numeric_types
+SELECT amount FROM refunds UNION SELECT amount_refunded::numeric FROM charges ORDER BY 1 LIMIT 20;
+
+-- name: values_order_limit
+VALUES (3, 'c'), (1, 'a'), (2, 'b') ORDER BY 1 DESC LIMIT 2;
+
+-- name: generate_series_integers_join
+SELECT g AS bucket, count(r.id) AS n FROM generate_series(0, 9) g LEFT JOIN refunds r ON r.amount / 1000 = g GROUP BY g ORDER BY g;
+
+-- name: generate_series_days_desc
+SELECT d::date FROM generate_series(timestamptz '2024-03-10', timestamptz '2024-03-01', interval '-2 days') AS d;
+
+-- name: rollup_with_grouping_order
+SELECT currency, refunded, grouping(currency, refunded) AS g, count(*) AS n, sum(amount) AS total
+FROM charges GROUP BY ROLLUP (currency, refunded) ORDER BY g, currency, refunded;
+
+-- name: cube_having
+SELECT status, paid, count(*) FROM charges GROUP BY CUBE (status, paid) HAVING count(*) > 1;
+
+-- name: mode_and_stddev
+SELECT currency, mode() WITHIN GROUP (ORDER BY status) AS common_status, round(stddev_pop(amount), 3) AS sd FROM charges GROUP BY currency;
+
+-- name: percentile_disc_desc
+SELECT percentile_disc(0.25) WITHIN GROUP (ORDER BY amount DESC) AS p, percentile_cont(0.1) WITHIN GROUP (ORDER BY amount) AS p10 FROM refunds;
+
+-- name: jsonb_minus_keys
+SELECT id, metadata - ARRAY['plan', 'tier'] AS rest FROM customers;

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/stripesql/stripesql/catalog"
-	"github.com/stripesql/stripesql/planner"
 	"github.com/stripesql/stripesql/internal/stripeapi"
+	"github.com/stripesql/stripesql/planner"
 )
 
 // DefaultAddr is where `stripesql serve` listens unless told otherwise: loopback, so that trust

@@ -132,11 +132,16 @@ func sprint(v any) string { return strings.TrimSpace(strings.ReplaceAll(fmtSprin
 // psql runs psql's command against addr and returns its output.
 func psql(t *testing.T, addr string, args ...string) (string, error) {
 	t.Helper()
+	out, err := psqlCommand(addr, args...).CombinedOutput()
+	return string(out), err
+}
+
+// psqlCommand is psql connected to addr as alice, stopping at the first error.
+func psqlCommand(addr string, args ...string) *exec.Cmd {
 	host, port, _ := strings.Cut(addr, ":")
 	cmd := exec.Command("psql", append([]string{"-X", "-h", host, "-p", port, "-U", "alice", "-d", "stripe", "-v", "ON_ERROR_STOP=1"}, args...)...)
 	cmd.Env = append(os.Environ(), "PGCONNECT_TIMEOUT=10", "PGSSLMODE=disable", "PAGER=")
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	return cmd
 }
 
 func TestPsql(t *testing.T) {

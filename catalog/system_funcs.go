@@ -572,7 +572,41 @@ func registerRegCasts() {
 		}
 		return strconv.FormatUint(uint64(oid), 10), nil
 	}
+	// regnamespace reads and prints schema names the way regclass does table names: a name that
+	// is not a schema is 3F000 on input, an OID with no schema prints as its number.
+	textToRegnamespace := func(_ *expr.Env, v any) (any, error) {
+		s := strings.TrimSpace(fmt.Sprint(v))
+		if n, err := strconv.ParseUint(s, 10, 32); err == nil {
+			return int64(n), nil
+		}
+		if s == "-" {
+			return int64(0), nil
+		}
+		schema, name, err := splitQualified(s)
+		if err != nil || schema != "" {
+			return nil, sqlstate.New(sqlstate.InvalidTextRepresentation, "invalid name syntax")
+		}
+		for _, ns := range schemas {
+			if ns.name == name {
+				return int64(ns.oid), nil
+			}
+		}
+		return nil, sqlstate.New(sqlstate.InvalidSchemaName, "schema %q does not exist", name)
+	}
+	regnamespaceToText := func(_ *expr.Env, v any) (any, error) {
+		oid := toOID(v)
+		if oid == 0 {
+			return "-", nil
+		}
+		for _, ns := range schemas {
+			if ns.oid == oid {
+				return quoteIdentifier(ns.name), nil
+			}
+		}
+		return strconv.FormatUint(uint64(oid), 10), nil
+	}
 	for _, from := range []sqltypes.Type{sqltypes.Text, sqltypes.Unknown, sqltypes.Varchar, sqltypes.Name} {
+		expr.RegisterCast(from, sqltypes.Regnamespace, textToRegnamespace)
 		expr.RegisterCast(from, sqltypes.Regclass, textToRegclass)
 		expr.RegisterCast(from, sqltypes.Regtype, textToRegtype)
 		expr.RegisterCast(from, sqltypes.Regproc, textToRegproc)
@@ -581,5 +615,19 @@ func registerRegCasts() {
 		expr.RegisterCast(sqltypes.Regclass, to, regclassToText)
 		expr.RegisterCast(sqltypes.Regtype, to, regtypeToText)
 		expr.RegisterCast(sqltypes.Regproc, to, regprocToText)
+		expr.RegisterCast(sqltypes.Regnamespace, to, regnamespaceToText)
+	}
+	// Text output of the reg* types prints the same names as their casts to text.
+	for t, f := range map[sqltypes.Type]func(*expr.Env, any) (any, error){
+		sqltypes.Regclass: regclassToText, sqltypes.Regtype: regtypeToText,
+		sqltypes.Regproc: regprocToText, sqltypes.Regnamespace: regnamespaceToText,
+	} {
+		sqltypes.RegisterOIDOutput(t, func(oid uint32) string {
+			s, err := f(nil, int64(oid))
+			if err != nil {
+				return strconv.FormatUint(uint64(oid), 10)
+			}
+			return s.(string)
+		})
 	}
 }

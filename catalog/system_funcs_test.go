@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -109,6 +110,11 @@ func TestRegCasts(t *testing.T) {
 		{"pg_class", "pg_class", sqltypes.Text, []sqltypes.Type{sqltypes.Regclass, sqltypes.OID}, int64(ClassPgClass)},
 		{"regtype", "bigint", sqltypes.Text, []sqltypes.Type{sqltypes.Regtype, sqltypes.OID}, int64(20)},
 		{"regtype to text", int64(1184), sqltypes.OID, []sqltypes.Type{sqltypes.Regtype, sqltypes.Text}, "timestamp with time zone"},
+		{"regnamespace", "pg_catalog", sqltypes.Unknown, []sqltypes.Type{sqltypes.Regnamespace, sqltypes.OID}, int64(NamespacePgCatalog)},
+		{"quoted regnamespace", `"public"`, sqltypes.Text, []sqltypes.Type{sqltypes.Regnamespace, sqltypes.OID}, int64(NamespacePublic)},
+		{"regnamespace round trip", "information_schema", sqltypes.Text, []sqltypes.Type{sqltypes.Regnamespace, sqltypes.Text}, "information_schema"},
+		{"oid to regnamespace to text", int64(NamespacePublic), sqltypes.OID, []sqltypes.Type{sqltypes.Regnamespace, sqltypes.Text}, "public"},
+		{"unknown namespace oid prints as a number", int64(4242), sqltypes.OID, []sqltypes.Type{sqltypes.Regnamespace, sqltypes.Text}, "4242"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -128,6 +134,16 @@ func TestRegCasts(t *testing.T) {
 			}
 		})
 	}
+	t.Run("unknown schema", func(t *testing.T) {
+		e, err := expr.Cast(expr.NewConst("nope", sqltypes.Text), sqltypes.Regnamespace)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.Eval(env)
+		if err == nil || err.Error() != `ERROR: schema "nope" does not exist (SQLSTATE 3F000)` {
+			t.Errorf("err = %v", err)
+		}
+	})
 	t.Run("unknown relation", func(t *testing.T) {
 		e, err := expr.Cast(expr.NewConst("nope", sqltypes.Text), sqltypes.Regclass)
 		if err != nil {
@@ -138,4 +154,34 @@ func TestRegCasts(t *testing.T) {
 			t.Errorf("err = %v", err)
 		}
 	})
+}
+
+// TestRegTextOutput checks that reg* values print names in text format, as PostgreSQL's output
+// functions do (psql's \d prints "referenced by" tables from conrelid::regclass).
+func TestRegTextOutput(t *testing.T) {
+	customers, ok := Default().Lookup("public", "customers")
+	if !ok {
+		t.Fatal("no customers table in the default catalog")
+	}
+	tests := []struct {
+		name string
+		v    int64
+		t    sqltypes.Type
+		want string
+	}{
+		{"regclass", int64(customers.OID), sqltypes.Regclass, "customers"},
+		{"system regclass", int64(ClassPgClass), sqltypes.Regclass, "pg_class"},
+		{"unknown regclass", 4242, sqltypes.Regclass, "4242"},
+		{"regtype", 20, sqltypes.Regtype, "bigint"},
+		{"regnamespace", int64(NamespacePgCatalog), sqltypes.Regnamespace, "pg_catalog"},
+		{"regproc zero", 0, sqltypes.Regproc, "-"},
+		{"oid stays a number", int64(customers.OID), sqltypes.OID, strconv.FormatUint(uint64(customers.OID), 10)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, sqltypes.FormatText(tt.v, tt.t)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
 }

@@ -413,6 +413,12 @@ func classRows(c *Catalog) [][]any {
 			"d", false, int64(0), int64(0), int64(0), nil,
 			nil, nil}
 	}
+	// A table with foreign keys (either end) has relhastriggers set, as PostgreSQL's RI triggers
+	// set it; psql's \d reads the foreign-key and "referenced by" lists only when it is.
+	fkTables := map[uint32]bool{}
+	for _, fk := range c.ForeignKeys() {
+		fkTables[fk.Table.OID], fkTables[fk.Ref.OID] = true, true
+	}
 	for _, t := range c.Tables() {
 		pk := hasPrimaryKey(t)
 		kind := "r"
@@ -422,7 +428,9 @@ func classRows(c *Catalog) [][]any {
 				kind = "r"
 			}
 		}
-		out = append(out, row(t.OID, t.Name, NamespaceOID(t.Schema), kind, len(t.Columns), pk, AccessMethodHeap))
+		r := row(t.OID, t.Name, NamespaceOID(t.Schema), kind, len(t.Columns), pk, AccessMethodHeap)
+		r[20] = fkTables[t.OID] // relhastriggers
+		out = append(out, r)
 		if pk {
 			out = append(out, row(PrimaryKeyOID(t), t.Name+"_pkey", NamespaceOID(t.Schema), "i", 1, false, AccessMethodBtree))
 		}

@@ -248,4 +248,17 @@ func TestForeignKeys(t *testing.T) {
 		pick(t, c, "pg_constraint", rows[0], "conrelid", "confrelid", "conkey")); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
+	// psql's \d lists foreign keys and "referenced by" only for tables with relhastriggers.
+	for _, tt := range []struct {
+		name string
+		want bool
+	}{{"charges", true}, {"customers", true}, {"pg_class", false}} {
+		r := rowsWhere(t, c, "pg_class", "relname", tt.name)
+		if len(r) != 1 {
+			t.Fatalf("pg_class rows for %s: %v", tt.name, r)
+		}
+		if diff := cmp.Diff([]any{tt.want}, pick(t, c, "pg_class", r[0], "relhastriggers")); diff != "" {
+			t.Errorf("%s relhastriggers (-want +got):\n%s", tt.name, diff)
+		}
+	}
 }

@@ -137,7 +137,7 @@ func scanType(t sqltypes.Type) reflect.Type {
 	switch t {
 	case sqltypes.Bool:
 		return scanBool
-	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.OID, sqltypes.Regclass, sqltypes.Regtype, sqltypes.Regproc:
+	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.OID, sqltypes.Regclass, sqltypes.Regtype, sqltypes.Regproc, sqltypes.Regnamespace:
 		return scanInt64
 	case sqltypes.Float4, sqltypes.Float8:
 		return scanFloat

@@ -14,6 +14,7 @@ import (
 	"github.com/stripesql/stripesql/internal/expr"
 	"github.com/stripesql/stripesql/internal/sqlstate"
 	"github.com/stripesql/stripesql/internal/sqltypes"
+	"github.com/stripesql/stripesql/internal/stripeapi"
 )
 
 // Estimation constants. They are guesses, and EXPLAIN says so: selectivities follow PostgreSQL's
@@ -282,7 +283,7 @@ func (pl *planCtx) chooseAccessWith(t *catalog.Table, where expr.Expr, extra []f
 		f, ok := pl.fold(p)
 		if !ok {
 			if pl.describe || pl.deferredPred(p) { // deferredPred: a subquery's value, known at run time (subquery.go)
-				preds = append(preds, folded{pred: p, vals: []any{"?"}})
+				preds = append(preds, folded{pred: p, vals: []any{deferredValue}})
 			}
 			continue
 		}
@@ -381,6 +382,16 @@ func eqValues(preds []folded, col int) ([]string, []any, int, bool) {
 	return nil, nil, -1, false
 }
 
+// deferredValue stands for a value known only at run time (a subquery's, or any value while
+// describing a statement); the calls built with it are replaced before anything is sent.
+const deferredValue = "?"
+
+// pathID reports whether v may be put into a call's path: a plausible Stripe id, or the deferred
+// placeholder. Any other value names no object, so the call is not made at all.
+func pathID(v string) bool {
+	return v == deferredValue || stripeapi.PlausibleID(v)
+}
+
 // fill is one combination of placeholder values for a path.
 type fill struct {
 	path []string
@@ -403,6 +414,9 @@ func expand(t *catalog.Table, parents []string, preds []folded, what string) ([]
 		var next []fill
 		for _, f := range out {
 			for i, v := range vs {
+				if !pathID(v) {
+					continue // no object has this parent: no call, no rows
+				}
 				cols := map[int]any{}
 				for k, x := range f.cols {
 					cols[k] = x
@@ -457,11 +471,16 @@ func (pl *planCtx) retrieveCandidate(t *catalog.Table, preds []folded, pushdown 
 	var calls []Call
 	for _, f := range fills {
 		for i, id := range ids {
+			if !pathID(id) {
+				// "", "search" or "cus_1/" names no object; sending it would reach the list, a
+				// create or another endpoint. Zero rows, no request, as no row has that id.
+				continue
+			}
 			cols := map[int]any{idIdx: raw[i]}
 			for k, v := range f.cols {
 				cols[k] = v
 			}
-			calls = append(calls, Call{Method: "retrieve", Path: fillPath(r.Path, append(append([]string(nil), f.path...), id)), Fill: cols})
+			calls = append(calls, Call{Method: "retrieve", Path: fillPath(r.Path, append(append([]string(nil), f.path...), id)), Fill: cols, ID: id})
 		}
 	}
 	if len(calls) > maxFanout {
@@ -492,6 +511,26 @@ func rangeValue(v any) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	return n, err == nil
+}
+
+// wholeSecondBound turns a comparison with a timestamp that has fractional seconds into one with
+// whole seconds that every whole-second value satisfying the original also satisfies: t > x.5 and
+// t >= x.5 become t >= x+1, t < x.5 and t <= x.5 become t <= x. Stripe's timestamps are whole
+// seconds, and the caller keeps the original as a residual filter, so the result stays exact.
+// Equality has no such bound.
+func wholeSecondBound(v any, op string) (int64, string, bool) {
+	t, ok := v.(time.Time)
+	if !ok || t.Nanosecond() == 0 {
+		return 0, "", false
+	}
+	floor := t.Unix() // seconds since the epoch, rounded down
+	switch op {
+	case ">", ">=":
+		return floor + 1, ">=", true
+	case "<", "<=":
+		return floor, "<=", true
+	}
+	return 0, "", false
 }
 
 func hasOp(k catalog.KeyColumn, op catalog.Op) bool {
@@ -576,13 +615,21 @@ func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool
 		var lo, hi bool
 		var lower, upper bound
 		var conjs []int
+		inexact := map[int]bool{}
 		for _, p := range preds {
 			if p.col != idx || len(p.vals) != 1 {
 				continue
 			}
 			n, ok := rangeValue(p.vals[0])
 			if !ok {
-				continue
+				// now() - interval '60 days' has microseconds: push the whole-second bound that
+				// keeps every matching row and let the residual filter apply the exact one.
+				var op string
+				if n, op, ok = wholeSecondBound(p.vals[0], p.op); !ok {
+					continue
+				}
+				p.op = op
+				inexact[p.conj] = true
 			}
 			switch p.op {
 			case ">", ">=":
@@ -651,7 +698,9 @@ func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool
 		}
 		if k.Exact {
 			for _, c := range conjs {
-				removed[c] = true
+				if !inexact[c] {
+					removed[c] = true
+				}
 			}
 		}
 		if lo && hi {
@@ -1030,7 +1079,7 @@ func checkBudget(sess *Session, p *Planned) error {
 		parts = append(parts, fmt.Sprintf("%s of %s: %d requests for about %d rows (%s)", strings.ToLower(string(s.Access)), s.Table.Name, int64(math.Ceil(s.Requests)), int64(s.Rows/math.Max(1e-9, residualFactor(s))), how))
 	}
 	e = e.WithDetail("estimated %d requests, about %s at %g requests/s; %s", req, formatSeconds(total/sess.Rate()), sess.Rate(), strings.Join(parts, "; "))
-	suggest := roundUpBudget(req)
+	suggest := SuggestBudget(req, int64(max))
 	var filters []string
 	if len(scans) > 0 {
 		dear := scans[0]
@@ -1056,8 +1105,27 @@ func residualFactor(s *Scan) float64 {
 	return math.Pow(selResidual, float64(len(conjuncts(s.Filter))))
 }
 
-func roundUpBudget(n int64) int64 {
-	step := int64(1000)
+// SuggestBudget returns the stripesql.max_requests value a 54000 HINT proposes when a statement
+// needs need requests and the budget is current: at least need and always above current (a hint
+// that repeats the failing budget helps nobody), rounded up to a readable figure — to a multiple
+// of 10 above 10, of 100 above 100 and of 1000 above 1000 — so 5 stays 5 and 2,500 becomes 3,000.
+func SuggestBudget(need, current int64) int64 {
+	n := need
+	if n <= current {
+		n = current + 1
+	}
+	if n < 1 {
+		n = 1
+	}
+	step := int64(1)
+	switch {
+	case n > 1000:
+		step = 1000
+	case n > 100:
+		step = 100
+	case n > 10:
+		step = 10
+	}
 	return (n + step - 1) / step * step
 }
 

@@ -2,12 +2,12 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/stripesql/stripesql/catalog"
 	"github.com/stripesql/stripesql/internal/expr"
@@ -389,42 +389,19 @@ func (b *binder) bindNode(n *pg.Node) (expr.Expr, error) {
 	case *pg.Node_CaseExpr:
 		return b.bindCase(x.CaseExpr)
 	case *pg.Node_CoalesceExpr:
-		args, err := b.bindList(x.CoalesceExpr.Args)
-		if err != nil {
-			return nil, err
-		}
-		e, err := expr.Coalesce(args)
-		if err != nil {
-			return nil, b.errAt(asCoded(err), x.CoalesceExpr.Location)
-		}
-		return e, nil
+		return b.bindListInto(x.CoalesceExpr.Args, x.CoalesceExpr.Location, expr.Coalesce)
 	case *pg.Node_MinMaxExpr:
-		args, err := b.bindList(x.MinMaxExpr.Args)
-		if err != nil {
-			return nil, err
-		}
-		var e expr.Expr
+		build := expr.Greatest
 		if x.MinMaxExpr.Op == pg.MinMaxOp_IS_LEAST {
-			e, err = expr.Least(args)
-		} else {
-			e, err = expr.Greatest(args)
+			build = expr.Least
 		}
-		if err != nil {
-			return nil, b.errAt(asCoded(err), x.MinMaxExpr.Location)
-		}
-		return e, nil
+		return b.bindListInto(x.MinMaxExpr.Args, x.MinMaxExpr.Location, build)
 	case *pg.Node_SqlvalueFunction:
 		return b.bindSQLValueFunction(x.SqlvalueFunction)
 	case *pg.Node_AArrayExpr:
-		elems, err := b.bindList(x.AArrayExpr.Elements)
-		if err != nil {
-			return nil, err
-		}
-		e, err := expr.ArrayLiteral(elems, sqltypes.Unknown)
-		if err != nil {
-			return nil, b.errAt(asCoded(err), x.AArrayExpr.Location)
-		}
-		return e, nil
+		return b.bindListInto(x.AArrayExpr.Elements, x.AArrayExpr.Location, func(elems []expr.Expr) (expr.Expr, error) {
+			return expr.ArrayLiteral(elems, sqltypes.Unknown)
+		})
 	case *pg.Node_AIndirection:
 		arg, err := b.bind(x.AIndirection.Arg)
 		if err != nil {
@@ -555,17 +532,17 @@ func (b *binder) resolve(qual, name string, loc int32) (int, error) {
 			full = qual + "." + name
 		}
 		e := sqlstate.New(sqlstate.UndefinedColumn, "column %q does not exist", full)
-		best, bestD := -1, 1<<30
+		var names []string
+		var idx []int
 		for i, c := range b.scope.cols {
 			if qual != "" && c.table != qual {
 				continue
 			}
-			if d := editDistance(name, c.name); d < bestD {
-				best, bestD = i, d
-			}
+			names, idx = append(names, c.name), append(idx, i)
 		}
-		if best >= 0 && bestD <= max(2, len(name)/3) {
-			e = e.WithHint("Perhaps you meant to reference the column \"%s.%s\".", b.scope.cols[best].table, b.scope.cols[best].name)
+		if near := sqlstate.Closest(name, names, max(2, len(name)/3)); len(near) > 0 {
+			best := b.scope.cols[idx[slices.Index(names, near[0])]]
+			e = e.WithHint("Perhaps you meant to reference the column \"%s.%s\".", best.table, best.name)
 		}
 		return -1, b.errAt(e, loc)
 	}
@@ -727,7 +704,11 @@ func (b *binder) bindAExpr(a *pg.A_Expr) (expr.Expr, error) {
 		}
 		return wrap(expr.AnyAll(op, l, r, a.Kind == pg.A_Expr_Kind_AEXPR_OP_ALL))
 	}
-	return nil, b.errAt(sqlstate.New(sqlstate.FeatureNotSupported, "operator kind %s is not supported", a.Kind.String()), a.Location)
+	if a.Kind == pg.A_Expr_Kind_AEXPR_SIMILAR {
+		return nil, b.errAt(sqlstate.New(sqlstate.FeatureNotSupported, "SIMILAR TO is not supported").
+			WithHint("use LIKE, or ~ with a POSIX regular expression"), a.Location)
+	}
+	return nil, b.errAt(sqlstate.New(sqlstate.FeatureNotSupported, "this operator form is not supported"), a.Location)
 }
 
 func funcName(fc *pg.FuncCall) string {
@@ -858,73 +839,61 @@ func typeFromName(tn *pg.TypeName) (sqltypes.Type, error) {
 
 // containsAgg reports whether the tree under n calls an aggregate function (outside subqueries).
 func containsAgg(n *pg.Node) bool {
-	if n == nil {
-		return false
-	}
-	found := false
-	var walk func(m protoreflect.Message)
-	walk = func(m protoreflect.Message) {
-		if found {
-			return
-		}
-		if fc, ok := m.Interface().(*pg.FuncCall); ok && isAggCall(fc) {
-			found = true
-			return
-		}
-		if _, ok := m.Interface().(*pg.SubLink); ok {
-			return
-		}
-		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-			switch {
-			case fd.IsList() && fd.Message() != nil:
-				l := v.List()
-				for i := 0; i < l.Len(); i++ {
-					walk(l.Get(i).Message())
-				}
-			case fd.Message() != nil && !fd.IsMap():
-				walk(v.Message())
-			}
-			return !found
-		})
-	}
-	walk(proto.Message(n).ProtoReflect())
-	return found
+	return containsNode(n, func(m proto.Message) bool {
+		fc, ok := m.(*pg.FuncCall)
+		return ok && isAggCall(fc)
+	})
 }
 
 // closest returns the candidate nearest to name by edit distance, or "" when none is near enough
-// to be a plausible typo.
+// to be a plausible typo (or the nearest is name itself).
 func closest(name string, candidates []string) string {
-	best, bestD := "", 1<<30
-	for _, c := range candidates {
-		d := editDistance(name, c)
-		if d < bestD {
-			best, bestD = c, d
-		}
-	}
-	limit := max(2, len(name)/3)
-	if bestD > limit || bestD == 0 && best == name {
+	near := sqlstate.Closest(name, candidates, max(2, len(name)/3))
+	if len(near) == 0 || near[0] == name {
 		return ""
 	}
-	return best
+	return near[0]
 }
 
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+// adoptParamTypes records the parameter types a nested planning (a subquery, CTE, set-operation
+// branch or derived table) inferred, where the statement has not typed that parameter yet, so
+// $n used only inside the nested query is still typed for Describe.
+func (b *binder) adoptParamTypes(types []sqltypes.Type) {
+	for i, t := range types {
+		for len(b.params) <= i {
+			b.params = append(b.params, sqltypes.Unknown)
 		}
-		prev, cur = cur, prev
+		if b.params[i] == sqltypes.Unknown || b.params[i] == 0 {
+			b.params[i] = t
+		}
 	}
-	return prev[len(rb)]
+}
+
+// aliasColumns renames cols by the column list of FROM … AS alias(c1, c2, …), leaving columns
+// past the list as they are and cols itself untouched. A list longer than cols is 42P10, as in
+// PostgreSQL, because the extra names would silently name nothing.
+func aliasColumns(a *pg.Alias, cols []Column) ([]Column, error) {
+	if len(a.Colnames) > len(cols) {
+		return nil, sqlstate.New(sqlstate.InvalidColumnReference, "table %q has %d columns available but %d columns specified", a.Aliasname, len(cols), len(a.Colnames))
+	}
+	out := append([]Column(nil), cols...)
+	for i, cn := range a.Colnames {
+		out[i].Name = cn.GetString_().GetSval()
+	}
+	return out, nil
+}
+
+// bindListInto binds the arguments of a variadic construct (COALESCE, GREATEST, LEAST, ARRAY[…])
+// and builds it with build; an error from build, such as arguments of no common type, points at
+// the construct's location loc.
+func (b *binder) bindListInto(nodes []*pg.Node, loc int32, build func([]expr.Expr) (expr.Expr, error)) (expr.Expr, error) {
+	args, err := b.bindList(nodes)
+	if err != nil {
+		return nil, err
+	}
+	e, err := build(args)
+	if err != nil {
+		return nil, b.errAt(asCoded(err), loc)
+	}
+	return e, nil
 }

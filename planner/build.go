@@ -107,7 +107,63 @@ func (pl *planCtx) plan() (*Planned, error) {
 	case *pg.Node_ListenStmt, *pg.Node_UnlistenStmt:
 		return &Planned{Kind: pl.st.kind, Tag: pl.st.kind, Now: pl.now}, nil
 	}
-	return nil, sqlstate.New(sqlstate.FeatureNotSupported, "%s statements are not supported by the query planner", strings.ToLower(pl.st.kind))
+	return nil, unsupportedStatement(n)
+}
+
+// unsupportedStatement is the 0A000 error for a statement stripesql does not run. It names the
+// statement as the user wrote it and says what to do instead, rather than an internal kind.
+func unsupportedStatement(n *pg.Node) *sqlstate.Error {
+	const runs = "stripesql runs SELECT, INSERT, UPDATE, DELETE, CALL, EXPLAIN, SET, SHOW and transaction statements"
+	ddl := func(name string) *sqlstate.Error {
+		return sqlstate.New(sqlstate.FeatureNotSupported, "%s is not supported: the tables are stripe's resources and cannot be changed", name).
+			WithHint("the catalog is fixed by the stripe api version; list the tables with \\dt")
+	}
+	switch x := n.Node.(type) {
+	case *pg.Node_TruncateStmt:
+		return sqlstate.New(sqlstate.FeatureNotSupported, "TRUNCATE is not supported: stripe objects are deleted one by one with DELETE").
+			WithHint("DELETE FROM table WHERE ... deletes the matching objects, one stripe request each")
+	case *pg.Node_PrepareStmt, *pg.Node_ExecuteStmt:
+		name := "PREPARE"
+		if _, ok := x.(*pg.Node_ExecuteStmt); ok {
+			name = "EXECUTE"
+		}
+		return sqlstate.New(sqlstate.FeatureNotSupported, "%s is not supported", name).
+			WithHint("use your driver's prepared statements (the extended query protocol with $1 parameters)")
+	case *pg.Node_DropStmt:
+		return ddl("DROP")
+	case *pg.Node_CreateStmt, *pg.Node_CreateTableAsStmt:
+		return ddl("CREATE TABLE")
+	case *pg.Node_AlterTableStmt, *pg.Node_RenameStmt:
+		return ddl("ALTER")
+	case *pg.Node_IndexStmt:
+		return ddl("CREATE INDEX")
+	case *pg.Node_ViewStmt:
+		return ddl("CREATE VIEW")
+	case *pg.Node_CopyStmt:
+		return sqlstate.New(sqlstate.FeatureNotSupported, "COPY is not supported").
+			WithHint("read with SELECT and write with INSERT")
+	case *pg.Node_MergeStmt:
+		return sqlstate.New(sqlstate.FeatureNotSupported, "MERGE is not supported").
+			WithHint("use INSERT for new objects and UPDATE for existing ones")
+	case *pg.Node_VacuumStmt:
+		return sqlstate.New(sqlstate.FeatureNotSupported, "VACUUM and ANALYZE are not supported").
+			WithHint("stripesql keeps no storage; table sizes are learned from complete scans")
+	case *pg.Node_GrantStmt, *pg.Node_GrantRoleStmt:
+		return sqlstate.New(sqlstate.FeatureNotSupported, "GRANT and REVOKE are not supported").
+			WithHint("access follows the stripe api key's permissions")
+	case *pg.Node_LockStmt:
+		return sqlstate.New(sqlstate.FeatureNotSupported, "LOCK is not supported").WithHint(runs)
+	case *pg.Node_DoStmt, *pg.Node_CreateFunctionStmt:
+		return sqlstate.New(sqlstate.FeatureNotSupported, "procedural code is not supported").WithHint(runs)
+	case *pg.Node_DeclareCursorStmt, *pg.Node_FetchStmt, *pg.Node_ClosePortalStmt:
+		return sqlstate.New(sqlstate.FeatureNotSupported, "cursors are not supported").
+			WithHint("use LIMIT, or let your driver fetch rows as they arrive")
+	case *pg.Node_NotifyStmt:
+		return sqlstate.New(sqlstate.FeatureNotSupported, "NOTIFY is not supported").WithHint(runs)
+	case *pg.Node_CommentStmt:
+		return ddl("COMMENT")
+	}
+	return sqlstate.New(sqlstate.FeatureNotSupported, "this statement is not supported").WithHint(runs)
 }
 
 // planQuery plans a SELECT (or VALUES) with bound parameters.
@@ -271,6 +327,7 @@ func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 	if len(sel.ValuesLists) > 0 {
 		return pl.buildValues(b, sel)
 	}
+	sel = srfTargetAsFrom(sel) // srf.go
 
 	// FROM: no table, one table, or tables joined left to right.
 	var table *catalog.Table
@@ -504,14 +561,7 @@ func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 		if err != nil {
 			return nil, err
 		}
-		desc := sb.SortbyDir == pg.SortByDir_SORTBY_DESC
-		nullsFirst := desc
-		switch sb.SortbyNulls {
-		case pg.SortByNulls_SORTBY_NULLS_FIRST:
-			nullsFirst = true
-		case pg.SortByNulls_SORTBY_NULLS_LAST:
-			nullsFirst = false
-		}
+		desc, nullsFirst := sortDirection(sb)
 		keys = append(keys, SortKey{Expr: e, Desc: desc, NullsFirst: nullsFirst})
 	}
 
@@ -989,4 +1039,19 @@ func figureColname(n *pg.Node) string {
 		}
 	}
 	return "?column?"
+}
+
+// sortDirection reads ASC/DESC and NULLS FIRST/LAST of one ORDER BY item, for every place that
+// sorts (query, set operation, window, aggregate argument). As in PostgreSQL, NULLs sort as the
+// largest value, so they come first in a descending sort unless the item says otherwise.
+func sortDirection(sb *pg.SortBy) (desc, nullsFirst bool) {
+	desc = sb.SortbyDir == pg.SortByDir_SORTBY_DESC
+	nullsFirst = desc
+	switch sb.SortbyNulls {
+	case pg.SortByNulls_SORTBY_NULLS_FIRST:
+		nullsFirst = true
+	case pg.SortByNulls_SORTBY_NULLS_LAST:
+		nullsFirst = false
+	}
+	return desc, nullsFirst
 }

@@ -165,14 +165,7 @@ func (pl *planCtx) planCTEQuery(b *binder, q *pg.SelectStmt, ctes []*CTE) (*Plan
 	if len(sub.sub.initPlans) > 0 {
 		sub.attachReplan(p, q, b.corr, ctes)
 	}
-	for i, t := range sub.types {
-		for len(b.params) <= i {
-			b.params = append(b.params, sqltypes.Unknown)
-		}
-		if b.params[i] == sqltypes.Unknown || b.params[i] == 0 {
-			b.params[i] = t
-		}
-	}
+	b.adoptParamTypes(sub.types)
 	if p.Root == nil {
 		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "a WITH query must return rows")
 	}
@@ -278,12 +271,9 @@ func (pl *planCtx) addCTERef(b *binder, c *CTE, rv *pg.RangeVar, steps *[]joinSt
 	cols := c.Columns
 	if rv.Alias != nil {
 		alias = rv.Alias.Aliasname
-		if len(rv.Alias.Colnames) > len(cols) {
-			return sqlstate.New(sqlstate.InvalidColumnReference, "table %q has %d columns available but %d columns specified", alias, len(cols), len(rv.Alias.Colnames))
-		}
-		cols = append([]Column(nil), cols...)
-		for i, cn := range rv.Alias.Colnames {
-			cols[i].Name = cn.GetString_().GetSval()
+		var err error
+		if cols, err = aliasColumns(rv.Alias, cols); err != nil {
+			return err
 		}
 	}
 	// Columns of a CTE come from no table a client could look up.

@@ -44,7 +44,9 @@
 // Analyst SQL: window calls (window.go) bind to references that a Window node, planned above the
 // Aggregate and below the final Project, fills in (ROWS and RANGE frames, named windows);
 // UNION / INTERSECT / EXCEPT (setop.go) plan each branch as a query of its own, unify the column
-// types and combine them in a SetOp node; generate_series in FROM (srf.go) is a SeriesScan leaf;
+// types and combine them in a SetOp node; generate_series in FROM (srf.go) is a SeriesScan leaf,
+// unnest [WITH ORDINALITY] and pg_partition_ancestors an UnnestScan leaf, and SELECT srf(…)
+// without FROM is planned as SELECT … FROM srf(…);
 // GROUPING SETS, ROLLUP and CUBE (grouping.go) give the Aggregate a list of sets and grouping()
 // reads the row's set number; WITHIN GROUP and aggregate ORDER BY (ordered.go) set the Agg's
 // OrderBy. Operators that hold rows stop at stripesql.work_mem_rows with 53200 (workmem.go).

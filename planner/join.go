@@ -110,24 +110,14 @@ func (pl *planCtx) addFrom(b *binder, n *pg.Node, steps *[]joinStep) error {
 			return err
 		}
 		// Parameter types the subquery inferred become known to the outer query.
-		for i, t := range sub.types {
-			for len(b.params) <= i {
-				b.params = append(b.params, sqltypes.Unknown)
-			}
-			if b.params[i] == sqltypes.Unknown || b.params[i] == 0 {
-				b.params[i] = t
-			}
-		}
+		b.adoptParamTypes(sub.types)
 		alias := ""
 		cols := ip.Columns
 		if rs.Alias != nil {
 			alias = rs.Alias.Aliasname
-			if len(rs.Alias.Colnames) > len(cols) {
-				return sqlstate.New(sqlstate.InvalidColumnReference, "table %q has %d columns available but %d columns specified", alias, len(cols), len(rs.Alias.Colnames))
-			}
-			cols = append([]Column(nil), cols...)
-			for i, cn := range rs.Alias.Colnames {
-				cols[i].Name = cn.GetString_().GetSval()
+			var err error
+			if cols, err = aliasColumns(rs.Alias, cols); err != nil {
+				return err
 			}
 		}
 		if err := b.scope.addDerived(alias, cols, ip.Root); err != nil {

@@ -6,7 +6,6 @@ import (
 	pg "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/stripesql/stripesql/internal/expr"
-	"github.com/stripesql/stripesql/internal/sqlstate"
 	"github.com/stripesql/stripesql/internal/sqltypes"
 )
 
@@ -87,24 +86,14 @@ func (pl *planCtx) addLateral(b *binder, rs *pg.RangeSubselect, sel *pg.SelectSt
 	if err != nil {
 		return err
 	}
-	for i, t := range sub.types {
-		for len(b.params) <= i {
-			b.params = append(b.params, sqltypes.Unknown)
-		}
-		if b.params[i] == sqltypes.Unknown || b.params[i] == 0 {
-			b.params[i] = t
-		}
-	}
+	b.adoptParamTypes(sub.types)
 	alias := ""
 	cols := p.Columns
 	if rs.Alias != nil {
 		alias = rs.Alias.Aliasname
-		if len(rs.Alias.Colnames) > len(cols) {
-			return sqlstate.New(sqlstate.InvalidColumnReference, "table %q has %d columns available but %d columns specified", alias, len(cols), len(rs.Alias.Colnames))
-		}
-		cols = append([]Column(nil), cols...)
-		for i, cn := range rs.Alias.Colnames {
-			cols[i].Name = cn.GetString_().GetSval()
+		var err error
+		if cols, err = aliasColumns(rs.Alias, cols); err != nil {
+			return err
 		}
 	}
 	var node Node = p.Root

@@ -33,14 +33,7 @@ func (b *binder) bindOrderedAgg(fc *pg.FuncCall, name string, args []expr.Expr) 
 		if err != nil {
 			return nil, err
 		}
-		desc := sb.SortbyDir == pg.SortByDir_SORTBY_DESC
-		nullsFirst := desc
-		switch sb.SortbyNulls {
-		case pg.SortByNulls_SORTBY_NULLS_FIRST:
-			nullsFirst = true
-		case pg.SortByNulls_SORTBY_NULLS_LAST:
-			nullsFirst = false
-		}
+		desc, nullsFirst := sortDirection(sb)
 		keys = append(keys, expr.SortKey{Expr: e, Desc: desc, NullsFirst: nullsFirst})
 	}
 	if fc.AggWithinGroup {

@@ -113,6 +113,9 @@ type Call struct {
 	// the path and the values of filter-only columns. The executor sets them when the Stripe
 	// object has no such field.
 	Fill map[int]any
+	// ID is the object id a retrieve asks for. The executor drops an answer whose id differs (or
+	// that is a list), so an endpoint that answers something else never passes for the object.
+	ID string
 }
 
 // Scan reads a table. Every row it emits has the table's columns in catalog order and satisfies

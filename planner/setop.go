@@ -146,14 +146,7 @@ func (pl *planCtx) orderLimitResult(b *binder, sel *pg.SelectStmt, root Node, co
 		if sb.SortbyDir == pg.SortByDir_SORTBY_USING {
 			return nil, sqlstate.New(sqlstate.FeatureNotSupported, "ORDER BY ... USING is not supported")
 		}
-		desc := sb.SortbyDir == pg.SortByDir_SORTBY_DESC
-		nullsFirst := desc
-		switch sb.SortbyNulls {
-		case pg.SortByNulls_SORTBY_NULLS_FIRST:
-			nullsFirst = true
-		case pg.SortByNulls_SORTBY_NULLS_LAST:
-			nullsFirst = false
-		}
+		desc, nullsFirst := sortDirection(sb)
 		keys = append(keys, SortKey{Expr: e, Desc: desc, NullsFirst: nullsFirst})
 	}
 	if len(keys) > 0 {
@@ -186,14 +179,7 @@ func (pl *planCtx) planBranch(b *binder, sel *pg.SelectStmt) (*Planned, error) {
 		return nil, err
 	}
 	// Parameter types a branch inferred become known to the statement.
-	for i, t := range sub.types {
-		for len(b.params) <= i {
-			b.params = append(b.params, sqltypes.Unknown)
-		}
-		if b.params[i] == sqltypes.Unknown || b.params[i] == 0 {
-			b.params[i] = t
-		}
-	}
+	b.adoptParamTypes(sub.types)
 	if sub.params != nil {
 		pl.params = sub.params
 	}

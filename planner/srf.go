@@ -10,9 +10,9 @@ import (
 	"github.com/stripesql/stripesql/internal/sqltypes"
 )
 
-// A set-returning function in FROM (generate_series) becomes a SeriesScan: a leaf node that
-// computes its rows in process, added to the FROM clause's scope like a derived table so that it
-// joins, filters and groups like any other source.
+// A set-returning function in FROM becomes a leaf node that computes its rows in process
+// (generate_series a SeriesScan, unnest an UnnestScan), added to the FROM clause's scope like a
+// derived table so that it joins, filters and groups like any other source.
 
 // SeriesScan emits Start, Start+Step, … while the value has not passed Stop (in the direction of
 // the step): generate_series over integers, numerics and timestamps. Next computes the value after
@@ -33,22 +33,48 @@ func (n *SeriesScan) describe(sess *Session) (string, []string) {
 		[]string{"Series: " + n.Start.String() + " to " + n.Stop.String() + " by " + n.Step.String()}
 }
 
-// addFunctionFrom adds generate_series(…) [AS alias[(column)]] to the FROM clause.
+// UnnestScan emits the elements of one array in order (unnest(anyarray)); with WITH ORDINALITY a
+// second bigint column numbers them from 1. psql's \d+ reads pg_class.reloptions this way, so
+// the argument may be an outer reference of a correlated subquery.
+type UnnestScan struct {
+	// Func is unnest, or pg_partition_ancestors: Arg is then a regclass and the scan is empty.
+	Func       string
+	Arg        expr.Expr
+	T          sqltypes.Type // the element type
+	Ordinality bool
+	Estimate
+}
+
+// Inputs implements Node.
+func (n *UnnestScan) Inputs() []Node { return nil }
+
+// describe renders the node for EXPLAIN.
+func (n *UnnestScan) describe(sess *Session) (string, []string) {
+	return "Function Scan on " + n.Func + "  " + estText(n.Estimate, sess.Rate(), false),
+		[]string{"Array: " + n.Arg.String()}
+}
+
+// addFunctionFrom adds generate_series(…) or unnest(…) [WITH ORDINALITY] [AS alias[(columns)]] to
+// the FROM clause.
 func (pl *planCtx) addFunctionFrom(b *binder, rf *pg.RangeFunction, steps *[]joinStep) error {
-	if rf.Lateral || rf.IsRowsfrom || rf.Ordinality || len(rf.Functions) != 1 || len(rf.Coldeflist) > 0 {
-		return sqlstate.New(sqlstate.FeatureNotSupported, "only a single generate_series(...) is supported as a function in FROM")
+	if rf.Lateral || rf.IsRowsfrom || len(rf.Functions) != 1 || len(rf.Coldeflist) > 0 {
+		return sqlstate.New(sqlstate.FeatureNotSupported, "only a single generate_series(...) or unnest(...) is supported as a function in FROM")
 	}
 	item := rf.Functions[0].GetList()
 	if item == nil || len(item.Items) == 0 || item.Items[0].GetFuncCall() == nil {
-		return sqlstate.New(sqlstate.FeatureNotSupported, "only generate_series(...) is supported as a function in FROM")
+		return sqlstate.New(sqlstate.FeatureNotSupported, "only generate_series(...) and unnest(...) are supported as functions in FROM")
 	}
 	fc := item.Items[0].GetFuncCall()
 	name := funcName(fc)
-	if name != "generate_series" {
+	if !fromFunctions[name] {
 		return b.errAt(sqlstate.New(sqlstate.FeatureNotSupported, "function %s is not supported in FROM", name).
-			WithHint("generate_series is the set-returning function stripesql supports in FROM"), fc.Location)
+			WithHint("generate_series and unnest are the set-returning functions stripesql supports in FROM"), fc.Location)
 	}
-	// The arguments see no columns of the FROM clause (no LATERAL).
+	if rf.Ordinality && name == "generate_series" {
+		return b.errAt(sqlstate.New(sqlstate.FeatureNotSupported, "WITH ORDINALITY is not supported for generate_series"), fc.Location)
+	}
+	// The arguments see no columns of the FROM clause (no LATERAL); a subquery's outer
+	// references still resolve through b.corr.
 	saved, savedClause := b.scope, b.clause
 	b.scope, b.clause = &scope{}, "FROM"
 	args, err := b.bindList(fc.Args)
@@ -56,28 +82,130 @@ func (pl *planCtx) addFunctionFrom(b *binder, rf *pg.RangeFunction, steps *[]joi
 	if err != nil {
 		return err
 	}
-	node, err := seriesScan(args)
-	if err != nil {
-		return b.errAt(asCoded(err), fc.Location)
+	var node Node
+	cols := []Column{{Name: name}}
+	switch name {
+	case "pg_partition_ancestors":
+		u, err := partitionAncestors(args)
+		if err != nil {
+			return b.errAt(asCoded(err), fc.Location)
+		}
+		u.Ordinality = rf.Ordinality
+		node, cols[0].Type = u, u.T
+		if rf.Ordinality {
+			cols = append(cols, Column{Name: "ordinality", Type: sqltypes.Int8})
+		}
+	case "unnest":
+		u, err := unnestScan(args)
+		if err != nil {
+			return b.errAt(asCoded(err), fc.Location)
+		}
+		u.Ordinality = rf.Ordinality
+		if !pl.describe && expr.IsConstant(u.Arg) {
+			// a constant array's length is the exact row count
+			if v, err := expr.Fold(u.Arg, pl.env()); err == nil {
+				a, _ := v.(sqltypes.Array)
+				u.Estimate.Rows = float64(len(a.Items))
+			}
+		}
+		node, cols[0].Type = u, u.T
+		if rf.Ordinality {
+			cols = append(cols, Column{Name: "ordinality", Type: sqltypes.Int8})
+		}
+	default:
+		g, err := seriesScan(args)
+		if err != nil {
+			return b.errAt(asCoded(err), fc.Location)
+		}
+		if !pl.describe {
+			g.Estimate.Rows = pl.seriesRows(g)
+		}
+		node, cols[0].Type = g, g.T
 	}
-	if !pl.describe {
-		node.Estimate.Rows = pl.seriesRows(node)
-	}
-	alias, col := "generate_series", "generate_series"
+	alias := name
 	if rf.Alias != nil {
-		alias, col = rf.Alias.Aliasname, rf.Alias.Aliasname
-		if len(rf.Alias.Colnames) > 1 {
-			return sqlstate.New(sqlstate.InvalidColumnReference, "table %q has 1 columns available but %d columns specified", alias, len(rf.Alias.Colnames))
+		// A function returning one column names it after the alias unless a column list says otherwise.
+		alias, cols[0].Name = rf.Alias.Aliasname, rf.Alias.Aliasname
+		if len(rf.Alias.Colnames) > len(cols) {
+			return sqlstate.New(sqlstate.InvalidColumnReference, "table %q has %d columns available but %d columns specified", alias, len(cols), len(rf.Alias.Colnames))
 		}
-		if len(rf.Alias.Colnames) == 1 {
-			col = rf.Alias.Colnames[0].GetString_().GetSval()
+		for i, c := range rf.Alias.Colnames {
+			cols[i].Name = c.GetString_().GetSval()
 		}
 	}
-	if err := b.scope.addDerived(alias, []Column{{Name: col, Type: node.T}}, node); err != nil {
+	if err := b.scope.addDerived(alias, cols, node); err != nil {
 		return err
 	}
 	*steps = append(*steps, joinStep{item: len(b.scope.items) - 1})
 	return nil
+}
+
+// unnestScan resolves unnest's one signature, unnest(anyarray) → the element type.
+func unnestScan(args []expr.Expr) (*UnnestScan, error) {
+	if len(args) != 1 || !sqltypes.IsArray(args[0].Type()) {
+		return nil, expr.ErrNoFunction("unnest", argTypesOf(args))
+	}
+	return &UnnestScan{Func: "unnest", Arg: args[0], T: sqltypes.Elem(args[0].Type()), Estimate: Estimate{Rows: 100}}, nil
+}
+
+// fromFunctions are the set-returning functions stripesql runs in FROM (and, by srfTargetAsFrom,
+// as the only item of a SELECT list without FROM).
+var fromFunctions = map[string]bool{"generate_series": true, "unnest": true, "pg_partition_ancestors": true}
+
+// partitionAncestors resolves pg_partition_ancestors(regclass). PostgreSQL returns no rows for a
+// relation that is neither a partition nor partitioned, and no stripesql table is either, so the
+// scan is empty for every argument (exec still evaluates it, so a bad name is an error); psql's \d
+// asks it for the tables a foreign key may reference.
+func partitionAncestors(args []expr.Expr) (*UnnestScan, error) {
+	if len(args) != 1 {
+		return nil, expr.ErrNoFunction("pg_partition_ancestors", argTypesOf(args))
+	}
+	arg, err := castTo(args[0], sqltypes.Regclass)
+	if err != nil {
+		return nil, expr.ErrNoFunction("pg_partition_ancestors", argTypesOf(args))
+	}
+	return &UnnestScan{Func: "pg_partition_ancestors", Arg: arg, T: sqltypes.Regclass, Estimate: Estimate{Rows: 1}}, nil
+}
+
+// srfTargetAsFrom rewrites SELECT f(args) [AS name] (no FROM, f a function of fromFunctions) into
+// SELECT f.name FROM f(args) AS f(name): a set-returning function alone in the select list
+// returns one row per value, as in PostgreSQL. Other statements are returned unchanged.
+func srfTargetAsFrom(sel *pg.SelectStmt) *pg.SelectStmt {
+	if len(sel.FromClause) > 0 || len(sel.TargetList) != 1 || len(sel.GroupClause) > 0 || sel.HavingClause != nil ||
+		len(sel.DistinctClause) > 0 || len(sel.WindowClause) > 0 {
+		return sel
+	}
+	rt := sel.TargetList[0].GetResTarget()
+	if rt == nil || rt.Val == nil {
+		return sel
+	}
+	fc := rt.Val.GetFuncCall()
+	if fc == nil || fc.AggStar || fc.AggDistinct || fc.Over != nil || len(fc.AggOrder) > 0 || fc.AggFilter != nil || fc.AggWithinGroup {
+		return sel
+	}
+	name := funcName(fc)
+	if !fromFunctions[name] {
+		return sel
+	}
+	col := name
+	if rt.Name != "" {
+		col = rt.Name
+	}
+	from := &pg.Node{Node: &pg.Node_RangeFunction{RangeFunction: &pg.RangeFunction{
+		Functions: []*pg.Node{pg.MakeListNode([]*pg.Node{rt.Val})},
+		Alias:     &pg.Alias{Aliasname: name, Colnames: []*pg.Node{pg.MakeStrNode(col)}},
+	}}}
+	ref := pg.MakeColumnRefNode([]*pg.Node{pg.MakeStrNode(name), pg.MakeStrNode(col)}, rt.Location)
+	return &pg.SelectStmt{
+		TargetList:  []*pg.Node{pg.MakeResTargetNodeWithNameAndVal(col, ref, rt.Location)},
+		FromClause:  []*pg.Node{from},
+		WhereClause: sel.WhereClause,
+		SortClause:  sel.SortClause,
+		LimitCount:  sel.LimitCount,
+		LimitOffset: sel.LimitOffset,
+		LimitOption: sel.LimitOption,
+		Op:          sel.Op,
+	}
 }
 
 // seriesScan resolves generate_series's signature: (int, int[, int]) → the wider integer type,

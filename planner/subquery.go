@@ -385,14 +385,7 @@ func (b *binder) bindSubLink(sl *pg.SubLink) (expr.Expr, error) {
 	if sub.sub != nil && len(sub.sub.initPlans) > 0 {
 		sub.attachReplan(p, sel, nil, ctes)
 	}
-	for i, t := range sub.types {
-		for len(b.params) <= i {
-			b.params = append(b.params, sqltypes.Unknown)
-		}
-		if b.params[i] == sqltypes.Unknown || b.params[i] == 0 {
-			b.params[i] = t
-		}
-	}
+	b.adoptParamTypes(sub.types)
 	if s.Kind != SubExists && len(p.Columns) != 1 {
 		return nil, b.errAt(sqlstate.New(sqlstate.SyntaxError, "subquery must return only one column"), sl.Location)
 	}
@@ -420,22 +413,7 @@ func (b *binder) bindSubLink(sl *pg.SubLink) (expr.Expr, error) {
 		s.cmp = cmp
 	}
 	if s.Correlated() {
-		names, types := corr.names, corr.types
-		sess, st, args, now := pl.sess, pl.st, pl.args, pl.now
-		s.instantiate = func(outer []any) (*Planned, error) {
-			ip := &planCtx{sess: sess, st: st, args: args, now: now}
-			ip.sub = &subState{replannable: true}
-			c := &correlation{inst: true, names: names, types: types, values: outer}
-			ib := &binder{sess: sess, sql: st.text, full: st.full, pl: ip, corr: c, ctes: ctes}
-			q, err := ip.buildSelect(ib, sel)
-			if err != nil {
-				return nil, err
-			}
-			if len(ip.sub.initPlans) > 0 {
-				ip.attachReplan(q, sel, c, ctes)
-			}
-			return q, nil
-		}
+		s.instantiate = pl.instantiator(sel, corr, ctes) // lateral.go
 		return s, nil
 	}
 	// Uncorrelated: an init plan. Planning again after it ran substitutes its result.

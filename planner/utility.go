@@ -79,6 +79,19 @@ func setArgText(n *pg.Node) (string, error) {
 	return "", sqlstate.New(sqlstate.SyntaxError, "unsupported value in SET")
 }
 
+// explainOptionText reads an EXPLAIN option's value: the parser gives FORMAT JSON as a bare word
+// (a String node), FORMAT 'json' as a constant.
+func explainOptionText(n *pg.Node) string {
+	if n == nil {
+		return ""
+	}
+	if s := n.GetString_(); s != nil {
+		return s.Sval
+	}
+	v, _ := setArgText(n)
+	return v
+}
+
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // planShow plans SHOW name and SHOW ALL as constant rows computed now.
@@ -131,7 +144,7 @@ func (pl *planCtx) planExplain(e *pg.ExplainStmt) (*Planned, error) {
 			analyze = on
 		case "verbose", "costs", "buffers", "timing", "summary", "settings", "wal":
 		case "format":
-			if v, _ := setArgText(d.Arg); !strings.EqualFold(v, "text") {
+			if v := explainOptionText(d.Arg); !strings.EqualFold(v, "text") {
 				return nil, sqlstate.New(sqlstate.FeatureNotSupported, "EXPLAIN format %s is not supported", strings.ToLower(v)).WithHint("use FORMAT TEXT")
 			}
 		default:

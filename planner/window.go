@@ -360,14 +360,7 @@ func (b *binder) bindWindowCall(fc *pg.FuncCall) (expr.Expr, error) {
 				return nil, err
 			}
 		}
-		desc := sb.SortbyDir == pg.SortByDir_SORTBY_DESC
-		nullsFirst := desc
-		switch sb.SortbyNulls {
-		case pg.SortByNulls_SORTBY_NULLS_FIRST:
-			nullsFirst = true
-		case pg.SortByNulls_SORTBY_NULLS_LAST:
-			nullsFirst = false
-		}
+		desc, nullsFirst := sortDirection(sb)
 		f.Order = append(f.Order, SortKey{Expr: e, Desc: desc, NullsFirst: nullsFirst})
 	}
 	if f.Frame, err = b.bindFrame(def, f.Order); err != nil {

@@ -529,7 +529,7 @@ func checkWriteBudget(sess *Session, w *WritePlan) error {
 	req := int64(math.Ceil(w.Requests))
 	return sqlstate.New(sqlstate.ProgramLimitExceeded, "%s would send an estimated %d stripe requests, over the budget of %d", strings.ToLower(string(w.Op)), req, max).
 		WithDetail("one request per written row, plus the reads that find the rows").
-		WithHint("narrow the WHERE clause, or SET stripesql.max_requests = %d", roundUpBudget(req))
+		WithHint("narrow the WHERE clause, or SET stripesql.max_requests = %d", SuggestBudget(req, int64(max)))
 }
 
 // planUpdate plans UPDATE t SET … WHERE … [RETURNING …].

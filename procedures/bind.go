@@ -3,6 +3,7 @@ package procedures
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -100,15 +101,18 @@ func (p *Procedure) paramIndex(name string) int {
 	return -1
 }
 
+// closestParam returns the parameter name nearest to name, ignoring case, or "" when none is near
+// enough to be a plausible typo.
 func (p *Procedure) closestParam(name string) string {
-	best, bestDist := "", len(name)/3+2
-	q := strings.ToLower(name)
-	for _, prm := range p.Params {
-		if d := editDistance(q, strings.ToLower(prm.Name)); d < bestDist {
-			best, bestDist = prm.Name, d
-		}
+	lower := make([]string, len(p.Params))
+	for i, prm := range p.Params {
+		lower[i] = strings.ToLower(prm.Name)
 	}
-	return best
+	near := sqlstate.Closest(strings.ToLower(name), lower, len(name)/3+1)
+	if len(near) == 0 {
+		return ""
+	}
+	return p.Params[slices.Index(lower, near[0])].Name
 }
 
 // coerce converts an argument to the representation of type t. Literals often arrive as text

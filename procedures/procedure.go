@@ -8,6 +8,7 @@ import (
 
 	"github.com/stripesql/stripesql/internal/sqlstate"
 	"github.com/stripesql/stripesql/internal/sqltypes"
+	"github.com/stripesql/stripesql/internal/stripeapi"
 	"github.com/stripesql/stripesql/internal/stripeparams"
 )
 
@@ -180,6 +181,10 @@ func (p *Procedure) Request(values []any) (Request, error) {
 		s, ok := a.(string)
 		if !ok || s == "" {
 			return Request{}, sqlstate.New(sqlstate.InvalidParameterValue, "procedure %s needs a non-empty id for path %s", p.Name, path)
+		}
+		if !stripeapi.PlausibleID(s) {
+			return Request{}, sqlstate.New(sqlstate.InvalidParameterValue, "procedure %s: %q is not a valid stripe id", p.Name, s).
+				WithHint("a stripe id has no '/', '?', '#', '%%' or whitespace and is not a path word like search")
 		}
 		escaped[i] = url.PathEscape(s)
 	}

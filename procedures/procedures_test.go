@@ -164,8 +164,8 @@ func TestBindAndRequest(t *testing.T) {
 			"POST /v1/payment_intents/pi_3/confirm payment_method=pm_card_visa"},
 		{"attach sends customer", "AttachPaymentMethodToCustomer", Args{Positional: []any{"pm_1", "cus_1"}},
 			"POST /v1/payment_methods/pm_1/attach customer=cus_1"},
-		{"id is path-escaped", "CancelQuote", Args{Positional: []any{"qt_1/../x"}},
-			"POST /v1/quotes/qt_1%2F..%2Fx/cancel"},
+		{"id is path-escaped", "CancelQuote", Args{Positional: []any{"qt_1;x"}},
+			"POST /v1/quotes/qt_1%3Bx/cancel"},
 		{"jsonb from text literal", "ConfirmPaymentIntent", Args{Positional: []any{"pi_1"}, Named: []NamedArg{{"mandate_data", `{"customer_acceptance":{"type":"online"}}`}, {"off_session", "true"}}},
 			"POST /v1/payment_intents/pi_1/confirm mandate_data[customer_acceptance][type]=online&off_session=true"},
 		{"bigint from text", "IncrementAuthorizationPaymentIntent", Args{Positional: []any{"pi_1"}, Named: []NamedArg{{"amount", "2500"}}},
@@ -294,15 +294,22 @@ func TestRequestRejectsBadExtra(t *testing.T) {
 	}
 }
 
+// TestRequestRejectsEmptyPathID checks that an id that cannot name an object — empty, with a
+// path or query delimiter, whitespace, or a path word such as search — is refused with 22023
+// before any request is built, rather than escaped into a path that reaches another endpoint.
 func TestRequestRejectsEmptyPathID(t *testing.T) {
 	p, _ := Default().Lookup("CancelQuote")
-	values, err := p.Bind(Args{Positional: []any{""}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = p.Request(values)
-	if se, ok := sqlstate.As(err); !ok || se.Code != sqlstate.InvalidParameterValue {
-		t.Fatalf("Request with an empty id = %v; want 22023", err)
+	for _, id := range []string{"", "qt_1/../x", "qt_1/", "search", "qt_1?x=1", "qt_1#x", "qt 1"} {
+		t.Run(id, func(t *testing.T) {
+			values, err := p.Bind(Args{Positional: []any{id}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = p.Request(values)
+			if se, ok := sqlstate.As(err); !ok || se.Code != sqlstate.InvalidParameterValue {
+				t.Fatalf("Request with id %q = %v; want 22023", id, err)
+			}
+		})
 	}
 }
 

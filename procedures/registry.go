@@ -129,7 +129,7 @@ func (r *Registry) closest(name string, n int) []string {
 	}
 	for _, p := range r.all {
 		k := strings.ToLower(p.Name)
-		d := editDistance(q, k)
+		d := sqlstate.EditDistance(q, k)
 		if len(q) >= 4 && strings.Contains(k, q) {
 			d = 0
 		}
@@ -152,27 +152,6 @@ func (r *Registry) closest(name string, n int) []string {
 		out = append(out, cands[i].name)
 	}
 	return out
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes (names are ASCII).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // orList joins names as "A, B or C".

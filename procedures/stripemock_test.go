@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"sort"
 	"strings"
@@ -14,33 +12,10 @@ import (
 	"time"
 
 	"github.com/stripe/stripe-mock/embedded"
-	"github.com/stripe/stripe-mock/server"
 	"github.com/stripesql/stripesql/internal/sqltypes"
 	"github.com/stripesql/stripesql/internal/stripeapi"
+	"github.com/stripesql/stripesql/internal/stripemocktest"
 )
-
-// startStripeMock runs Stripe's OpenAPI-validating mock in process on 127.0.0.1:0, built from its
-// embedded spec and fixtures the way stripe-mock's main does.
-func startStripeMock(t *testing.T) string {
-	t.Helper()
-	spec, err := server.LoadSpec(embedded.OpenAPISpec, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fixtures, err := server.LoadFixtures(embedded.OpenAPIFixtures, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	stub, err := server.NewStubServer(fixtures, spec, false, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/", stub.HandleRequest)
-	srv := httptest.NewServer(&server.DoubleSlashFixHandler{Mux: mux})
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
 
 // openAPI is the part of stripe-mock's spec the test reads to build valid arguments.
 type openAPI struct {
@@ -250,7 +225,7 @@ var fixedArgs = map[string]Args{
 // Stripe client (stripe-go v76) against stripe-mock, which validates each request against Stripe's
 // OpenAPI spec, and requires a 2xx answer and a row whose columns match Columns().
 func TestEveryProcedureAgainstStripeMock(t *testing.T) {
-	base := startStripeMock(t)
+	base := stripemocktest.Start(t)
 	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_123", BaseURL: base, Rate: 10000, MaxRetryTime: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -294,7 +269,7 @@ func TestEveryProcedureAgainstStripeMock(t *testing.T) {
 
 // TestVerifySourceAgainstStripeMock covers VerifyPaymentSource's second endpoint.
 func TestVerifySourceAgainstStripeMock(t *testing.T) {
-	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_123", BaseURL: startStripeMock(t), Rate: 10000})
+	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_123", BaseURL: stripemocktest.Start(t), Rate: 10000})
 	if err != nil {
 		t.Fatal(err)
 	}

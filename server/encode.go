@@ -36,7 +36,7 @@ func (c *conn) typeMap() *pgtype.Map {
 // wireOID is the OID whose binary codec encodes t: the reg* types are OIDs on the wire.
 func wireOID(t sqltypes.Type) uint32 {
 	switch t {
-	case sqltypes.Regclass, sqltypes.Regtype, sqltypes.Regproc:
+	case sqltypes.Regclass, sqltypes.Regtype, sqltypes.Regproc, sqltypes.Regnamespace:
 		return uint32(sqltypes.OID)
 	case sqltypes.OIDVector:
 		// The vectors' binary form is the one-dimensional array's.
@@ -77,7 +77,7 @@ func toPgtype(v any, t sqltypes.Type) any {
 		return nil
 	case int64:
 		switch t {
-		case sqltypes.OID, sqltypes.Regclass, sqltypes.Regtype, sqltypes.Regproc:
+		case sqltypes.OID, sqltypes.Regclass, sqltypes.Regtype, sqltypes.Regproc, sqltypes.Regnamespace:
 			return uint32(x)
 		}
 		return x
@@ -144,7 +144,7 @@ func (c *conn) decodeParam(t sqltypes.Type, format int16, raw []byte) (any, erro
 			return nil, bad(err)
 		}
 		return n, nil
-	case sqltypes.OID, sqltypes.Regclass, sqltypes.Regtype, sqltypes.Regproc:
+	case sqltypes.OID, sqltypes.Regclass, sqltypes.Regtype, sqltypes.Regproc, sqltypes.Regnamespace:
 		var n uint32
 		if err := m.Scan(uint32(sqltypes.OID), 1, raw, &n); err != nil {
 			return nil, bad(err)

@@ -462,6 +462,9 @@ func (c *conn) encodeRow(cols []Column, formats []int16, row []any, loc *time.Lo
 func appendText(buf []byte, v any, t sqltypes.Type, loc *time.Location) []byte {
 	switch x := v.(type) {
 	case int64:
+		if sqltypes.HasOIDOutput(t) { // regclass and friends print names
+			break
+		}
 		return strconv.AppendInt(buf, x, 10)
 	case string:
 		return append(buf, x...)

@@ -15,7 +15,6 @@ import (
 func TestCTEs(t *testing.T) {
 	e := startEnv(t, emulator.ScaleN(20))
 	learnSizes(t, e)
-	ctx := context.Background()
 	tests := []struct {
 		name string
 		sql  string
@@ -32,18 +31,7 @@ func TestCTEs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			oracle, _, err := run(ctx, e.client, e.session(map[string]string{"stripesql.pushdown": "off"}), tt.sql)
-			if err != nil {
-				t.Fatalf("oracle: %v", err)
-			}
-			e.emu.ResetRequests()
-			got, _, err := run(ctx, e.client, e.session(nil), tt.sql)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(sortedText(oracle), sortedText(got)); diff != "" {
-				t.Errorf("(-oracle +pushdown):\n%s", diff)
-			}
+			matchOracle(t, e, tt.sql)
 			if tt.lists != nil {
 				n := map[string]int{}
 				for _, r := range e.emu.Requests() {

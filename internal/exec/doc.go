@@ -30,6 +30,6 @@
 // Analyst operators: a Window (window.go) holds its input, sorts row positions once per distinct
 // PARTITION BY / ORDER BY and emits the rows in input order with their window values; UNION ALL
 // streams, UNION / INTERSECT / EXCEPT (setop.go) hold the keys they must; generate_series streams
-// one value per row; grouping sets (grouping.go) fill one hash table per set in a single pass.
+// one value per row and unnest returns its one array's elements; grouping sets (grouping.go) fill one hash table per set in a single pass.
 // Each fails with 53200 once it would hold more than stripesql.work_mem_rows rows.
 package exec

@@ -133,6 +133,27 @@ func sorted(rows [][]any) []string {
 	return out
 }
 
+// matchOracle runs sql with pushdown off (the oracle: full lists, filters applied locally), clears
+// the emulator's request log, runs it again with pushdown on and reports an error unless both give
+// the same rows as a set. It returns the pushdown run's rows; its requests stay in e.emu.
+func matchOracle(t *testing.T, e *testEnv, sql string) [][]any {
+	t.Helper()
+	ctx := context.Background()
+	oracle, _, err := run(ctx, e.client, e.session(map[string]string{"stripesql.pushdown": "off"}), sql)
+	if err != nil {
+		t.Fatalf("oracle: %v", err)
+	}
+	e.emu.ResetRequests()
+	got, _, err := run(ctx, e.client, e.session(nil), sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(sorted(oracle), sorted(got)); diff != "" {
+		t.Errorf("pushdown changed the answer (-oracle +pushdown):\n%s", diff)
+	}
+	return got
+}
+
 // pick returns a field of the n-th seeded object of a resource (newest first) that has it set.
 func pick(t testing.TB, e *testEnv, resource, field string, n int) string {
 	t.Helper()

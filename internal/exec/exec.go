@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -168,7 +169,7 @@ func (r *runner) beginRequest(st *nodeStats) error {
 	if r.requests >= r.budget {
 		return sqlstate.New(sqlstate.ProgramLimitExceeded, "query stopped after %d stripe requests: over the budget of %d", r.requests, r.budget).
 			WithDetail("the planner estimated %.0f requests; the table is larger than estimated", r.plan.Estimate.Requests).
-			WithHint("add a filter, or SET stripesql.max_requests = %d", r.budget*2)
+			WithHint("add a filter, or SET stripesql.max_requests = %d", planner.SuggestBudget(max(r.budget*2, int64(math.Ceil(r.plan.Estimate.Requests))), r.budget))
 	}
 	r.requests++
 	st.requests++
@@ -317,6 +318,8 @@ func (r *runner) build(n planner.Node) (iterator, error) {
 		it = &lateralScanIter{r: r, n: x} // lateral.go
 	case *planner.SeriesScan:
 		it = &seriesIter{r: r, n: x} // setop.go (generate_series)
+	case *planner.UnnestScan:
+		it = &unnestIter{r: r, n: x} // setop.go (unnest)
 	case *planner.Limit:
 		in, err := r.build(x.Input)
 		if err != nil {
@@ -494,12 +497,10 @@ func (p *projectIter) close() { p.in.close() }
 
 // aggIter groups its whole input, then emits one row per group in first-seen order.
 type aggIter struct {
-	r    *runner
-	in   iterator
-	n    *planner.Aggregate
-	out  [][]any
-	pos  int
-	done bool
+	r  *runner
+	in iterator
+	n  *planner.Aggregate
+	materialized
 }
 
 type group struct {
@@ -507,20 +508,7 @@ type group struct {
 	states []expr.AggState
 }
 
-func (a *aggIter) next(ctx context.Context) ([]any, error) {
-	if !a.done {
-		if err := a.run(ctx); err != nil {
-			return nil, err
-		}
-		a.done = true
-	}
-	if a.pos >= len(a.out) {
-		return nil, io.EOF
-	}
-	row := a.out[a.pos]
-	a.pos++
-	return row, nil
-}
+func (a *aggIter) next(ctx context.Context) ([]any, error) { return a.emit(ctx, a.run) }
 
 func (a *aggIter) newGroup(keys []any) *group {
 	g := &group{keys: keys, states: make([]expr.AggState, len(a.n.Aggs))}
@@ -589,7 +577,7 @@ func (a *aggIter) run(ctx context.Context) error {
 			}
 			row = append(row, v)
 		}
-		a.out = append(a.out, row)
+		a.rows = append(a.rows, row)
 	}
 	return nil
 }
@@ -601,26 +589,11 @@ type sortIter struct {
 	r    *runner
 	in   iterator
 	keys []planner.SortKey
-	rows [][]any
 	vals [][]any
-	pos  int
-	done bool
+	materialized
 }
 
-func (s *sortIter) next(ctx context.Context) ([]any, error) {
-	if !s.done {
-		if err := s.run(ctx); err != nil {
-			return nil, err
-		}
-		s.done = true
-	}
-	if s.pos >= len(s.rows) {
-		return nil, io.EOF
-	}
-	row := s.rows[s.pos]
-	s.pos++
-	return row, nil
-}
+func (s *sortIter) next(ctx context.Context) ([]any, error) { return s.emit(ctx, s.run) }
 
 func (s *sortIter) run(ctx context.Context) error {
 	env := *s.r.env
@@ -796,3 +769,30 @@ func (l *limitIter) next(ctx context.Context) ([]any, error) {
 }
 
 func (l *limitIter) close() { l.in.close() }
+
+// materialized is the output half of the iterators that must read their whole input before the
+// first row (sort, aggregate, grouping sets, window): fill runs once, on the first next, and
+// leaves every output row in rows; emit then hands them out in order, dropping each one as it
+// goes so a large result is released row by row rather than held until Close.
+type materialized struct {
+	rows [][]any
+	pos  int
+	done bool
+}
+
+// emit returns the next output row, running fill first if it has not run yet.
+func (m *materialized) emit(ctx context.Context, fill func(context.Context) error) ([]any, error) {
+	if !m.done {
+		if err := fill(ctx); err != nil {
+			return nil, err
+		}
+		m.done = true
+	}
+	if m.pos >= len(m.rows) {
+		return nil, io.EOF
+	}
+	row := m.rows[m.pos]
+	m.rows[m.pos] = nil
+	m.pos++
+	return row, nil
+}

@@ -13,29 +13,13 @@ import (
 // groups outside the set), the aggregates, and the set's number. The groups held count against
 // stripesql.work_mem_rows.
 type groupingSetsIter struct {
-	r    *runner
-	in   iterator
-	n    *planner.Aggregate
-	out  [][]any
-	pos  int
-	done bool
+	r  *runner
+	in iterator
+	n  *planner.Aggregate
+	materialized
 }
 
-func (g *groupingSetsIter) next(ctx context.Context) ([]any, error) {
-	if !g.done {
-		if err := g.run(ctx); err != nil {
-			return nil, err
-		}
-		g.done = true
-	}
-	if g.pos >= len(g.out) {
-		return nil, io.EOF
-	}
-	row := g.out[g.pos]
-	g.out[g.pos] = nil
-	g.pos++
-	return row, nil
-}
+func (g *groupingSetsIter) next(ctx context.Context) ([]any, error) { return g.emit(ctx, g.run) }
 
 func (g *groupingSetsIter) close() { g.in.close() }
 
@@ -119,7 +103,7 @@ func (g *groupingSetsIter) run(ctx context.Context) error {
 				row = append(row, v)
 			}
 			row = append(row, int64(si))
-			g.out = append(g.out, row)
+			g.rows = append(g.rows, row)
 		}
 	}
 	return nil

@@ -31,14 +31,7 @@ func TestGroupingSets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rows, _, err := runAll(t, newFake(10), session(nil), tt.sql)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, r := range rows {
-				got = append(got, rowString(r))
-			}
+			got := queryRows(t, newFake(10), session(nil), tt.sql)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("rows (-want +got):\n%s", diff)
 			}
@@ -60,10 +53,7 @@ func TestGroupingSetErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := runAll(t, newFake(10), session(tt.settings), tt.sql)
-			if got := codeOfErr(err); got != tt.code {
-				t.Errorf("error %v has code %q; want %q", err, got, tt.code)
-			}
+			wantCode(t, newFake(10), session(tt.settings), tt.sql, tt.code)
 		})
 	}
 }

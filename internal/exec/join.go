@@ -7,6 +7,7 @@ import (
 	"net/url"
 
 	"github.com/stripesql/stripesql/internal/expr"
+	"github.com/stripesql/stripesql/internal/stripeapi"
 	"github.com/stripesql/stripesql/planner"
 )
 
@@ -123,7 +124,10 @@ func (j *joinIter) lookupRows(ctx context.Context, v any) ([][]any, error) {
 			s.Calls[i] = planner.Call{Method: c.Method, Path: c.Path, Params: params, Fill: fill}
 		}
 	} else {
-		s.Calls = []planner.Call{{Method: "retrieve", Path: fmt.Sprintf(tmpl.Table.Retrieve.Path, url.PathEscape(id))}}
+		if !stripeapi.PlausibleID(id) {
+			return nil, nil // a join key like "" or "x/y" names no object: no request
+		}
+		s.Calls = []planner.Call{{Method: "retrieve", Path: fmt.Sprintf(tmpl.Table.Retrieve.Path, url.PathEscape(id)), ID: id}}
 	}
 	it := newScan(j.r, &s, j.st)
 	var rows [][]any
@@ -174,30 +178,47 @@ func (j *joinIter) nextLookup(ctx context.Context) ([]any, error) {
 			if !lok || !rok || lk != rk {
 				continue
 			}
-			out := make([]any, 0, j.n.Width)
-			out = append(out, j.cur...)
-			out = append(out, right...)
-			if j.n.Cond != nil {
-				j.env.Row = out
-				v, err := j.n.Cond.Eval(&j.env)
-				if err != nil {
-					return nil, err
-				}
-				if t, known := expr.Truth(v); !t || !known {
-					continue
-				}
+			out, ok, err := j.joined(right)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
 			}
 			j.found = true
 			return out, nil
 		}
-		cur := j.cur
-		j.cur = nil
-		if j.n.LeftJoin && !j.found {
-			out := make([]any, j.n.Width)
-			copy(out, cur)
+		if out := j.endLeft(); out != nil {
 			return out, nil
 		}
 	}
+}
+
+// endLeft is done with the current left row: it forgets it and, for a left join's row that
+// matched nothing, returns it padded with NULLs (nil otherwise).
+func (j *joinIter) endLeft() []any {
+	cur := j.cur
+	j.cur = nil
+	if !j.n.LeftJoin || j.found {
+		return nil
+	}
+	out := make([]any, j.n.Width)
+	copy(out, cur)
+	return out
+}
+
+// joined concatenates the current left row with right and reports whether the pair passes the
+// join condition (a NULL condition, as in SQL, does not).
+func (j *joinIter) joined(right []any) ([]any, bool, error) {
+	out := make([]any, 0, j.n.Width)
+	out = append(out, j.cur...)
+	out = append(out, right...)
+	if j.n.Cond == nil {
+		return out, true, nil
+	}
+	j.env.Row = out
+	ok, err := truth(j.n.Cond, &j.env)
+	return out, ok, err
 }
 
 func (j *joinIter) next(ctx context.Context) ([]any, error) {
@@ -240,27 +261,17 @@ func (j *joinIter) next(ctx context.Context) ([]any, error) {
 				idx = j.cand[j.pos]
 			}
 			j.pos++
-			out := make([]any, 0, j.n.Width)
-			out = append(out, j.cur...)
-			out = append(out, j.rows[idx]...)
-			if j.n.Cond != nil {
-				j.env.Row = out
-				v, err := j.n.Cond.Eval(&j.env)
-				if err != nil {
-					return nil, err
-				}
-				if t, known := expr.Truth(v); !t || !known {
-					continue
-				}
+			out, ok, err := j.joined(j.rows[idx])
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
 			}
 			j.found = true
 			return out, nil
 		}
-		cur := j.cur
-		j.cur = nil
-		if j.n.LeftJoin && !j.found {
-			out := make([]any, j.n.Width)
-			copy(out, cur)
+		if out := j.endLeft(); out != nil {
 			return out, nil
 		}
 	}

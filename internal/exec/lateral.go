@@ -18,6 +18,19 @@ func (r *runner) subSessionOf() (*subSession, error) {
 	return ss, nil
 }
 
+// rowsFor runs the LATERAL subquery sub with its outer values evaluated in env (the current left
+// row, or none when nothing precedes the subquery in FROM).
+func (ss *subSession) rowsFor(sub *planner.Subquery, env *expr.Env) ([][]any, error) {
+	outer := make([]any, len(sub.Outer))
+	for i, o := range sub.Outer {
+		var err error
+		if outer[i], err = o.Eval(env); err != nil {
+			return nil, err
+		}
+	}
+	return ss.SubqueryRows(sub, outer)
+}
+
 // lateralIter runs a LATERAL subquery per left row (remembered per distinct outer values) and
 // emits the left row joined with each of its rows.
 type lateralIter struct {
@@ -43,13 +56,7 @@ func (l *lateralIter) next(ctx context.Context) ([]any, error) {
 				return nil, err
 			}
 			env.Row = row
-			outer := make([]any, len(l.n.Sub.Outer))
-			for i, o := range l.n.Sub.Outer {
-				if outer[i], err = o.Eval(&env); err != nil {
-					return nil, err
-				}
-			}
-			if l.rows, err = ss.SubqueryRows(l.n.Sub, outer); err != nil {
+			if l.rows, err = ss.rowsFor(l.n.Sub, &env); err != nil {
 				return nil, err
 			}
 			l.cur, l.i, l.match = row, 0, false
@@ -122,13 +129,7 @@ func (l *lateralScanIter) next(ctx context.Context) ([]any, error) {
 		}
 		env := *l.r.env
 		env.Row = nil
-		outer := make([]any, len(l.n.Sub.Outer))
-		for i, o := range l.n.Sub.Outer {
-			if outer[i], err = o.Eval(&env); err != nil {
-				return nil, err
-			}
-		}
-		if l.rows, err = ss.SubqueryRows(l.n.Sub, outer); err != nil {
+		if l.rows, err = ss.rowsFor(l.n.Sub, &env); err != nil {
 			return nil, err
 		}
 		l.done = true

@@ -1,11 +1,8 @@
 package exec_test
 
 import (
-	"context"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/stripesql/stripesql/internal/emulator"
 )
@@ -15,7 +12,6 @@ import (
 func TestLateral(t *testing.T) {
 	e := startEnv(t, emulator.ScaleN(20))
 	learnSizes(t, e)
-	ctx := context.Background()
 	tests := []struct {
 		name string
 		sql  string
@@ -27,18 +23,7 @@ func TestLateral(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			oracle, _, err := run(ctx, e.client, e.session(map[string]string{"stripesql.pushdown": "off"}), tt.sql)
-			if err != nil {
-				t.Fatalf("oracle: %v", err)
-			}
-			e.emu.ResetRequests()
-			got, _, err := run(ctx, e.client, e.session(nil), tt.sql)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(sortedText(oracle), sortedText(got)); diff != "" {
-				t.Errorf("(-oracle +pushdown):\n%s", diff)
-			}
+			got := matchOracle(t, e, tt.sql)
 			if len(got) == 0 {
 				t.Errorf("no rows")
 			}

@@ -103,6 +103,9 @@ func (it *scanIter) nextRaw(ctx context.Context) ([]any, bool, error) {
 			if deleted, _ := obj["deleted"].(bool); deleted {
 				continue // a retrieve of a deleted object answers {id, deleted: true}
 			}
+			if !retrievedAsAsked(it.s.Calls[it.call], obj) {
+				continue
+			}
 			row, err := objectRow(it.s.Table, obj, it.s.Calls[it.call].Fill, it.s.Needed)
 			if err != nil {
 				return nil, false, err
@@ -424,4 +427,22 @@ func convertValue(v any, t sqltypes.Type) (any, error) {
 		}
 	}
 	return nil, fmt.Errorf("unexpected value %s for type %s", strings.TrimSpace(fmt.Sprint(v)), sqltypes.FormatType(t))
+}
+
+// retrievedAsAsked reports whether obj may stand for the object a call asked for. A retrieve's
+// answer must carry the requested id and not be a list or search page: an endpoint that answered
+// something else (a list for an empty id, a normalised path) yields no row rather than a wrong one.
+func retrievedAsAsked(c planner.Call, obj stripeapi.Object) bool {
+	if c.Method != "retrieve" {
+		return true
+	}
+	switch o, _ := obj["object"].(string); o {
+	case "list", "search_result":
+		return false
+	}
+	if c.ID == "" {
+		return true
+	}
+	id, _ := obj["id"].(string)
+	return id == c.ID
 }

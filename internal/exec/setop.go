@@ -6,6 +6,7 @@ import (
 
 	"github.com/stripesql/stripesql/internal/expr"
 	"github.com/stripesql/stripesql/internal/sqlstate"
+	"github.com/stripesql/stripesql/internal/sqltypes"
 	"github.com/stripesql/stripesql/planner"
 )
 
@@ -227,3 +228,49 @@ func (s *seriesIter) next(ctx context.Context) ([]any, error) {
 }
 
 func (s *seriesIter) close() {}
+
+// unnestIter runs a planner.UnnestScan: it evaluates the array once and returns its elements, each
+// with its 1-based position when the scan has WITH ORDINALITY. A NULL array has no rows, nor has
+// pg_partition_ancestors' relation.
+type unnestIter struct {
+	r       *runner
+	n       *planner.UnnestScan
+	started bool
+	items   []any
+	pos     int
+}
+
+func (u *unnestIter) next(ctx context.Context) ([]any, error) {
+	if !u.started {
+		u.started = true
+		env := *u.r.env
+		v, err := u.n.Arg.Eval(&env)
+		if err != nil {
+			return nil, err
+		}
+		switch a := v.(type) {
+		case nil:
+		case int64:
+			// pg_partition_ancestors: no stripesql relation is a partition (planner/srf.go)
+		case sqltypes.Array:
+			u.items = a.Items
+		default:
+			return nil, sqlstate.New(sqlstate.InternalError, "unnest: %T is not an array", v)
+		}
+	}
+	if u.pos >= len(u.items) {
+		return nil, io.EOF
+	}
+	if u.pos%1024 == 1023 {
+		if err := ctx.Err(); err != nil {
+			return nil, canceled(err)
+		}
+	}
+	u.pos++
+	if u.n.Ordinality {
+		return []any{u.items[u.pos-1], int64(u.pos)}, nil
+	}
+	return []any{u.items[u.pos-1]}, nil
+}
+
+func (u *unnestIter) close() {}

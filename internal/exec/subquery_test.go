@@ -2,7 +2,6 @@ package exec_test
 
 import (
 	"context"
-	"sort"
 	"strings"
 	"testing"
 
@@ -11,22 +10,11 @@ import (
 	"github.com/stripesql/stripesql/internal/emulator"
 )
 
-// sortedText renders rows as sorted text lines, for comparing results as sets.
-func sortedText(rows [][]any) []string {
-	out := make([]string, len(rows))
-	for i, r := range rows {
-		out[i] = rowText(r)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // TestSubqueryPushdownMatchesOracle runs each subquery with pushdown on and off (the oracle: full
 // lists and filters) and expects the same rows; it also checks the Stripe calls pushdown sends.
 func TestSubqueryPushdownMatchesOracle(t *testing.T) {
 	e := startEnv(t, emulator.ScaleN(20))
 	learnSizes(t, e)
-	ctx := context.Background()
 	tests := []struct {
 		name string
 		sql  string
@@ -62,18 +50,7 @@ func TestSubqueryPushdownMatchesOracle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			oracle, _, err := run(ctx, e.client, e.session(map[string]string{"stripesql.pushdown": "off"}), tt.sql)
-			if err != nil {
-				t.Fatalf("oracle: %v", err)
-			}
-			e.emu.ResetRequests()
-			got, _, err := run(ctx, e.client, e.session(nil), tt.sql)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(sortedText(oracle), sortedText(got)); diff != "" {
-				t.Errorf("pushdown changed the answer (-oracle +pushdown):\n%s", diff)
-			}
+			matchOracle(t, e, tt.sql)
 			if tt.check != nil {
 				tt.check(t, describe(e.emu.Requests()))
 			}
@@ -152,7 +129,7 @@ func TestSubquerySemantics(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, sortedText(rows)); diff != "" {
+			if diff := cmp.Diff(tt.want, sorted(rows)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
@@ -164,20 +141,8 @@ func TestSubquerySemantics(t *testing.T) {
 func TestInSubqueryPushedAsKeys(t *testing.T) {
 	e := startEnv(t, emulator.ScaleN(200))
 	learnSizes(t, e)
-	ctx := context.Background()
 	const sql = `SELECT id FROM charges WHERE customer IN (SELECT min(id) FROM customers UNION ALL SELECT max(id) FROM customers)`
-	oracle, _, err := run(ctx, e.client, e.session(map[string]string{"stripesql.pushdown": "off"}), sql)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.emu.ResetRequests()
-	got, _, err := run(ctx, e.client, e.session(nil), sql)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(sortedText(oracle), sortedText(got)); diff != "" {
-		t.Errorf("pushdown changed the answer (-oracle +pushdown):\n%s", diff)
-	}
+	got := matchOracle(t, e, sql)
 	var lists []string
 	for _, r := range describe(e.emu.Requests()) {
 		if strings.HasPrefix(r, "GET /v1/charges?") {

@@ -15,29 +15,13 @@ import (
 // computes every function per partition, and emits the rows in input order, each followed by its
 // window values.
 type windowIter struct {
-	r    *runner
-	in   iterator
-	n    *planner.Window
-	rows [][]any
-	pos  int
-	done bool
+	r  *runner
+	in iterator
+	n  *planner.Window
+	materialized
 }
 
-func (w *windowIter) next(ctx context.Context) ([]any, error) {
-	if !w.done {
-		if err := w.run(ctx); err != nil {
-			return nil, err
-		}
-		w.done = true
-	}
-	if w.pos >= len(w.rows) {
-		return nil, io.EOF
-	}
-	row := w.rows[w.pos]
-	w.rows[w.pos] = nil
-	w.pos++
-	return row, nil
-}
+func (w *windowIter) next(ctx context.Context) ([]any, error) { return w.emit(ctx, w.run) }
 
 func (w *windowIter) close() { w.in.close() }
 

@@ -73,14 +73,7 @@ func TestWindowFunctions(t *testing.T) {
 			if strings.Contains(tt.sql, "$1") {
 				args = []any{int64(2)}
 			}
-			rows, _, err := runAll(t, fb, session(nil), tt.sql, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, r := range rows {
-				got = append(got, rowString(r))
-			}
+			got := queryRows(t, fb, session(nil), tt.sql, args...)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("rows (-want +got):\n%s", diff)
 			}
@@ -116,10 +109,7 @@ func TestWindowErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := runAll(t, newFake(10), session(tt.settings), tt.sql)
-			if got := codeOfErr(err); got != tt.code {
-				t.Errorf("error %v has code %q; want %q", err, got, tt.code)
-			}
+			wantCode(t, newFake(10), session(tt.settings), tt.sql, tt.code)
 		})
 	}
 }

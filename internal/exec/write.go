@@ -206,6 +206,16 @@ func (wr *writer) insert(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		for k, id := range parents {
+			if !stripeapi.PlausibleID(id) {
+				name := "parent"
+				if k < len(spec.Parents) {
+					name = spec.Parents[k]
+				}
+				return sqlstate.New(sqlstate.InvalidParameterValue, "invalid %s id %q for insert into %s", name, id, wr.w.Table.Name).
+					WithHint("a stripe id has no '/', '?', '#', '%%' or whitespace and is not empty")
+			}
+		}
 		reqs[i] = req{path: fillPath(spec.Path, parents...), params: params}
 	}
 	if err := wr.checkBudget(len(reqs)); err != nil {
@@ -238,7 +248,7 @@ func (wr *writer) checkBudget(writes int) error {
 	}
 	return sqlstate.New(sqlstate.ProgramLimitExceeded, "%s would write %d rows after %d reads, over the budget of %d stripe requests", strings.ToLower(string(wr.w.Op)), writes, used, r.budget).
 		WithDetail("nothing was written").
-		WithHint("narrow the WHERE clause, or SET stripesql.max_requests = %d", used+int64(writes))
+		WithHint("narrow the WHERE clause, or SET stripesql.max_requests = %d", planner.SuggestBudget(used+int64(writes), r.budget))
 }
 
 // target is one object an UPDATE or DELETE writes: its id, the parent ids of its path, and the
@@ -262,7 +272,9 @@ func (wr *writer) updateOrDelete(ctx context.Context) error {
 	var targets []target
 	if w.Find == nil {
 		for _, id := range w.IDs {
-			targets = append(targets, target{id: id})
+			if stripeapi.PlausibleID(id) { // the planner drops the others; never send one
+				targets = append(targets, target{id: id})
+			}
 		}
 	} else {
 		rows, err := wr.readAll(ctx, w.Find)
@@ -275,15 +287,19 @@ func (wr *writer) updateOrDelete(ctx context.Context) error {
 		}
 		for _, row := range rows {
 			id, _ := row[idCol].(string)
-			if id == "" {
+			if !stripeapi.PlausibleID(id) {
 				continue
 			}
 			tg := target{id: id, row: row}
+			ok := true
 			for _, pc := range parentCols {
 				v, _ := row[colIdx(t, pc)].(string)
+				ok = ok && stripeapi.PlausibleID(v)
 				tg.parents = append(tg.parents, v)
 			}
-			targets = append(targets, tg)
+			if ok {
+				targets = append(targets, tg)
+			}
 		}
 	}
 	if err := wr.checkBudget(len(targets)); err != nil {

@@ -2,16 +2,12 @@ package exec_test
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"testing"
 
-	"github.com/stripe/stripe-mock/embedded"
-	"github.com/stripe/stripe-mock/server"
-
 	"github.com/stripesql/stripesql/catalog"
 	"github.com/stripesql/stripesql/internal/stripeapi"
+	"github.com/stripesql/stripesql/internal/stripemocktest"
 	"github.com/stripesql/stripesql/planner"
 )
 
@@ -22,23 +18,8 @@ func TestWriteContractStripeMock(t *testing.T) {
 	if testing.Short() || raceDetector {
 		t.Skip("loads stripe-mock's OpenAPI spec (12 s under -race); runs in plain go test")
 	}
-	spec, err := server.LoadSpec(embedded.OpenAPISpec, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fixtures, err := server.LoadFixtures(embedded.OpenAPIFixtures, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	stub, err := server.NewStubServer(fixtures, spec, false, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/", stub.HandleRequest)
-	srv := httptest.NewServer(&server.DoubleSlashFixHandler{Mux: mux})
-	defer srv.Close()
-	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_123", BaseURL: srv.URL, Limiter: stripeapi.NewLimiter(10000)})
+	baseURL := stripemocktest.Start(t)
+	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_123", BaseURL: baseURL, Limiter: stripeapi.NewLimiter(10000)})
 	if err != nil {
 		t.Fatal(err)
 	}

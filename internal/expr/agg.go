@@ -338,12 +338,19 @@ func (s *aggState) accumulate(env *Env, vals []any) error {
 		s.sep = append(s.sep, sep)
 	case "array_agg":
 		s.items = append(s.items, v)
-	case "jsonb_agg", "json_agg":
+	case "jsonb_agg":
 		j, err := toJSONValue(env, v, a.Args[0].Type())
 		if err != nil {
 			return err
 		}
 		s.items = append(s.items, j)
+	case "json_agg":
+		// json keeps each element's text (jsonbuild.go); the items are json values
+		t, j, err := jsonOut(env, v, a.Args[0].Type())
+		if err != nil {
+			return err
+		}
+		s.items = append(s.items, jsonVal{V: j, Text: t})
 	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
 		s.accumulateStat(v) // statagg.go
 	case "percentile_cont", "percentile_disc", "mode":
@@ -454,11 +461,20 @@ func (s *aggState) Result() (_ any, err error) {
 			return nil, nil
 		}
 		return array{Elem: a.Args[0].Type(), Items: s.items}, nil
-	case "jsonb_agg", "json_agg":
+	case "jsonb_agg":
 		if len(s.items) == 0 {
 			return nil, nil
 		}
 		return jsonVal{V: s.items}, nil
+	case "json_agg":
+		if len(s.items) == 0 {
+			return nil, nil
+		}
+		texts, vals := make([]string, len(s.items)), make([]any, len(s.items))
+		for i, it := range s.items {
+			texts[i], vals[i] = it.(jsonVal).Text, it.(jsonVal).V
+		}
+		return jsonArrayOf(texts, vals), nil
 	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
 		return s.statResult() // statagg.go
 	case "percentile_cont", "percentile_disc", "mode":

@@ -17,5 +17,7 @@
 // Functions live in a registry (RegisterFunction) so that other packages can add theirs — the
 // wire server registers version(), current_database() and the catalog helpers. Set-returning
 // functions (unnest, jsonb_object_keys, generate_series) are not scalar expressions and are not
-// provided here.
+// provided here (the planner runs generate_series and unnest in FROM). The json constructors
+// (json_build_object, json_build_array, to_json, json_agg; jsonbuild.go) keep the text layout
+// PostgreSQL gives json values, which differs from jsonb's.
 package expr

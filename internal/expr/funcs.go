@@ -129,35 +129,12 @@ func Call(name string, args []Expr) (Expr, error) {
 	return &FuncExpr{Name: n, Args: bound, T: f.Result(want), fn: f, types: want}, nil
 }
 
-// closestName finds a registered function name within edit distance 2 of n.
+// closestName finds a registered function name within edit distance 2 of n, or "" when none is.
 func closestName(n string) string {
-	best, bestD := "", 3
-	for _, c := range FunctionNames() {
-		if d := editDistance(n, c); d < bestD {
-			best, bestD = c, d
-		}
+	if near := sqlstate.Closest(n, FunctionNames(), 2); len(near) > 0 {
+		return near[0]
 	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ""
 }
 
 // Helpers for declaring functions.

@@ -452,7 +452,7 @@ func arithmetic(op string, l, r Expr) (Expr, error) {
 	ln, rn := numRank(lt) > 0 || lt == sqltypes.Unknown, numRank(rt) > 0 || rt == sqltypes.Unknown
 	if ln && rn {
 		t, _ := commonType(lt, rt)
-		if t == sqltypes.OID || t == sqltypes.Regclass || t == sqltypes.Regtype || t == sqltypes.Regproc {
+		if t == sqltypes.OID || t == sqltypes.Regclass || t == sqltypes.Regtype || t == sqltypes.Regproc || t == sqltypes.Regnamespace {
 			t = sqltypes.Int8
 		}
 		if op == "^" && t != sqltypes.Numeric {

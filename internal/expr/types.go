@@ -32,7 +32,7 @@ var typeNames = map[string]sqltypes.Type{
 	"interval": sqltypes.Interval,
 	"json":     sqltypes.JSON, "jsonb": sqltypes.JSONB,
 	"bytea": sqltypes.Bytea, "oid": sqltypes.OID,
-	"regclass": sqltypes.Regclass, "regtype": sqltypes.Regtype, "regproc": sqltypes.Regproc,
+	"regclass": sqltypes.Regclass, "regtype": sqltypes.Regtype, "regproc": sqltypes.Regproc, "regnamespace": sqltypes.Regnamespace,
 	"name": sqltypes.Name, "char": sqltypes.Char, "\"char\"": sqltypes.Char,
 	"unknown": sqltypes.Unknown, "void": sqltypes.Void, "record": sqltypes.Record,
 	"int2vector": sqltypes.Int2Vector, "oidvector": sqltypes.OIDVector,
@@ -82,7 +82,7 @@ func numRank(t sqltypes.Type) int {
 		return 1
 	case sqltypes.Int4:
 		return 2
-	case sqltypes.OID, sqltypes.Regclass, sqltypes.Regtype, sqltypes.Regproc:
+	case sqltypes.OID, sqltypes.Regclass, sqltypes.Regtype, sqltypes.Regproc, sqltypes.Regnamespace:
 		return 3
 	case sqltypes.Int8:
 		return 4

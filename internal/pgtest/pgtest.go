@@ -19,7 +19,7 @@ type Server struct {
 	// Port is the TCP port on 127.0.0.1.
 	Port int
 	// BinDir holds the server's binaries (psql, pg_ctl, …).
-	BinDir string
+	BinDir  string
 	dataDir string
 	runAs   string
 }

@@ -5,4 +5,8 @@
 // ErrorResponse fields and the database/sql driver re-exports it, so a client sees the same code,
 // message, detail and hint whichever front end it uses. Messages are lowercase with no trailing
 // period, PostgreSQL style, and never contain an API key.
+//
+// It also owns the "did you mean" part of hints: EditDistance and Closest rank the names a
+// misspelt one may have meant (functions, procedures, tables, columns, parameters), so every layer
+// suggests names by the same measure.
 package sqlstate

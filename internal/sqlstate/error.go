@@ -28,6 +28,7 @@ const (
 	InvalidAuthorization      = "28000"
 	InvalidPassword           = "28P01"
 	InvalidCursorName         = "34000"
+	InvalidSchemaName         = "3F000"
 	ExternalRoutineException  = "38000"
 	InvalidSQLStatementName   = "26000"
 	SyntaxError               = "42601"

@@ -22,5 +22,6 @@
 // The package also owns PostgreSQL's text output and input of each type (what psql prints and what
 // a client may send), so the server, the driver and the executor agree on every value's spelling,
 // the decimal arithmetic of numeric (with PostgreSQL's result scales), and what pg_type says about
-// each type (FormatType, Typname, Size, Category, Elem, ArrayOf).
+// each type (FormatType, Typname, Size, Category, Elem, ArrayOf). The reg* types print names that
+// only the catalog knows, so package catalog supplies their output (RegisterOIDOutput).
 package sqltypes

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -31,6 +32,9 @@ func FormatTextIn(v any, t Type, loc *time.Location) string {
 		}
 		return "f"
 	case int64:
+		if f := oidOutput(t); f != nil {
+			return f(uint32(x))
+		}
 		return strconv.FormatInt(x, 10)
 	case int:
 		return strconv.Itoa(x)
@@ -357,3 +361,35 @@ func needsArrayQuote(s string) bool {
 	}
 	return false
 }
+
+// oidOutputs holds the output functions of the reg* types, set by RegisterOIDOutput.
+var oidOutputs = struct {
+	sync.RWMutex
+	m map[Type]func(oid uint32) string
+}{m: map[Type]func(oid uint32) string{}}
+
+// RegisterOIDOutput sets how values of a reg* type (regclass, regtype, regproc, regnamespace)
+// print in text format. PostgreSQL prints the object's name ('customers'::regclass shows as
+// customers, and psql's \d prints "referenced by" tables that way), which only the catalog knows,
+// so package catalog registers the functions; without one the OID prints as a number.
+func RegisterOIDOutput(t Type, fn func(oid uint32) string) {
+	oidOutputs.Lock()
+	defer oidOutputs.Unlock()
+	oidOutputs.m[t] = fn
+}
+
+// oidOutput returns the registered output function of t, nil for types other than the reg* types.
+func oidOutput(t Type) func(uint32) string {
+	switch t {
+	case Regclass, Regtype, Regproc, Regnamespace:
+	default:
+		return nil
+	}
+	oidOutputs.RLock()
+	defer oidOutputs.RUnlock()
+	return oidOutputs.m[t]
+}
+
+// HasOIDOutput reports whether values of t print as names rather than numbers (see
+// RegisterOIDOutput), for encoders with a fast path for integers.
+func HasOIDOutput(t Type) bool { return oidOutput(t) != nil }

@@ -21,7 +21,7 @@ func ParseText(s string, t Type, loc *time.Location) (any, error) {
 		loc = time.UTC
 	}
 	switch t {
-	case Int2, Int4, Int8, OID, Regclass, Regtype, Regproc:
+	case Int2, Int4, Int8, OID, Regclass, Regtype, Regproc, Regnamespace:
 		return parseInt(s, t)
 	case Float4, Float8:
 		return parseFloat(s, t)
@@ -77,7 +77,7 @@ func parseInt(s string, t Type) (any, error) {
 		lo, hi = math.MinInt16, math.MaxInt16
 	case Int4:
 		lo, hi = math.MinInt32, math.MaxInt32
-	case OID, Regclass, Regtype, Regproc:
+	case OID, Regclass, Regtype, Regproc, Regnamespace:
 		lo, hi = math.MinInt32, math.MaxUint32
 	}
 	if n < lo || n > hi {

@@ -32,6 +32,7 @@ const (
 	Numeric          Type = 1700
 	Regclass         Type = 2205
 	Regtype          Type = 2206
+	Regnamespace     Type = 4089
 	Record           Type = 2249
 	Void             Type = 2278
 	JSONB            Type = 3802

@@ -41,6 +41,7 @@ var infos = map[Type]typeInfo{
 	Numeric:          {"numeric", "numeric", -1, 'N', 0, NumericArray},
 	Regclass:         {"regclass", "regclass", 4, 'N', 0, 0},
 	Regtype:          {"regtype", "regtype", 4, 'N', 0, 0},
+	Regnamespace:     {"regnamespace", "regnamespace", 4, 'N', 0, 0},
 	Record:           {"record", "record", -1, 'P', 0, 0},
 	Void:             {"void", "void", 4, 'P', 0, 0},
 	JSONB:            {"jsonb", "jsonb", -1, 'U', 0, JSONBArray},

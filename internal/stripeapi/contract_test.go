@@ -3,49 +3,13 @@ package stripeapi
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"testing"
-	"time"
-
-	"github.com/stripe/stripe-mock/embedded"
-	"github.com/stripe/stripe-mock/server"
 
 	"github.com/stripesql/stripesql/internal/sqlstate"
+	"github.com/stripesql/stripesql/internal/stripemocktest"
 )
-
-// startStripeMock runs stripe-mock in this process on 127.0.0.1, built the way its main.go builds
-// it: the embedded OpenAPI spec and fixtures, a StubServer, and the double-slash fixing handler.
-func startStripeMock(t *testing.T) string {
-	t.Helper()
-	spec, err := server.LoadSpec(embedded.OpenAPISpec, "")
-	if err != nil {
-		t.Fatalf("load stripe-mock spec: %v", err)
-	}
-	fixtures, err := server.LoadFixtures(embedded.OpenAPIFixtures, "")
-	if err != nil {
-		t.Fatalf("load stripe-mock fixtures: %v", err)
-	}
-	stub, err := server.NewStubServer(fixtures, spec, false, false)
-	if err != nil {
-		t.Fatalf("stripe-mock router: %v", err)
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/", stub.HandleRequest)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: &server.DoubleSlashFixHandler{Mux: mux}}
-	go srv.Serve(l)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	})
-	return "http://" + l.Addr().String()
-}
 
 // contractCall is one request shape the engine sends through Client.
 type contractCall struct {
@@ -118,7 +82,7 @@ func (cc contractCall) send(ctx context.Context, c *Client) (any, error) {
 // OpenAPI-validating mock, and requires each to be accepted; one request with an unknown
 // parameter must be refused, which shows the check can fail.
 func TestStripeMockContract(t *testing.T) {
-	base := startStripeMock(t)
+	base := stripemocktest.Start(t)
 	c := testClient(t, base, func(cfg *Config) { cfg.Account = "acct_123" })
 	ctx := context.Background()
 	for _, cc := range contractCalls {

@@ -16,5 +16,9 @@ SELECT customer, string_agg(id, ',' ORDER BY created DESC) FROM charges WHERE cu
 SELECT m.month, count(ch.id) FROM generate_series(timestamptz '2024-01-01', timestamptz '2024-06-01', interval '1 month') AS m(month) LEFT JOIN charges ch ON date_trunc('month', ch.created) = m.month AND ch.customer = 'cus_1' GROUP BY m.month
 -- name: generate_series integers
 SELECT n * 2 FROM generate_series(1, 10) n WHERE n > 3
+-- name: unnest in from
+SELECT x, ordinality FROM unnest(ARRAY['a', 'b']) WITH ORDINALITY x
+-- name: set-returning function alone in the select list
+SELECT unnest(ARRAY[1, 2]) AS n
 -- name: unsupported function in from
-SELECT * FROM unnest(ARRAY[1, 2])
+SELECT * FROM json_each('{}'::json)

@@ -18,8 +18,16 @@ SELECT id FROM charges WHERE created > now() - interval '30 days'
 SELECT id FROM charges WHERE created >= to_timestamp(1704067200)
 -- name: created equality
 SELECT id FROM charges WHERE created = '2024-01-01 00:00:00+00'
--- name: created fractional seconds stay residual
+-- name: created fractional seconds push the whole-second bound
 SELECT id FROM charges WHERE created > '2024-01-01 00:00:00.5+00'
+-- name: created fractional upper bound
+SELECT id FROM charges WHERE created <= '2024-01-01 00:00:00.5+00' AND created >= '2023-12-01'
+-- name: created fractional equality stays residual
+SELECT id FROM customers WHERE created = '2024-01-01 00:00:00.5+00'
+-- name: created gte now minus interval (issue literal form)
+SELECT id FROM customers WHERE created >= now() - interval '60 days'
+-- name: created gte current_timestamp and statement_timestamp
+SELECT id FROM customers WHERE created >= current_timestamp - interval '60 days' AND created < statement_timestamp()
 -- name: reversed comparison
 SELECT id FROM charges WHERE '2024-01-01' <= created
 -- name: in on list filter fans out
@@ -288,3 +296,6 @@ SELECT * FROM (SELECT id, email FROM customers WHERE email = 'a@b.c') AS virtual
 SELECT x FROM (SELECT id FROM customers WHERE id = 'cus_1') t(x)
 -- name: join with subquery
 SELECT c.email, t.n FROM customers c JOIN (SELECT customer, count(*) AS n FROM charges WHERE created > '2024-06-01' GROUP BY customer) t ON t.customer = c.id WHERE c.id = 'cus_1'
+-- name: over budget hint suggests the estimate, not a round thousand
+-- set: stripesql.max_requests = 3
+SELECT id FROM customers WHERE id IN ('cus_1', 'cus_2', 'cus_3', 'cus_4', 'cus_5')

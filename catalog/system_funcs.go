@@ -359,6 +359,31 @@ func registerSystemFunctions() {
 	register("pg_relation_is_publishable", 1, 1, nil, sqltypes.Bool, true, always(false))
 	register("pg_jit_available", 0, 0, nil, sqltypes.Bool, false, always(false))
 	register("inet_server_port", 0, 0, nil, sqltypes.Int4, false, constant(nil))
+	registerBitwise()
+}
+
+// registerBitwise adds PostgreSQL's int2and … int8xor, the functions behind the integer
+// operators &, | and #; the planner binds those operators to them (pgjdbc's getIndexInfo tests
+// index column options with indoption[k] & 1).
+func registerBitwise() {
+	ops := map[string]func(x, y int64) int64{
+		"and": func(x, y int64) int64 { return x & y },
+		"or":  func(x, y int64) int64 { return x | y },
+		"xor": func(x, y int64) int64 { return x ^ y },
+	}
+	for _, t := range []sqltypes.Type{sqltypes.Int2, sqltypes.Int4, sqltypes.Int8} {
+		for name, op := range ops {
+			args := func([]sqltypes.Type) ([]sqltypes.Type, error) { return []sqltypes.Type{t, t}, nil }
+			register(sqltypes.Typname(t)+name, 2, 2, args, t, true, func(_ *expr.Env, a []any) (any, error) {
+				x, ok1 := a[0].(int64)
+				y, ok2 := a[1].(int64)
+				if !ok1 || !ok2 {
+					return nil, sqlstate.New(sqlstate.DatatypeMismatch, "integer operands expected")
+				}
+				return op(x, y), nil
+			})
+		}
+	}
 }
 
 // routineArguments prints a procedure's parameters as pg_get_function_arguments does:
@@ -550,6 +575,9 @@ func registerRegCasts() {
 		if _, ok := expr.LookupFunction(name); ok && schema != "public" {
 			return int64(FunctionOID(name)), nil
 		}
+		if name == arrayInFunc && schema != "public" {
+			return int64(FunctionOID(arrayInFunc)), nil
+		}
 		for _, r := range Routines() {
 			if strings.EqualFold(r.Name, name) {
 				return int64(RoutineOID(r.Name)), nil
@@ -564,6 +592,9 @@ func registerRegCasts() {
 		}
 		if r, ok := routineByOID(oid); ok {
 			return r.Name, nil
+		}
+		if oid == FunctionOID(arrayInFunc) {
+			return arrayInFunc, nil
 		}
 		for _, n := range expr.FunctionNames() {
 			if FunctionOID(n) == oid {
@@ -631,3 +662,8 @@ func registerRegCasts() {
 		})
 	}
 }
+
+// arrayInFunc names PostgreSQL's array input function, the typinput of every array type in
+// pg_type: pgjdbc tells arrays apart with typinput = 'pg_catalog.array_in'::regproc. It is not
+// callable; it only gives pg_type.typinput a value that casts to and from regproc.
+const arrayInFunc = "array_in"

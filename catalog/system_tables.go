@@ -521,10 +521,14 @@ func typeRows(*Catalog) [][]any {
 		if isCollatable(t) && !sqltypes.IsArray(t) {
 			coll = collationDefault
 		}
+		var typinput int64
+		if sqltypes.IsArray(t) {
+			typinput = int64(FunctionOID(arrayInFunc))
+		}
 		preferred := t == sqltypes.Text || t == sqltypes.Float8 || t == sqltypes.Timestamptz || t == sqltypes.Bool || t == sqltypes.OID || t == sqltypes.Interval
 		out = append(out, []any{oidv(uint32(t)), sqltypes.Typname(t), oidv(NamespacePgCatalog), oidv(OwnerRole), int64(sqltypes.Size(t)),
 			byVal(t), typtype, string(sqltypes.Category(t)), preferred, true, ",", int64(0), int64(0), oidv(uint32(sqltypes.Elem(t))),
-			oidv(uint32(sqltypes.ArrayOf(t))), int64(0), int64(0), int64(0), int64(0), int64(0),
+			oidv(uint32(sqltypes.ArrayOf(t))), typinput, int64(0), int64(0), int64(0), int64(0),
 			int64(0), int64(0), align(t), storage(t), false, int64(0),
 			int64(-1), int64(0), oidv(coll), nil, nil, nil})
 	}

@@ -24,6 +24,9 @@ type scopeCol struct {
 	attnum int16
 	// filterOnly columns may only be read when constrained with =.
 	filterOnly bool
+	// merged marks the right-hand copy of a JOIN ... USING / NATURAL column: it equals the
+	// left-hand one, so an unqualified name or an unqualified * does not see it (join.go).
+	merged bool
 }
 
 // scope is the set of columns visible in a query's FROM clause, in row order: the columns of
@@ -34,6 +37,19 @@ type scope struct {
 	table *catalog.Table
 	alias string
 	items []scopeItem
+	// starOrder, when set, is the order SELECT * lists cols in (columns past its end follow in
+	// row order): JOIN ... USING lists the joined columns first, and a RIGHT JOIN, planned with
+	// its sides swapped, lists the left side first (join.go).
+	starOrder []int
+}
+
+// starCols returns the indexes of cols in the order SELECT * lists them.
+func (s *scope) starCols() []int {
+	out := append([]int(nil), s.starOrder...)
+	for i := len(s.starOrder); i < len(s.cols); i++ {
+		out = append(out, i)
+	}
+	return out
 }
 
 // scopeItem is one table of the FROM clause and where its columns sit in the row.
@@ -519,7 +535,7 @@ func (b *binder) resolve(qual, name string, loc int32) (int, error) {
 	}
 	found := -1
 	for i, c := range b.scope.cols {
-		if c.name == name && (qual == "" || c.table == qual) {
+		if c.name == name && (qual == "" && !c.merged || qual != "" && c.table == qual) {
 			if found >= 0 {
 				return -1, b.errAt(sqlstate.New(sqlstate.AmbiguousColumn, "column reference %q is ambiguous", name), loc)
 			}
@@ -625,6 +641,9 @@ func (b *binder) bindAExpr(a *pg.A_Expr) (expr.Expr, error) {
 		r, err := b.bind(a.Rexpr)
 		if err != nil {
 			return nil, err
+		}
+		if fn := bitwiseFunc(op, l.Type(), r.Type()); fn != "" {
+			return wrap(expr.Call(fn, []expr.Expr{l, r}))
 		}
 		return wrap(expr.Operator(op, l, r))
 	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
@@ -896,4 +915,34 @@ func (b *binder) bindListInto(nodes []*pg.Node, loc int32, build func([]expr.Exp
 		return nil, b.errAt(asCoded(err), loc)
 	}
 	return e, nil
+}
+
+// bitwiseFunc names the function (int2and … int8xor, registered by package catalog) that
+// computes the integer operator &, | or # on operands of types l and r: the wider of the two
+// integer types, an unknown literal taking the other's. It returns "" for anything else.
+func bitwiseFunc(op string, l, r sqltypes.Type) string {
+	names := map[string]string{"&": "and", "|": "or", "#": "xor"}
+	suffix, ok := names[op]
+	if !ok {
+		return ""
+	}
+	rank := map[sqltypes.Type]int{sqltypes.Int2: 1, sqltypes.Int4: 2, sqltypes.Int8: 3}
+	if l == sqltypes.Unknown {
+		l = r
+	}
+	if r == sqltypes.Unknown {
+		r = l
+	}
+	if rank[l] == 0 || rank[r] == 0 {
+		return ""
+	}
+	t := l
+	if rank[r] > rank[l] {
+		t = r
+	}
+	name := sqltypes.Typname(t) + suffix
+	if _, ok := expr.LookupFunction(name); !ok {
+		return ""
+	}
+	return name
 }

@@ -327,7 +327,8 @@ func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 	if len(sel.ValuesLists) > 0 {
 		return pl.buildValues(b, sel)
 	}
-	sel = srfTargetAsFrom(sel) // srf.go
+	sel = srfTargetAsFrom(sel)    // srf.go
+	sel = expandArrayTargets(sel) // srf.go
 
 	// FROM: no table, one table, or tables joined left to right.
 	var table *catalog.Table
@@ -400,8 +401,9 @@ func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 					return nil, b.errAt(sqlstate.New(sqlstate.UndefinedTable, "missing FROM-clause entry for table %q", q), cr.Location)
 				}
 			}
-			for i, c := range b.scope.cols {
-				if c.filterOnly || q != "" && c.table != q {
+			for _, i := range b.scope.starCols() {
+				c := b.scope.cols[i]
+				if c.filterOnly || q != "" && c.table != q || q == "" && c.merged {
 					continue
 				}
 				targets = append(targets, target{name: c.name, col: i, star: true, loc: cr.Location})

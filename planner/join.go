@@ -3,6 +3,7 @@ package planner
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
@@ -71,28 +72,54 @@ func (pl *planCtx) addFrom(b *binder, n *pg.Node, steps *[]joinStep) error {
 		return nil
 	case *pg.Node_JoinExpr:
 		j := x.JoinExpr
-		if j.IsNatural || len(j.UsingClause) > 0 {
-			return sqlstate.New(sqlstate.FeatureNotSupported, "NATURAL JOIN and JOIN ... USING are not supported").WithHint("write the join condition with ON")
-		}
 		left := false
+		first, second := j.Larg, j.Rarg
+		single := func(n *pg.Node) bool {
+			return n.GetRangeVar() != nil || n.GetRangeSubselect() != nil || n.GetRangeFunction() != nil
+		}
 		switch j.Jointype {
 		case pg.JoinType_JOIN_INNER:
 		case pg.JoinType_JOIN_LEFT:
 			left = true
+		case pg.JoinType_JOIN_RIGHT:
+			// Planned as the LEFT JOIN with the sides swapped; SELECT * keeps the written order.
+			if len(*steps) > 0 || !single(j.Larg) || !single(j.Rarg) {
+				return sqlstate.New(sqlstate.FeatureNotSupported, "RIGHT JOIN is supported only between two tables at the start of FROM").WithHint("swap the tables to write a RIGHT JOIN as a LEFT JOIN")
+			}
+			left, first, second = true, j.Rarg, j.Larg
 		default:
-			return sqlstate.New(sqlstate.FeatureNotSupported, "only inner, cross and left joins are supported").WithHint("swap the tables to write a RIGHT JOIN as a LEFT JOIN")
+			return sqlstate.New(sqlstate.FeatureNotSupported, "only inner, cross, left and right joins are supported")
 		}
-		if err := pl.addFrom(b, j.Larg, steps); err != nil {
+		lo := len(b.scope.cols)
+		if err := pl.addFrom(b, first, steps); err != nil {
 			return err
 		}
-		if j.Rarg.GetRangeVar() == nil && j.Rarg.GetRangeSubselect() == nil && j.Rarg.GetRangeFunction() == nil {
+		mid := len(b.scope.cols)
+		if !single(second) {
 			return sqlstate.New(sqlstate.FeatureNotSupported, "only a table name or a subquery is supported on the right of a join")
 		}
-		if err := pl.addFrom(b, j.Rarg, steps); err != nil {
+		if err := pl.addFrom(b, second, steps); err != nil {
 			return err
 		}
+		if j.Jointype == pg.JoinType_JOIN_RIGHT {
+			// The written left side (added second) is listed first by SELECT *.
+			for i := mid; i < len(b.scope.cols); i++ {
+				b.scope.starOrder = append(b.scope.starOrder, i)
+			}
+			for i := lo; i < mid; i++ {
+				b.scope.starOrder = append(b.scope.starOrder, i)
+			}
+		}
+		quals := j.Quals
+		if j.IsNatural || len(j.UsingClause) > 0 {
+			on, err := usingCondition(b, j, lo, mid, j.Jointype == pg.JoinType_JOIN_RIGHT)
+			if err != nil {
+				return err
+			}
+			quals = on
+		}
 		last := &(*steps)[len(*steps)-1]
-		last.left, last.on = left, j.Quals
+		last.left, last.on = left, quals
 		return nil
 	case *pg.Node_RangeSubselect:
 		rs := x.RangeSubselect
@@ -576,4 +603,95 @@ func equiKey(c expr.Expr, offset, end int) (expr.Expr, expr.Expr, bool) {
 		return op.Args[1], op.Args[0], true
 	}
 	return nil, nil, false
+}
+
+// usingCondition desugars JOIN ... USING (cols) and NATURAL JOIN into the ON condition
+// left.col = right.col AND ..., where the left side's columns are scope.cols[lo:mid] and the right
+// side's follow (for a RIGHT JOIN, swapped, the other way round). The second copies are marked merged, so that each USING column is seen
+// once by an unqualified name and by SELECT *, as in PostgreSQL (for inner and left joins the
+// left-hand value is the joined one).
+func usingCondition(b *binder, j *pg.JoinExpr, lo, mid int, swapped bool) (*pg.Node, error) {
+	cols := b.scope.cols
+	firstSide, secondSide := "left", "right"
+	if swapped { // a RIGHT JOIN added its right side first
+		firstSide, secondSide = secondSide, firstSide
+	}
+	var names []string
+	if j.IsNatural {
+		for _, c := range cols[mid:] {
+			if c.merged || c.filterOnly {
+				continue
+			}
+			for _, l := range cols[lo:mid] {
+				if !l.merged && l.name == c.name && !slices.Contains(names, c.name) {
+					names = append(names, c.name)
+				}
+			}
+		}
+	} else {
+		for _, n := range j.UsingClause {
+			name := n.GetString_().GetSval()
+			if slices.Contains(names, name) {
+				return nil, sqlstate.New("42701", "column name %q appears more than once in USING clause", name)
+			}
+			names = append(names, name)
+		}
+	}
+	find := func(from, to int, name, side string) (int, error) {
+		found := -1
+		for i := from; i < to; i++ {
+			if cols[i].name == name && !cols[i].merged {
+				if found >= 0 {
+					return -1, sqlstate.New(sqlstate.AmbiguousColumn, "common column name %q appears more than once in %s table", name, side)
+				}
+				found = i
+			}
+		}
+		if found < 0 {
+			return -1, sqlstate.New(sqlstate.UndefinedColumn, "column %q specified in USING clause does not exist in %s table", name, side)
+		}
+		if cols[found].table == "" {
+			return -1, sqlstate.New(sqlstate.FeatureNotSupported, "JOIN ... USING needs an alias on a subquery in FROM")
+		}
+		return found, nil
+	}
+	var eqs []*pg.Node
+	var kept []int // the visible copy of each USING column
+	for _, name := range names {
+		l, err := find(lo, mid, name, firstSide)
+		if err != nil {
+			return nil, err
+		}
+		r, err := find(mid, len(cols), name, secondSide)
+		if err != nil {
+			return nil, err
+		}
+		ref := func(c scopeCol) *pg.Node {
+			return pg.MakeColumnRefNode([]*pg.Node{pg.MakeStrNode(c.table), pg.MakeStrNode(c.name)}, -1)
+		}
+		eqs = append(eqs, pg.MakeAExprNode(pg.A_Expr_Kind_AEXPR_OP, []*pg.Node{pg.MakeStrNode("=")}, ref(cols[l]), ref(cols[r]), -1))
+		cols[r].merged = true
+		kept = append(kept, l)
+	}
+	// SELECT * lists the USING columns first, then the join's other columns in order.
+	order := b.scope.starCols()
+	b.scope.starOrder = b.scope.starOrder[:0]
+	for _, i := range order {
+		if i < lo {
+			b.scope.starOrder = append(b.scope.starOrder, i)
+		}
+	}
+	b.scope.starOrder = append(b.scope.starOrder, kept...)
+	for _, i := range order {
+		if i >= lo && !slices.Contains(kept, i) {
+			b.scope.starOrder = append(b.scope.starOrder, i)
+		}
+	}
+	switch len(eqs) {
+	case 0:
+		return nil, nil // NATURAL JOIN without common columns is a cross join
+	case 1:
+		return eqs[0], nil
+	}
+	return pg.MakeBoolExprNode(pg.BoolExprType_AND_EXPR, eqs, -1), nil
 }

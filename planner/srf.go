@@ -2,8 +2,11 @@ package planner
 
 import (
 	"math"
+	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/stripesql/stripesql/internal/expr"
 	"github.com/stripesql/stripesql/internal/sqlstate"
@@ -95,8 +98,8 @@ func (pl *planCtx) addFunctionFrom(b *binder, rf *pg.RangeFunction, steps *[]joi
 		if rf.Ordinality {
 			cols = append(cols, Column{Name: "ordinality", Type: sqltypes.Int8})
 		}
-	case "unnest":
-		u, err := unnestScan(args)
+	case "unnest", "_pg_expandarray":
+		u, err := unnestScan(name, args)
 		if err != nil {
 			return b.errAt(asCoded(err), fc.Location)
 		}
@@ -141,16 +144,18 @@ func (pl *planCtx) addFunctionFrom(b *binder, rf *pg.RangeFunction, steps *[]joi
 }
 
 // unnestScan resolves unnest's one signature, unnest(anyarray) → the element type.
-func unnestScan(args []expr.Expr) (*UnnestScan, error) {
+// name is unnest, or _pg_expandarray (whose composite rows expandArrayTargets reads as unnest
+// WITH ORDINALITY), for the error.
+func unnestScan(name string, args []expr.Expr) (*UnnestScan, error) {
 	if len(args) != 1 || !sqltypes.IsArray(args[0].Type()) {
-		return nil, expr.ErrNoFunction("unnest", argTypesOf(args))
+		return nil, expr.ErrNoFunction(name, argTypesOf(args))
 	}
 	return &UnnestScan{Func: "unnest", Arg: args[0], T: sqltypes.Elem(args[0].Type()), Estimate: Estimate{Rows: 100}}, nil
 }
 
 // fromFunctions are the set-returning functions stripesql runs in FROM (and, by srfTargetAsFrom,
 // as the only item of a SELECT list without FROM).
-var fromFunctions = map[string]bool{"generate_series": true, "unnest": true, "pg_partition_ancestors": true}
+var fromFunctions = map[string]bool{"generate_series": true, "unnest": true, "pg_partition_ancestors": true, "_pg_expandarray": true}
 
 // partitionAncestors resolves pg_partition_ancestors(regclass). PostgreSQL returns no rows for a
 // relation that is neither a partition nor partitioned, and no stripesql table is either, so the
@@ -184,7 +189,7 @@ func srfTargetAsFrom(sel *pg.SelectStmt) *pg.SelectStmt {
 		return sel
 	}
 	name := funcName(fc)
-	if !fromFunctions[name] {
+	if !fromFunctions[name] || name == "_pg_expandarray" { // its rows are composite values
 		return sel
 	}
 	col := name
@@ -300,4 +305,84 @@ func (pl *planCtx) seriesRows(n *SeriesScan) float64 {
 		return 1000
 	}
 	return math.Max(0, math.Floor(float64(h-l)/float64(s))+1)
+}
+
+// expandarrayAlias names the LATERAL subquery expandArrayTargets adds to the FROM clause.
+const expandarrayAlias = "_pg_expandarray"
+
+// expandArrayTargets rewrites the select-list items (information_schema._pg_expandarray(arr)).x
+// and .n of a query with FROM into columns of
+//
+//	LATERAL (SELECT u.x, u.n::int4 AS n FROM unnest(arr) WITH ORDINALITY AS u(x, n)) AS _pg_expandarray
+//
+// (with unnest named _pg_expandarray, for errors) appended to the FROM list: one row per array element, as the set-returning function yields
+// them in PostgreSQL's select list. pgjdbc's getIndexInfo reads index key positions this way. Every
+// call must take the same column (more would run in lockstep in PostgreSQL, not as a cross
+// product); a bare call, which returns a composite value, is left alone and so stays an error.
+// Other statements are returned unchanged; sel itself is never modified.
+func expandArrayTargets(sel *pg.SelectStmt) *pg.SelectStmt {
+	if len(sel.FromClause) == 0 {
+		return sel
+	}
+	var arg *pg.ColumnRef
+	var hits []int
+	for i, t := range sel.TargetList {
+		rt := t.GetResTarget()
+		if rt == nil {
+			continue
+		}
+		ind := rt.Val.GetAIndirection()
+		if ind == nil || len(ind.Indirection) != 1 {
+			continue
+		}
+		fc := ind.Arg.GetFuncCall()
+		field := ind.Indirection[0].GetString_().GetSval()
+		if fc == nil || funcName(fc) != "_pg_expandarray" || len(fc.Args) != 1 || field != "x" && field != "n" {
+			continue
+		}
+		cr := fc.Args[0].GetColumnRef()
+		if cr == nil {
+			return sel
+		}
+		if arg != nil && columnRefText(arg) != columnRefText(cr) {
+			return sel
+		}
+		arg = cr
+		hits = append(hits, i)
+	}
+	if arg == nil {
+		return sel
+	}
+	tree, err := pg.Parse("SELECT 1 FROM t, LATERAL (SELECT u.x, u.n::int4 AS n FROM information_schema._pg_expandarray(0) WITH ORDINALITY AS u(x, n)) AS " + expandarrayAlias)
+	if err != nil || len(tree.Stmts) != 1 {
+		return sel
+	}
+	lateral := tree.Stmts[0].Stmt.GetSelectStmt().FromClause[1]
+	call := lateral.GetRangeSubselect().Subquery.GetSelectStmt().FromClause[0].GetRangeFunction().Functions[0].GetList().Items[0].GetFuncCall()
+	call.Args[0] = &pg.Node{Node: &pg.Node_ColumnRef{ColumnRef: proto.Clone(arg).(*pg.ColumnRef)}}
+	out := proto.Clone(sel).(*pg.SelectStmt)
+	for _, i := range hits {
+		rt := out.TargetList[i].GetResTarget()
+		ind := rt.Val.GetAIndirection()
+		field := ind.Indirection[0].GetString_().GetSval()
+		if rt.Name == "" {
+			rt.Name = field
+		}
+		rt.Val = pg.MakeColumnRefNode([]*pg.Node{pg.MakeStrNode(expandarrayAlias), pg.MakeStrNode(field)}, rt.Location)
+	}
+	out.FromClause = append(out.FromClause, lateral)
+	return out
+}
+
+// columnRefText is a column reference as written, without its location, for comparing two.
+func columnRefText(cr *pg.ColumnRef) string {
+	var parts []string
+	for _, f := range cr.Fields {
+		if s := f.GetString_(); s != nil {
+			parts = append(parts, s.Sval)
+		} else {
+			parts = append(parts, "*")
+		}
+	}
+	return strings.Join(parts, ".")
 }

@@ -131,13 +131,13 @@ func TestJDBC(t *testing.T) {
 			t.Errorf("JDBC output lacks %q:\n%s", want, got)
 		}
 	}
-	// DatabaseMetaData calls succeed and find rows, or fail only with 0A000 because the planner
-	// cannot run the driver's catalog query yet (logged, so the gap stays visible).
+	// DatabaseMetaData calls succeed and find rows. The one known gap is getPrimaryKeys: it selects
+	// the composite value information_schema._pg_expandarray(i.indkey) whole and reads its field
+	// .x in an outer query, and stripesql has no composite (record) values (logged, so the gap
+	// stays visible).
 	for _, line := range strings.Split(got, "\n") {
 		switch {
-		case strings.HasPrefix(line, "metadata-error") && strings.Contains(line, " 0A000 "),
-			// information_schema._pg_expandarray is a set-returning function in the select list.
-			strings.HasPrefix(line, "metadata-error") && strings.Contains(line, "_pg_expandarray"):
+		case strings.HasPrefix(line, "metadata-error getPrimaryKeys ") && strings.Contains(line, "_pg_expandarray"):
 			t.Logf("needs planner support: %s", line)
 		case strings.HasPrefix(line, "metadata-error"):
 			t.Errorf("%s", line)

@@ -276,8 +276,8 @@ SELECT p.name, pr.unit_amount FROM products p, prices pr WHERE pr.product = p.id
 SELECT id FROM customers c JOIN charges ch ON ch.customer = c.id WHERE c.id = 'cus_1'
 -- name: duplicate alias
 SELECT 1 FROM customers c JOIN charges c ON true
--- name: right join unsupported
-SELECT 1 FROM customers c RIGHT JOIN charges ch ON ch.customer = c.id
+-- name: right join after a join unsupported
+SELECT 1 FROM customers c JOIN charges ch ON ch.customer = c.id RIGHT JOIN refunds r ON r.charge = ch.id
 -- name: lookup join retrieves per key
 SELECT ch.id, c.email FROM charges ch JOIN customers c ON c.id = ch.customer WHERE ch.id IN ('ch_1', 'ch_2') AND c.email LIKE '%@example.com'
 -- name: left lookup join
@@ -299,3 +299,11 @@ SELECT c.email, t.n FROM customers c JOIN (SELECT customer, count(*) AS n FROM c
 -- name: over budget hint suggests the estimate, not a round thousand
 -- set: stripesql.max_requests = 3
 SELECT id FROM customers WHERE id IN ('cus_1', 'cus_2', 'cus_3', 'cus_4', 'cus_5')
+-- name: join using with the unqualified column
+SELECT customer, s.id, ch.id FROM subscriptions s JOIN charges ch USING (customer) WHERE customer = 'cus_1'
+-- name: right join is the left join swapped
+SELECT c.email, ch.id FROM customers c RIGHT JOIN charges ch ON ch.customer = c.id WHERE ch.id = 'ch_1'
+-- name: pgjdbc index key positions
+SELECT c.email, (information_schema._pg_expandarray(t.a)).n, (information_schema._pg_expandarray(t.a)).x AS locale FROM customers c, (SELECT ARRAY['en', 'fr'] AS a) t WHERE c.id = 'cus_1'
+-- name: pg_expandarray of a non-array
+SELECT (information_schema._pg_expandarray(c.preferred_locales)).n FROM customers c WHERE c.id = 'cus_1'

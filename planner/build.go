@@ -624,37 +624,15 @@ func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 		return nil, err
 	}
 	if !pl.describe {
-		if lc != nil {
-			v, err := expr.Fold(lc, pl.env())
-			if err != nil {
-				return nil, asCoded(err)
-			}
-			if v != nil {
-				n, ok := v.(int64)
-				if !ok {
-					return nil, sqlstate.New(sqlstate.DatatypeMismatch, "argument of LIMIT must be type bigint")
-				}
-				if n < 0 {
-					return nil, sqlstate.New("2201W", "LIMIT must not be negative")
-				}
-				limitCount = n
-			}
+		if n, ok, err := pl.foldRowCount(lc, "LIMIT"); err != nil {
+			return nil, err
+		} else if ok {
+			limitCount = n
 		}
-		if lo != nil {
-			v, err := expr.Fold(lo, pl.env())
-			if err != nil {
-				return nil, asCoded(err)
-			}
-			if v != nil {
-				n, ok := v.(int64)
-				if !ok {
-					return nil, sqlstate.New(sqlstate.DatatypeMismatch, "argument of OFFSET must be type bigint")
-				}
-				if n < 0 {
-					return nil, sqlstate.New("2201X", "OFFSET must not be negative")
-				}
-				limitOffset = n
-			}
+		if n, ok, err := pl.foldRowCount(lo, "OFFSET"); err != nil {
+			return nil, err
+		} else if ok {
+			limitOffset = n
 		}
 	}
 
@@ -1056,4 +1034,31 @@ func sortDirection(sb *pg.SortBy) (desc, nullsFirst bool) {
 		nullsFirst = false
 	}
 	return desc, nullsFirst
+}
+
+// rowCountCodes are PostgreSQL's codes for a negative LIMIT (invalid_row_count_in_limit_clause) and
+// OFFSET (invalid_row_count_in_result_offset_clause).
+var rowCountCodes = map[string]string{"LIMIT": "2201W", "OFFSET": "2201X"}
+
+// foldRowCount computes the value of a LIMIT or OFFSET expression (clause names which) at plan time.
+// ok is false when there is no expression or it is NULL, which both mean "no limit" / "no offset".
+func (pl *planCtx) foldRowCount(e expr.Expr, clause string) (n int64, ok bool, err error) {
+	if e == nil {
+		return 0, false, nil
+	}
+	v, err := expr.Fold(e, pl.env())
+	if err != nil {
+		return 0, false, asCoded(err)
+	}
+	if v == nil {
+		return 0, false, nil
+	}
+	n, isInt := v.(int64)
+	if !isInt {
+		return 0, false, sqlstate.New(sqlstate.DatatypeMismatch, "argument of %s must be type bigint", clause)
+	}
+	if n < 0 {
+		return 0, false, sqlstate.New(rowCountCodes[clause], "%s must not be negative", clause)
+	}
+	return n, true, nil
 }

@@ -217,7 +217,7 @@ func (pl *planCtx) setOpLimit(b *binder, sel *pg.SelectStmt) (int64, int64, erro
 		return 0, 0, sqlstate.New(sqlstate.FeatureNotSupported, "FETCH ... WITH TIES is not supported")
 	}
 	b.scope = &scope{}
-	eval := func(n *pg.Node, clause, code, what string) (int64, bool, error) {
+	eval := func(n *pg.Node, clause string) (int64, bool, error) {
 		if n == nil {
 			return 0, false, nil
 		}
@@ -232,27 +232,17 @@ func (pl *planCtx) setOpLimit(b *binder, sel *pg.SelectStmt) (int64, int64, erro
 		if pl.describe {
 			return 0, false, nil
 		}
-		v, err := expr.Fold(e, pl.env())
-		if err != nil {
-			return 0, false, asCoded(err)
-		}
-		if v == nil {
-			return 0, false, nil
-		}
-		if v.(int64) < 0 {
-			return 0, false, sqlstate.New(code, "%s must not be negative", what)
-		}
-		return v.(int64), true, nil
+		return pl.foldRowCount(e, clause)
 	}
 	count, offset := int64(-1), int64(0)
-	n, ok, err := eval(sel.LimitCount, "LIMIT", "2201W", "LIMIT")
+	n, ok, err := eval(sel.LimitCount, "LIMIT")
 	if err != nil {
 		return 0, 0, err
 	}
 	if ok {
 		count = n
 	}
-	if n, ok, err = eval(sel.LimitOffset, "OFFSET", "2201X", "OFFSET"); err != nil {
+	if n, ok, err = eval(sel.LimitOffset, "OFFSET"); err != nil {
 		return 0, 0, err
 	}
 	if ok {

@@ -634,11 +634,7 @@ func (b *binder) bindAExpr(a *pg.A_Expr) (expr.Expr, error) {
 			}
 			return wrap(expr.Operator(op, r))
 		}
-		l, err := b.bind(a.Lexpr)
-		if err != nil {
-			return nil, err
-		}
-		r, err := b.bind(a.Rexpr)
+		l, r, err := b.bindOperands(a)
 		if err != nil {
 			return nil, err
 		}
@@ -647,21 +643,13 @@ func (b *binder) bindAExpr(a *pg.A_Expr) (expr.Expr, error) {
 		}
 		return wrap(expr.Operator(op, l, r))
 	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
-		l, err := b.bind(a.Lexpr)
-		if err != nil {
-			return nil, err
-		}
-		r, err := b.bind(a.Rexpr)
+		l, r, err := b.bindOperands(a)
 		if err != nil {
 			return nil, err
 		}
 		return wrap(expr.IsDistinctFrom(l, r, a.Kind == pg.A_Expr_Kind_AEXPR_NOT_DISTINCT))
 	case pg.A_Expr_Kind_AEXPR_NULLIF:
-		l, err := b.bind(a.Lexpr)
-		if err != nil {
-			return nil, err
-		}
-		r, err := b.bind(a.Rexpr)
+		l, r, err := b.bindOperands(a)
 		if err != nil {
 			return nil, err
 		}
@@ -713,11 +701,7 @@ func (b *binder) bindAExpr(a *pg.A_Expr) (expr.Expr, error) {
 		if a.Rexpr.GetSubLink() != nil {
 			return nil, b.errAt(sqlstate.New(sqlstate.FeatureNotSupported, "subqueries are not supported"), a.Location)
 		}
-		l, err := b.bind(a.Lexpr)
-		if err != nil {
-			return nil, err
-		}
-		r, err := b.bind(a.Rexpr)
+		l, r, err := b.bindOperands(a)
 		if err != nil {
 			return nil, err
 		}
@@ -945,4 +929,16 @@ func bitwiseFunc(op string, l, r sqltypes.Type) string {
 		return ""
 	}
 	return name
+}
+
+// bindOperands binds both sides of a binary expression, left first so errors point at the first
+// bad operand.
+func (b *binder) bindOperands(a *pg.A_Expr) (l, r expr.Expr, err error) {
+	if l, err = b.bind(a.Lexpr); err != nil {
+		return nil, nil, err
+	}
+	if r, err = b.bind(a.Rexpr); err != nil {
+		return nil, nil, err
+	}
+	return l, r, nil
 }

@@ -47,7 +47,7 @@ func ParseTime(s string, t Type, loc *time.Location, now time.Time) (time.Time, 
 		in = strings.TrimSpace(in[:len(in)-3])
 	}
 	p := &timeScanner{s: in}
-	y, ok1 := p.digits(4, 4)
+	y, ok1 := p.digits(4, 7) // PostgreSQL reads years past 9999 (dates go to 5874897 AD)
 	ok2 := p.lit('-')
 	mo, ok3 := p.digits(1, 2)
 	ok4 := p.lit('-')

@@ -2,6 +2,7 @@ package difftest
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -63,14 +64,7 @@ func TestParseCorpusErrors(t *testing.T) {
 // TestCorpusShape keeps the corpus what the analyst-SQL issue asks for: at least 150 queries,
 // and every analyst-SQL feature represented by at least one tagged query.
 func TestCorpusShape(t *testing.T) {
-	text, err := os.ReadFile("testdata/corpus.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	entries, err := ParseCorpus(string(text))
-	if err != nil {
-		t.Fatal(err)
-	}
+	entries := readCorpus(t)
 	if len(entries) < 150 {
 		t.Errorf("corpus has %d queries; want at least 150", len(entries))
 	}
@@ -85,4 +79,35 @@ func TestCorpusShape(t *testing.T) {
 			t.Errorf("no corpus query needs %s", f)
 		}
 	}
+}
+
+// readCorpus parses every testdata/corpus*.sql file (one per topic, so that work on different
+// features adds queries without touching the same file), checking that names are unique across
+// files.
+func readCorpus(t testing.TB) []Entry {
+	t.Helper()
+	files, err := filepath.Glob("testdata/corpus*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no corpus files in testdata: %v", err)
+	}
+	var all []Entry
+	seen := map[string]string{}
+	for _, f := range files {
+		text, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries, err := ParseCorpus(string(text))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, e := range entries {
+			if prev, dup := seen[e.Name]; dup {
+				t.Fatalf("query name %q is in both %s and %s", e.Name, prev, f)
+			}
+			seen[e.Name] = f
+		}
+		all = append(all, entries...)
+	}
+	return all
 }

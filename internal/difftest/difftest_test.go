@@ -428,14 +428,7 @@ var strict = os.Getenv("DIFFTEST_STRICT") != ""
 // corpus query to answer the same on both: in process with pushdown on and off, and through the
 // wire server. It ends with a summary line (go test -v shows it).
 func TestDifferential(t *testing.T) {
-	text, err := os.ReadFile("testdata/corpus.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	entries, err := ParseCorpus(string(text))
-	if err != nil {
-		t.Fatal(err)
-	}
+	entries := readCorpus(t)
 	f := startFixture(t)
 	ctx := context.Background()
 	on, err := f.eng.session(ctx, "SET stripesql.max_requests = 100000")

@@ -9,7 +9,7 @@
 // the rows the engine sees, so any difference in an answer is a difference of query semantics,
 // not of data; and COPY's text input proves PostgreSQL reads stripesql's text output.
 //
-// Then every query of the corpus (testdata/corpus.sql, parsed by ParseCorpus) runs on all sides:
+// Then every query of the corpus (testdata/corpus*.sql, one file per topic, parsed by ParseCorpus) runs on all sides:
 //
 //	corpus entry ─┬─► PostgreSQL, pgx simple protocol (text results) ──────────┐
 //	              ├─► stripesql in process, pushdown on  (sqltypes.FormatText) ─┤

@@ -213,6 +213,10 @@ func registerSystemFunctions() {
 	})
 	register("pg_type_is_visible", 1, 1, argsAs(sqltypes.OID), sqltypes.Bool, true, always(true))
 	register("pg_function_is_visible", 1, 1, argsAs(sqltypes.OID), sqltypes.Bool, true, always(true))
+	for _, n := range []string{"pg_operator_is_visible", "pg_opclass_is_visible", "pg_opfamily_is_visible", "pg_conversion_is_visible",
+		"pg_ts_config_is_visible", "pg_ts_dict_is_visible", "pg_ts_parser_is_visible", "pg_ts_template_is_visible", "pg_collation_is_visible"} {
+		register(n, 1, 1, argsAs(sqltypes.OID), sqltypes.Bool, true, always(true)) // psql's \do, \dF…, \dc
+	}
 	register("format_type", 2, 2, argsAs(sqltypes.OID, sqltypes.Int4), sqltypes.Text, false, func(_ *expr.Env, a []any) (any, error) {
 		if a[0] == nil {
 			return nil, nil
@@ -340,7 +344,7 @@ func registerSystemFunctions() {
 	})
 	register("pg_get_function_sqlbody", 1, 1, argsAs(sqltypes.OID), sqltypes.Text, true, constant(nil))
 	for _, n := range []string{"pg_get_viewdef", "pg_get_triggerdef", "pg_get_ruledef", "pg_get_partkeydef", "pg_get_partition_constraintdef",
-		"pg_get_statisticsobjdef_columns", "pg_get_serial_sequence", "pg_get_functiondef"} {
+		"pg_get_statisticsobjdef_columns", "pg_get_serial_sequence"} { // pg_get_functiondef: functiondef.go
 		register(n, 1, 3, nil, sqltypes.Text, true, constant(nil))
 	}
 	register("pg_tablespace_location", 1, 1, argsAs(sqltypes.OID), sqltypes.Text, true, constant(""))
@@ -572,7 +576,7 @@ func registerRegCasts() {
 		if err != nil {
 			return nil, err
 		}
-		if _, ok := expr.LookupFunction(name); ok && schema != "public" {
+		if _, ok := expr.LookupFunction(name); (ok || isSetFunction(name)) && schema != "public" {
 			return int64(FunctionOID(name)), nil
 		}
 		if name == arrayInFunc && schema != "public" {
@@ -591,7 +595,7 @@ func registerRegCasts() {
 			return "-", nil
 		}
 		if r, ok := routineByOID(oid); ok {
-			return r.Name, nil
+			return r.SQLName(), nil
 		}
 		if oid == FunctionOID(arrayInFunc) {
 			return arrayInFunc, nil
@@ -599,6 +603,11 @@ func registerRegCasts() {
 		for _, n := range expr.FunctionNames() {
 			if FunctionOID(n) == oid {
 				return n, nil
+			}
+		}
+		for _, f := range setFunctions() {
+			if FunctionOID(f.name) == oid {
+				return f.name, nil
 			}
 		}
 		return strconv.FormatUint(uint64(oid), 10), nil

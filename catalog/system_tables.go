@@ -48,6 +48,11 @@ type Routine struct {
 	Params      []RoutineParam
 }
 
+// SQLName is the procedure's name as the catalog lists it: folded to lower case, as PostgreSQL
+// stores every unquoted name, so psql's \df AcceptQuote (which folds its pattern) and JDBC's
+// getProcedures find it, and CALL AcceptQuote(…) names the same procedure.
+func (r Routine) SQLName() string { return strings.ToLower(r.Name) }
+
 // RoutineParam is one parameter of a Routine.
 type RoutineParam struct {
 	Name     string
@@ -305,6 +310,14 @@ func SystemTables() []*Table {
 		pc("pg_depend", "dependencies", "classid:oid objid:oid objsubid:int4 refclassid:oid refobjid:oid refobjsubid:int4 deptype:char", empty),
 		pc("pg_cast", "casts", "oid:oid castsource:oid casttarget:oid castfunc:oid castcontext:char castmethod:char", empty),
 		pc("pg_operator", "operators", "oid:oid oprname:name oprnamespace:oid oprowner:oid oprkind:char oprcanmerge:bool oprcanhash:bool oprleft:oid oprright:oid oprresult:oid oprcom:oid oprnegate:oid oprcode:regproc oprrest:regproc oprjoin:regproc", empty),
+		// empty catalogs psql's \dF, \dFd, \dFp, \dFt, \dc, \dl and \drds read
+		pc("pg_ts_config", "text search configurations", "oid:oid cfgname:name cfgnamespace:oid cfgowner:oid cfgparser:oid", empty),
+		pc("pg_ts_dict", "text search dictionaries", "oid:oid dictname:name dictnamespace:oid dictowner:oid dicttemplate:oid dictinitoption:text", empty),
+		pc("pg_ts_parser", "text search parsers", "oid:oid prsname:name prsnamespace:oid prsstart:regproc prstoken:regproc prsend:regproc prsheadline:regproc prslextype:regproc", empty),
+		pc("pg_ts_template", "text search templates", "oid:oid tmplname:name tmplnamespace:oid tmplinit:regproc tmpllexize:regproc", empty),
+		pc("pg_conversion", "encoding conversions", "oid:oid conname:name connamespace:oid conowner:oid conforencoding:int4 contoencoding:int4 conproc:regproc condefault:bool", empty),
+		pc("pg_largeobject_metadata", "large objects", "oid:oid lomowner:oid lomacl:text[]", empty),
+		pc("pg_db_role_setting", "per-role and per-database settings", "setdatabase:oid setrole:oid setconfig:text[]", empty),
 		pc("pg_opclass", "operator classes", "oid:oid opcmethod:oid opcname:name opcnamespace:oid opcowner:oid opcfamily:oid opcintype:oid opcdefault:bool opckeytype:oid", empty),
 		pc("pg_language", "procedural languages", "oid:oid lanname:name lanowner:oid lanispl:bool lanpltrusted:bool lanplcallfoid:oid laninline:oid lanvalidator:oid lanacl:text[]", func(*Catalog) [][]any {
 			return [][]any{{int64(12), "internal", oidv(OwnerRole), false, false, int64(0), int64(0), int64(0), nil}}
@@ -313,9 +326,9 @@ func SystemTables() []*Table {
 		pc("pg_views", "views", "schemaname:name viewname:name viewowner:name definition:text", empty),
 		pc("pg_tables", "tables", "schemaname:name tablename:name tableowner:name tablespace:name hasindexes:bool hasrules:bool hastriggers:bool rowsecurity:bool", pgTablesRows),
 		pc("pg_indexes", "indexes", "schemaname:name tablename:name indexname:name tablespace:name indexdef:text", pgIndexesRows),
-		pc("pg_stat_activity", "sessions (stripesql does not list other sessions)",
+		pc("pg_stat_activity", "sessions of this server (activity.go)",
 			"datid:oid datname:name pid:int4 usesysid:oid usename:name application_name:text client_addr:text "+
-				"backend_start:timestamptz query_start:timestamptz state:text query:text backend_type:text", empty),
+				"backend_start:timestamptz query_start:timestamptz state:text query:text backend_type:text", activityRows),
 		pc("pg_locks", "locks", "locktype:text database:oid relation:oid pid:int4 mode:text granted:bool", empty),
 		pc("pg_prepared_xacts", "prepared transactions", "transaction:int8 gid:text prepared:timestamptz owner:name database:name", empty),
 		pc("pg_timezone_names", "time zone names", "name:text abbrev:text utc_offset:text is_dst:bool", empty),
@@ -548,6 +561,7 @@ func procRows(*Catalog) [][]any {
 			sqltypes.Array{Elem: sqltypes.OID}, nil, nil, nil, nil,
 			nil, n, nil, nil, nil, nil})
 	}
+	out = append(out, setFunctionProcRows()...) // system_srfs.go
 	for _, r := range Routines() {
 		types := sqltypes.Array{Elem: sqltypes.OID}
 		argNames := sqltypes.Array{Elem: sqltypes.Text}
@@ -559,7 +573,7 @@ func procRows(*Catalog) [][]any {
 				optional++
 			}
 		}
-		out = append(out, []any{oidv(RoutineOID(r.Name)), r.Name, oidv(NamespacePublic), oidv(OwnerRole), int64(12), float64(100), float64(0),
+		out = append(out, []any{oidv(RoutineOID(r.Name)), r.SQLName(), oidv(NamespacePublic), oidv(OwnerRole), int64(12), float64(100), float64(0),
 			int64(0), int64(0), "p", false, false, false,
 			false, "v", "u", int64(len(r.Params)), int64(optional), int64(uint32(sqltypes.Record)),
 			types, nil, nil, argNames, nil,
@@ -595,6 +609,9 @@ func databaseRows(*Catalog) [][]any {
 }
 
 func settingsRows(*Catalog) [][]any {
+	if rows := registeredSettingRows(); rows != nil { // settings.go
+		return rows
+	}
 	set := func(name, value, desc string) []any {
 		return []any{name, value, nil, "stripesql", desc, nil, "user", "string", "default", nil, nil, nil, value, value, nil, nil, false}
 	}
@@ -788,8 +805,8 @@ func isColumnsRows(c *Catalog) [][]any {
 func isRoutinesRows(*Catalog) [][]any {
 	var out [][]any
 	for _, r := range Routines() {
-		specific := r.Name + "_" + uintString(RoutineOID(r.Name))
-		out = append(out, []any{DatabaseName, "public", specific, DatabaseName, "public", r.Name, "PROCEDURE", nil, nil, "EXTERNAL",
+		specific := r.SQLName() + "_" + uintString(RoutineOID(r.Name))
+		out = append(out, []any{DatabaseName, "public", specific, DatabaseName, "public", r.SQLName(), "PROCEDURE", nil, nil, "EXTERNAL",
 			nil, "STRIPE", "NO", "MODIFIES", "YES", "INVOKER"})
 	}
 	return out
@@ -798,7 +815,7 @@ func isRoutinesRows(*Catalog) [][]any {
 func isParametersRows(*Catalog) [][]any {
 	var out [][]any
 	for _, r := range Routines() {
-		specific := r.Name + "_" + uintString(RoutineOID(r.Name))
+		specific := r.SQLName() + "_" + uintString(RoutineOID(r.Name))
 		for i, p := range r.Params {
 			var def any
 			if !p.Required {

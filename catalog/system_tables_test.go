@@ -208,9 +208,13 @@ func TestRoutinesInPgProc(t *testing.T) {
 	})
 	defer RegisterRoutines(nil)
 	c := New(SystemTables()...)
-	rows := rowsWhere(t, c, "pg_proc", "proname", "CancelSubscription")
+	// Listed folded to lower case, as PostgreSQL stores an unquoted name (psql's \df folds too).
+	rows := rowsWhere(t, c, "pg_proc", "proname", "cancelsubscription")
 	if len(rows) != 1 {
-		t.Fatalf("pg_proc has %d rows for CancelSubscription", len(rows))
+		t.Fatalf("pg_proc has %d rows for cancelsubscription", len(rows))
+	}
+	if r := rowsWhere(t, c, "routines", "routine_name", "cancelsubscription"); len(r) != 1 {
+		t.Errorf("information_schema.routines has %d rows for cancelsubscription", len(r))
 	}
 	got := pick(t, c, "pg_proc", rows[0], "prokind", "pronamespace", "pronargs", "pronargdefaults", "proargnames")
 	want := []any{"p", int64(NamespacePublic), int64(2), int64(1), sqltypes.Array{Elem: sqltypes.Text, Items: []any{"SubscriptionId", "invoice_now"}}}

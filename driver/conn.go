@@ -104,6 +104,13 @@ func (c *Conn) BeginTx(ctx context.Context, opts sqldriver.TxOptions) (sqldriver
 		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "only read committed isolation is supported").
 			WithDetail("stripe has no transactions; each statement sees stripe as it is when its requests run")
 	}
+	var ro *bool
+	if opts.ReadOnly {
+		ro = &opts.ReadOnly
+	}
+	if err := c.sess.BeginTransaction(ro); err != nil {
+		return nil, err
+	}
 	c.tx = &Tx{conn: c, readOnly: opts.ReadOnly}
 	return c.tx, nil
 }
@@ -280,7 +287,7 @@ func sqlError(ctx context.Context, err error) error {
 		return nil
 	}
 	if ctx != nil && ctx.Err() != nil {
-		if e, ok := sqlstate.As(err); !ok || e.Code == sqlstate.InternalError {
+		if e, ok := sqlstate.As(err); !ok || e.Code == sqlstate.InternalError || e.Code == sqlstate.QueryCanceled {
 			return cancelError(ctx.Err())
 		}
 	}
@@ -296,13 +303,27 @@ func sqlError(ctx context.Context, err error) error {
 	return sqlstate.Wrap(err)
 }
 
-// cancelError is PostgreSQL's answer to a cancelled statement.
-func cancelError(err error) *sqlstate.Error {
+// cancelError is PostgreSQL's answer to a cancelled statement (57014), which also unwraps to the
+// context's error, so callers can test errors.Is(err, context.DeadlineExceeded) or
+// context.Canceled as with any Go API, and still read the SQLSTATE with errors.As.
+func cancelError(err error) error {
+	msg := "canceling statement due to user request"
+	cause := error(context.Canceled)
 	if errors.Is(err, context.DeadlineExceeded) {
-		return sqlstate.New(sqlstate.QueryCanceled, "canceling statement due to statement timeout")
+		msg, cause = "canceling statement due to statement timeout", context.DeadlineExceeded
 	}
-	return sqlstate.New(sqlstate.QueryCanceled, "canceling statement due to user request")
+	return &canceledError{pg: sqlstate.New(sqlstate.QueryCanceled, "%s", msg), cause: cause}
 }
+
+// canceledError is a 57014 *sqlstate.Error together with the context error that caused it.
+type canceledError struct {
+	pg    *sqlstate.Error
+	cause error
+}
+
+func (e *canceledError) Error() string    { return e.pg.Error() }
+func (e *canceledError) SQLState() string { return e.pg.Code }
+func (e *canceledError) Unwrap() []error  { return []error{e.pg, e.cause} }
 
 // Tx groups statements of one connection. See Conn.BeginTx for what it can and cannot promise.
 type Tx struct {
@@ -330,6 +351,7 @@ func (t *Tx) admit(st *planner.Statement) error {
 // Commit ends the transaction; its writes were applied when they ran.
 func (t *Tx) Commit() error {
 	t.conn.tx = nil
+	t.conn.sess.EndTransaction()
 	return nil
 }
 
@@ -337,6 +359,7 @@ func (t *Tx) Commit() error {
 // undone, and Rollback says so with 25000 rather than report a rollback that did not happen.
 func (t *Tx) Rollback() error {
 	t.conn.tx = nil
+	t.conn.sess.EndTransaction()
 	if t.writes > 0 {
 		return sqlstate.New(sqlstate.InvalidTransactionState, "stripe writes cannot be rolled back").
 			WithDetail("%d statement(s) of this transaction wrote to stripe and stay applied", t.writes)

@@ -201,6 +201,9 @@ func (c *Connector) Connect(ctx context.Context) (sqldriver.Conn, error) {
 		Settings:   settings,
 		Progress:   c.cfg.Progress,
 	})
+	if err := sess.StartupError(); err != nil {
+		return nil, err // an unknown or invalid DSN setting, as PostgreSQL refuses a bad startup option
+	}
 	return &Conn{connector: c, sess: sess}, nil
 }
 

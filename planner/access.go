@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -251,6 +252,34 @@ func (pl *planCtx) chooseAccess(t *catalog.Table, where expr.Expr) (*Scan, error
 // chooseAccessWith is chooseAccess with extra = constraints that are not in where (conj -1): a
 // lookup join plans its right table with a placeholder for the key each call is sent with.
 func (pl *planCtx) chooseAccessWith(t *catalog.Table, where expr.Expr, extra []folded) (*Scan, error) {
+	return pl.chooseAccessTop(t, where, extra, 0)
+}
+
+// newestFirstTop returns the rows a single-table SELECT needs when it reads t newest first and
+// stops: limit + offset for ORDER BY created DESC LIMIT n with nothing in between (blocked: an
+// aggregate, DISTINCT or a window), else 0.
+func newestFirstTop(t *catalog.Table, keys []SortKey, count, offset int64, blocked bool) int64 {
+	if blocked || count <= 0 || len(keys) != 1 || !keys[0].Desc {
+		return 0
+	}
+	cr, ok := keys[0].Expr.(*expr.ColumnRef)
+	if !ok || cr.Index < 0 || cr.Index >= len(t.Columns) || t.Columns[cr.Index].Name != "created" {
+		return 0
+	}
+	return count + offset
+}
+
+// topPages is the pages a list in Stripe's order reads to find n rows when a fraction keep of
+// what it reads passes the residual filter.
+func topPages(n int64, pageSize int, keep float64) float64 {
+	return math.Max(1, math.Ceil(float64(n)/(float64(pageSize)*keep)))
+}
+
+// chooseAccessTop is chooseAccessWith for a statement that stops after top rows newest first
+// (newestFirstTop; 0 for none): a single list keeps Stripe's order and stops once it has them,
+// so it costs the pages needed to find top matches given its residual filter's selectivity, where
+// a search or a fanned-out list reads every match before the sort.
+func (pl *planCtx) chooseAccessTop(t *catalog.Table, where expr.Expr, extra []folded, top int64) (*Scan, error) {
 	conj := conjuncts(where)
 	if t.Rows != nil {
 		return &Scan{Table: t, Access: AccessSystem, Filter: where, Estimate: Estimate{Rows: 100, Source: "system"}}, nil
@@ -328,6 +357,21 @@ func (pl *planCtx) chooseAccessWith(t *catalog.Table, where expr.Expr, extra []f
 				WithHint("add WHERE %s = '...'", id)
 		}
 		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "table %s cannot be read", t.Name)
+	}
+	if top > 0 {
+		for i, c := range cands {
+			if c.scan.Access != AccessList || len(c.scan.Calls) != 1 {
+				continue
+			}
+			residual := 0
+			for k := range conj {
+				if !c.removed[k] {
+					residual++
+				}
+			}
+			keep := math.Pow(selResidual, float64(residual))
+			cands[i].cost = math.Min(c.cost, topPages(top, c.scan.PageSize, keep)+c.scan.Rows*1e-6)
+		}
 	}
 	best := cands[0]
 	for _, c := range cands[1:] {
@@ -408,7 +452,7 @@ func expand(t *catalog.Table, parents []string, preds []folded, what string) ([]
 		}
 		vs, raw, _, ok := eqValues(preds, idx)
 		if !ok {
-			return nil, sqlstate.New(sqlstate.FeatureNotSupported, "%s of %s need a %s", what, t.Name, name).
+			return nil, sqlstate.New(sqlstate.FeatureNotSupported, "%s of %s need %s %s", what, t.Name, article(name), name).
 				WithHint("add WHERE %s = '...' (Stripe lists %s only for one %s at a time)", name, t.Name, name)
 		}
 		var next []fill
@@ -458,7 +502,8 @@ func (pl *planCtx) retrieveCandidate(t *catalog.Table, preds []folded, pushdown 
 		return candidate{}, false, nil
 	}
 	ids, raw, conj, ok := eqValues(preds, idIdx)
-	if !ok {
+	if !ok || slices.Contains(ids, lookupPlaceholder) {
+		// A lookup join's template for an array list of ids (lookup.go) is a list, not retrieves.
 		return candidate{}, false, nil
 	}
 	fills, err := expand(t, r.Parents, preds, "rows")
@@ -583,6 +628,11 @@ func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool
 		}
 		if hasOp(k, catalog.OpEq) {
 			if vs, raw, conj, ok := eqValues(preds, idx); ok {
+				if slices.Contains(vs, "") && !filterOnly && !required {
+					// Stripe reads an empty parameter as no filter at all (customer= lists
+					// every charge), so = '' stays with the engine's filter.
+					continue
+				}
 				if k.Array && len(vs) <= maxArrayValues {
 					// An array parameter takes every value of the = or IN in one call.
 					for i, v := range vs {
@@ -606,7 +656,11 @@ func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool
 				if k.Exact && (pushdown && !bare || filterOnly) && conj >= 0 {
 					removed[conj] = true
 				}
-				sel *= selEq
+				perCall := 1 // values one call is sent with
+				if k.Array {
+					perCall = min(len(vs), maxArrayValues)
+				}
+				sel *= math.Min(1, float64(perCall)*pl.eqSelectivity(t, idx, size)) // lookup_estimate.go
 				done[k.Column] = true
 				continue
 			}
@@ -712,7 +766,7 @@ func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool
 	// A required filter that no = or IN constrains leaves Stripe nothing to list.
 	for _, name := range ls.Required {
 		if !done[name] {
-			return candidate{}, sqlstate.New(sqlstate.FeatureNotSupported, "rows of %s need a %s", t.Name, name).
+			return candidate{}, sqlstate.New(sqlstate.FeatureNotSupported, "rows of %s need %s %s", t.Name, article(name), name).
 				WithHint("add WHERE %s = '...' (Stripe lists %s only for one %s at a time)", name, t.Name, name)
 		}
 	}
@@ -830,7 +884,9 @@ func searchTerm(t *catalog.Table, c expr.Expr, env *expr.Env) (string, float64, 
 		return "", 0, false
 	}
 	v, err := expr.Fold(op.Args[1], env)
-	if err != nil || v == nil {
+	if err != nil || v == nil || v == "" {
+		// An empty string is not a search value Stripe compares with (field:"" is not
+		// "equals the empty string"), so it stays with the engine's filter.
 		return "", 0, false
 	}
 	// metadata->>'k' = 'v' and json sub-paths such as payment_method_details->'card'->>'last4'.
@@ -974,6 +1030,7 @@ func (pl *planCtx) searchCandidates(t *catalog.Table, conj []expr.Expr, size flo
 			break
 		}
 		term, s, ok := searchTerm(t, c, env)
+		s = pl.searchEqSelectivity(t, c, s, size)
 		if !ok {
 			continue
 		}
@@ -1003,6 +1060,7 @@ func (pl *planCtx) searchCandidates(t *catalog.Table, conj []expr.Expr, size flo
 		sel := 0.0
 		for _, a := range b.Args {
 			term, s, ok := searchTerm(t, a, env)
+			s = pl.searchEqSelectivity(t, a, s, size)
 			if !ok {
 				ors = nil
 				break
@@ -1025,11 +1083,20 @@ func (pl *planCtx) pushLimit(s *Scan, n int64) {
 	}
 	s.Limit = n
 	s.Learn = false
-	if s.Filter != nil || n <= 0 {
+	if n <= 0 {
 		if n == 0 {
 			s.Requests, s.Rows = 0, 0
 			s.Seconds = 0
 		}
+		return
+	}
+	if s.Filter != nil {
+		// The scan stops once n rows passed the filter: a single call reads the pages that holds.
+		if s.Access != AccessRetrieve && len(s.Calls) == 1 {
+			s.Requests = math.Min(s.Requests, topPages(n, s.PageSize, residualFactor(s)))
+		}
+		s.Rows = math.Min(s.Rows, float64(n))
+		s.Seconds = s.Requests / pl.sess.Rate()
 		return
 	}
 	if s.Access == AccessRetrieve {
@@ -1057,10 +1124,16 @@ func checkBudget(sess *Session, p *Planned) error {
 	max := sess.MaxRequests()
 	var total float64
 	var scans []*Scan
+	var perRow []string                // LATERAL subqueries: their scans run once per row, so count the join's estimate
 	Walk(budgetRoot(p), func(n Node) { // budgetRoot: with init plans (subquery.go)
-		if s, ok := n.(*Scan); ok {
-			total += s.Requests
-			scans = append(scans, s)
+		switch x := n.(type) {
+		case *Scan:
+			total += x.Requests
+			scans = append(scans, x)
+		case *LateralJoin:
+			sub := math.Max(0, x.Requests-x.Left.Est().Requests)
+			total += sub
+			perRow = append(perRow, fmt.Sprintf("lateral subquery per row: %d requests", int64(math.Ceil(sub))))
 		}
 	})
 	if total <= float64(max) {
@@ -1078,6 +1151,7 @@ func checkBudget(sess *Session, p *Planned) error {
 		}
 		parts = append(parts, fmt.Sprintf("%s of %s: %d requests for about %d rows (%s)", strings.ToLower(string(s.Access)), s.Table.Name, int64(math.Ceil(s.Requests)), int64(s.Rows/math.Max(1e-9, residualFactor(s))), how))
 	}
+	parts = append(parts, perRow...)
 	e = e.WithDetail("estimated %d requests, about %s at %g requests/s; %s", req, formatSeconds(total/sess.Rate()), sess.Rate(), strings.Join(parts, "; "))
 	suggest := SuggestBudget(req, int64(max))
 	var filters []string
@@ -1192,4 +1266,12 @@ func formatSeconds(s float64) string {
 		return fmt.Sprintf("%.1f min", s/60)
 	}
 	return fmt.Sprintf("%.1f h", s/3600)
+}
+
+// article is the indefinite article for a column name in a message: "an invoice", "a customer".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }

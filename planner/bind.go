@@ -60,6 +60,9 @@ type scopeItem struct {
 	ncols  int
 	// node is the plan of a subquery in FROM (table is then nil).
 	node Node
+	// joined names the tables of a join nested on the right of an outer join, planned as one
+	// item whose columns keep their tables' names (nested.go).
+	joined []string
 }
 
 // addDerived appends a subquery's result columns under its alias.
@@ -81,7 +84,7 @@ func (s *scope) itemScope(i int) *scope {
 		return tableScope(it.table, it.alias)
 	}
 	out := &scope{alias: it.alias}
-	out.items = []scopeItem{{alias: it.alias, ncols: it.ncols, node: it.node}}
+	out.items = []scopeItem{{alias: it.alias, ncols: it.ncols, node: it.node, joined: it.joined}}
 	out.cols = append(out.cols, s.cols[it.offset:it.offset+it.ncols]...)
 	return out
 }
@@ -112,7 +115,7 @@ func (s *scope) add(t *catalog.Table, alias string) error {
 
 func (s *scope) hasAlias(a string) bool {
 	for _, it := range s.items {
-		if it.alias == a {
+		if it.alias == a || slices.Contains(it.joined, a) {
 			return true
 		}
 	}
@@ -376,7 +379,7 @@ func (b *binder) bindNode(n *pg.Node) (expr.Expr, error) {
 		if err != nil {
 			return nil, b.errAt(asCoded(err), x.TypeCast.Location)
 		}
-		e, err := expr.Cast(arg, t)
+		e, err := castWithTypmods(arg, t, x.TypeCast.TypeName) // typmod.go
 		if err != nil {
 			return nil, b.errAt(asCoded(err), x.TypeCast.Location)
 		}
@@ -419,24 +422,9 @@ func (b *binder) bindNode(n *pg.Node) (expr.Expr, error) {
 			return expr.ArrayLiteral(elems, sqltypes.Unknown)
 		})
 	case *pg.Node_AIndirection:
-		arg, err := b.bind(x.AIndirection.Arg)
-		if err != nil {
-			return nil, err
-		}
-		for _, ind := range x.AIndirection.Indirection {
-			idx := ind.GetAIndices()
-			if idx == nil || idx.IsSlice {
-				return nil, sqlstate.New(sqlstate.FeatureNotSupported, "only array subscripts of the form a[i] are supported")
-			}
-			i, err := b.bind(idx.Uidx)
-			if err != nil {
-				return nil, err
-			}
-			if arg, err = expr.Subscript(arg, i); err != nil {
-				return nil, asCoded(err)
-			}
-		}
-		return arg, nil
+		return b.bindIndirection(x.AIndirection) // record.go
+	case *pg.Node_RowExpr:
+		return b.bindRow(x.RowExpr) // record.go
 	case *pg.Node_CollateClause:
 		return b.bind(x.CollateClause.Arg)
 	case *pg.Node_GroupingFunc:
@@ -742,11 +730,14 @@ func (b *binder) bindFuncCall(fc *pg.FuncCall) (expr.Expr, error) {
 	if fc.AggStar || fc.AggDistinct || fc.AggFilter != nil {
 		return nil, b.errAt(sqlstate.New(wrongObjectType, "%s is not an aggregate function", name), fc.Location)
 	}
-	args, err := b.bindList(fc.Args)
+	if isSetFunction(name) { // one left where selectSRFsAsFrom does not reach (record_srf.go)
+		return nil, b.errAt(sqlstate.New(sqlstate.FeatureNotSupported, "set-returning functions are not allowed in %s", b.clauseName()), fc.Location)
+	}
+	args, names, err := b.bindCallArgs(fc.Args) // namedargs.go
 	if err != nil {
 		return nil, err
 	}
-	e, err := expr.Call(name, args)
+	e, err := expr.CallNamed(name, args, names)
 	if err != nil {
 		return nil, b.errAt(asCoded(err), fc.Location)
 	}

@@ -23,7 +23,7 @@ func Describe(sess *Session, st *Statement, paramTypes []sqltypes.Type) (*Descri
 	if err != nil {
 		return nil, err
 	}
-	return &Description{Params: pl.paramTypes(), Columns: p.Columns}, nil
+	return &Description{Params: pl.paramTypes(), Columns: publicColumns(p.Columns)}, nil // record.go
 }
 
 // Plan binds a statement with its argument values and chooses the access paths. A query whose
@@ -36,6 +36,7 @@ func Plan(sess *Session, st *Statement, args []any) (*Planned, error) {
 		return nil, err
 	}
 	p.Text = st.text
+	p.Columns = publicColumns(p.Columns) // record.go
 	budgeted := p
 	if p.Kind == "EXPLAIN" {
 		budgeted = p.Inner
@@ -327,8 +328,11 @@ func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 	if len(sel.ValuesLists) > 0 {
 		return pl.buildValues(b, sel)
 	}
-	sel = srfTargetAsFrom(sel)    // srf.go
-	sel = expandArrayTargets(sel) // srf.go
+	sel = srfTargetAsFrom(sel)           // srf.go
+	sel, srfErr := selectSRFsAsFrom(sel) // record_srf.go
+	if srfErr != nil {
+		return nil, srfErr
+	}
 
 	// FROM: no table, one table, or tables joined left to right.
 	var table *catalog.Table
@@ -407,6 +411,15 @@ func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 					continue
 				}
 				targets = append(targets, target{name: c.name, col: i, star: true, loc: cr.Location})
+			}
+			continue
+		}
+		if items, names, ok, err := b.starFields(rt.Val); ok { // (r).*, record.go
+			if err != nil {
+				return nil, err
+			}
+			for i, it := range items {
+				targets = append(targets, target{node: it, name: names[i], col: -1, loc: rt.Location})
 			}
 			continue
 		}
@@ -650,16 +663,21 @@ func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 	var root Node
 	var scan *Scan
 	if table != nil {
-		s, err := pl.chooseAccess(table, where)
+		top := newestFirstTop(table, keys, limitCount, limitOffset, agg != nil || distinct || b.win.used()) // access.go
+		s, err := pl.chooseAccessTop(table, where, nil, top)
 		if err != nil {
-			return nil, err
+			// A child table without its parent is listed under every parent.
+			if root, err = pl.fanOut(table, where, err); err != nil { // fanout.go
+				return nil, err
+			}
+		} else {
+			scan = s
+			s.Needed = make([]bool, len(table.Columns))
+			for i := range b.usedCols {
+				s.Needed[i] = true
+			}
+			root = s
 		}
-		scan = s
-		s.Needed = make([]bool, len(table.Columns))
-		for i := range b.usedCols {
-			s.Needed[i] = true
-		}
-		root = s
 	} else if len(steps) > 1 || len(steps) == 1 && b.scope.items[0].node != nil {
 		j, err := pl.planJoins(b, steps, sel.WhereClause)
 		if err != nil {
@@ -953,74 +971,6 @@ func (pl *planCtx) buildValues(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 	return &Planned{Kind: "SELECT", Tag: "SELECT", Columns: cols, Root: root, Params: pl.params, Now: pl.now, Estimate: root.Est()}, nil
 }
 
-// figureColname names an unnamed select-list item the way PostgreSQL's FigureColname does.
-func figureColname(n *pg.Node) string {
-	if n == nil {
-		return "?column?"
-	}
-	switch x := n.Node.(type) {
-	case *pg.Node_ColumnRef:
-		f := x.ColumnRef.Fields
-		if len(f) > 0 {
-			if s := f[len(f)-1].GetString_(); s != nil {
-				return s.Sval
-			}
-		}
-	case *pg.Node_FuncCall:
-		return funcName(x.FuncCall)
-	case *pg.Node_TypeCast:
-		if name := figureColname(x.TypeCast.Arg); name != "?column?" {
-			return name
-		}
-		if tn := x.TypeCast.TypeName; tn != nil && len(tn.Names) > 0 {
-			if s := tn.Names[len(tn.Names)-1].GetString_(); s != nil {
-				return s.Sval
-			}
-		}
-	case *pg.Node_CaseExpr:
-		return "case"
-	case *pg.Node_CoalesceExpr:
-		return "coalesce"
-	case *pg.Node_MinMaxExpr:
-		if x.MinMaxExpr.Op == pg.MinMaxOp_IS_LEAST {
-			return "least"
-		}
-		return "greatest"
-	case *pg.Node_AArrayExpr:
-		return "array"
-	case *pg.Node_SubLink:
-		return subLinkColname(x.SubLink) // subquery.go
-	case *pg.Node_AIndirection:
-		return figureColname(x.AIndirection.Arg)
-	case *pg.Node_SqlvalueFunction:
-		switch x.SqlvalueFunction.Op {
-		case pg.SQLValueFunctionOp_SVFOP_CURRENT_DATE:
-			return "current_date"
-		case pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP, pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N:
-			return "current_timestamp"
-		case pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
-			return "localtimestamp"
-		case pg.SQLValueFunctionOp_SVFOP_CURRENT_USER:
-			return "current_user"
-		case pg.SQLValueFunctionOp_SVFOP_USER:
-			return "user"
-		case pg.SQLValueFunctionOp_SVFOP_SESSION_USER:
-			return "session_user"
-		case pg.SQLValueFunctionOp_SVFOP_CURRENT_ROLE:
-			return "current_role"
-		case pg.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG:
-			return "current_catalog"
-		case pg.SQLValueFunctionOp_SVFOP_CURRENT_SCHEMA:
-			return "current_schema"
-		}
-	case *pg.Node_AExpr:
-		if x.AExpr.Kind == pg.A_Expr_Kind_AEXPR_NULLIF {
-			return "nullif"
-		}
-	}
-	return "?column?"
-}
-
 // sortDirection reads ASC/DESC and NULLS FIRST/LAST of one ORDER BY item, for every place that
 // sorts (query, set operation, window, aggregate argument). As in PostgreSQL, NULLs sort as the
 // largest value, so they come first in a descending sort unless the item says otherwise.
@@ -1045,6 +995,11 @@ var rowCountCodes = map[string]string{"LIMIT": "2201W", "OFFSET": "2201X"}
 func (pl *planCtx) foldRowCount(e expr.Expr, clause string) (n int64, ok bool, err error) {
 	if e == nil {
 		return 0, false, nil
+	}
+	outer := false
+	expr.Walk(e, func(x expr.Expr) bool { _, outer = x.(*OuterRef); return !outer })
+	if outer { // PostgreSQL allows it; here the count is fixed when the statement is planned
+		return 0, false, sqlstate.New(sqlstate.FeatureNotSupported, "%s referring to a column of an outer query is not supported", clause)
 	}
 	v, err := expr.Fold(e, pl.env())
 	if err != nil {

@@ -7,11 +7,15 @@
 // for each table by the Stripe requests each would cost: a retrieve per id, list calls with pushed
 // filters, a Stripe Search, or a full list. Tables of a FROM clause are joined left to right (inner,
 // cross and left joins): each table's scan gets the conditions that read only that table, equalities
-// between tables become hash-join keys, and when the right table's id is the key and the left side
-// is small, the join retrieves the right rows by id instead of listing the table (a lookup join).
-// A list Stripe refuses without a required filter (catalog ListSpec.Required: subscription on
-// subscription_items) always sends it, with pushdown on or off; when only a join equality supplies
-// it, the join lists the right table once per distinct left key with the filter set to that key.
+// between tables become hash-join keys, and when a key is the right table's id or one of its list
+// filters and the left side is small, the join reads the right table per distinct left key instead
+// of listing it whole (a lookup join, lookup.go): a retrieve by id, a list with the filter set to
+// the key (charges.customer, refunds.charge), or a list of up to 10 ids (products ids), whichever
+// is estimated to send the fewest requests. Equalities on reference columns are estimated from the
+// two tables' sizes (lookup_estimate.go), and ORDER BY created DESC LIMIT n costs a list the pages
+// it needs to find n rows. A list Stripe refuses without a required filter (catalog
+// ListSpec.Required: subscription on subscription_items) always sends it, with pushdown on or off;
+// when only a join equality supplies it, a lookup join is the only plan.
 // Array list parameters (lookup_keys, ids) take every value of an = or IN in one call.
 // A constant on one side of a join equality is carried to the other table's scan. A subquery in
 // FROM is planned on its own and read like a table. Predicates that Stripe does not apply exactly stay in the scan's
@@ -45,8 +49,11 @@
 // Aggregate and below the final Project, fills in (ROWS and RANGE frames, named windows);
 // UNION / INTERSECT / EXCEPT (setop.go) plan each branch as a query of its own, unify the column
 // types and combine them in a SetOp node; generate_series in FROM (srf.go) is a SeriesScan leaf,
-// unnest [WITH ORDINALITY] and pg_partition_ancestors an UnnestScan leaf, and SELECT srf(…)
-// without FROM is planned as SELECT … FROM srf(…);
+// unnest [WITH ORDINALITY] and pg_partition_ancestors an UnnestScan leaf, the JSON set-returning
+// functions and _pg_expandarray a FuncScan, ROWS FROM (…) a RowsFrom that runs its functions in
+// lockstep, and a function whose arguments read earlier FROM items is LATERAL (record_srf.go);
+// set-returning functions in a select list become a LATERAL ROWS FROM joined to the FROM clause,
+// PostgreSQL 10's semantics, and ROW(…), (r).field and (r).* bind in record.go;
 // GROUPING SETS, ROLLUP and CUBE (grouping.go) give the Aggregate a list of sets and grouping()
 // reads the row's set number; WITHIN GROUP and aggregate ORDER BY (ordered.go) set the Agg's
 // OrderBy. Operators that hold rows stop at stripesql.work_mem_rows with 53200 (workmem.go).

@@ -24,7 +24,7 @@ func ExplainLines(sess *Session, p *Planned, actual func(Node) string) []string 
 			indent = strings.Repeat("      ", depth-1) + "  ->  "
 			detail = strings.Repeat("      ", depth-1) + "        "
 		}
-		head, details := describeNode(n, sess)
+		head, details := describeNode(n, sess, p.Verbose)
 		if actual != nil {
 			if a := actual(n); a != "" {
 				head += " " + a
@@ -80,7 +80,9 @@ func estText(e Estimate, rate float64, withRequests bool) string {
 	return fmt.Sprintf("(est. rows=%d)", int64(math.Ceil(e.Rows)))
 }
 
-func describeNode(n Node, sess *Session) (string, []string) {
+// describeNode is a node's EXPLAIN line and detail lines; verbose (EXPLAIN VERBOSE) adds what
+// PostgreSQL prints only then: a Project's Output list.
+func describeNode(n Node, sess *Session, verbose bool) (string, []string) {
 	rate := sess.Rate()
 	switch x := n.(type) {
 	case *Scan:
@@ -91,7 +93,11 @@ func describeNode(n Node, sess *Session) (string, []string) {
 		}
 		head += "  " + estText(x.Estimate, rate, x.Access != AccessSystem)
 		if x.Access == AccessRetrieve && len(x.Calls) == 0 && x.Table.Retrieve != nil {
-			d = append(d, "Stripe call: GET "+strings.Replace(x.Table.Retrieve.Path, "%s", "{key}", 1)+" per distinct join key")
+			if x.Requests > 0 { // the template of a lookup join
+				d = append(d, "Stripe call: GET "+strings.Replace(x.Table.Retrieve.Path, "%s", "{key}", 1)+" per distinct join key")
+			} else { // WHERE id = '' and other ids no object can have
+				d = append(d, "Stripe call: none (no object has such an id)")
+			}
 		}
 		for i, c := range x.Calls {
 			if i == maxCallsShown {
@@ -118,6 +124,9 @@ func describeNode(n Node, sess *Session) (string, []string) {
 	case *Filter:
 		return "Filter  " + estText(x.Estimate, rate, false), []string{"Filter: " + x.Cond.String()}
 	case *Project:
+		if !verbose {
+			return "Project  " + estText(x.Estimate, rate, false), nil
+		}
 		outs := make([]string, len(x.Exprs))
 		for i, e := range x.Exprs {
 			outs[i] = e.String()
@@ -166,9 +175,15 @@ func describeNode(n Node, sess *Session) (string, []string) {
 		if x.Lookup {
 			head = "Lookup Join"
 		}
-		if x.LeftJoin {
+		switch {
+		case x.LeftJoin && x.RightJoin:
+			head += " Full"
+		case x.LeftJoin:
 			head += " Left"
+		case x.RightJoin:
+			head += " Right"
 		}
+		head += lookupVia(x) // lookup.go
 		var d []string
 		if len(x.LeftKeys) > 0 {
 			keys := make([]string, len(x.LeftKeys))
@@ -177,10 +192,13 @@ func describeNode(n Node, sess *Session) (string, []string) {
 			}
 			d = append(d, "Hash Cond: "+strings.Join(keys, " AND "))
 		}
+		if l := lookupDetail(x); l != "" {
+			d = append(d, l)
+		}
 		if x.Cond != nil {
 			d = append(d, "Join Filter: "+x.Cond.String())
 		}
-		return head + "  " + estText(x.Estimate, rate, false), d
+		return head + "  " + estText(x.Estimate, rate, true), d
 	case *Limit:
 		d := []string{}
 		if x.Count >= 0 {
@@ -230,7 +248,8 @@ func callText(c Call, s *Scan) string {
 			parts = append(parts, k+"="+v)
 		}
 	}
-	out := "GET " + c.Path
+	// A parent id known only at run time (a LATERAL or correlated value) reads as {outer}.
+	out := "GET " + strings.ReplaceAll(c.Path, url.PathEscape(deferredValue), "{outer}")
 	if len(parts) > 0 {
 		out += "?" + strings.Join(parts, "&")
 	}

@@ -8,15 +8,30 @@ import (
 
 	"github.com/stripesql/stripesql/internal/expr"
 	"github.com/stripesql/stripesql/internal/sqlstate"
-	"github.com/stripesql/stripesql/internal/sqltypes"
 )
 
 // joinStep is one table of the FROM clause in join order: how it joins the tables before it.
 type joinStep struct {
 	item int
-	left bool     // LEFT JOIN: the table is the nullable side
-	on   *pg.Node // the ON condition, nil for the first table, comma joins and CROSS JOIN
+	kind joinKind
+	// on is the ON condition's parts (ANDed), none for the first table, comma joins and CROSS JOIN;
+	// an inner join nested on the right of another inner join adds the outer ON to its last step.
+	on []*pg.Node
 }
+
+// joinKind is how a step joins the tables before it (the left side) with its table (the right).
+type joinKind int
+
+const (
+	innerJoin joinKind = iota
+	leftJoin           // the step's table is nullable
+	rightJoin          // the tables before are nullable
+	fullJoin           // both sides are nullable
+)
+
+// preservesLeft and preservesRight say which side keeps its unmatched rows, padded with NULLs.
+func (k joinKind) preservesLeft() bool  { return k == leftJoin || k == fullJoin }
+func (k joinKind) preservesRight() bool { return k == rightJoin || k == fullJoin }
 
 // Join joins its left input (the tables before) with one more table. Rows are the left row
 // followed by the right row; a LEFT join emits unmatched left rows with NULLs on the right.
@@ -25,19 +40,23 @@ type joinStep struct {
 type Join struct {
 	Left, Right Node
 	LeftJoin    bool
+	// RightJoin emits right rows that matched no left row, with NULLs on the left (with LeftJoin,
+	// a FULL join). Such a join reads its right side whole, so it is never a lookup.
+	RightJoin   bool
 	LeftKeys    []expr.Expr
 	RightKeys   []expr.Expr
 	Cond        expr.Expr
 	RightOffset int
 	Width       int
-	// Lookup is set when the right table is read by id, one retrieve per distinct left key
-	// (LeftKeys[0]), instead of listed whole: Right is then a Scan template without calls whose
-	// Filter is every condition on the right table alone.
+	// Lookup is set when the right table is read per distinct left key (LeftKeys[0]) instead of
+	// listed whole (lookup.go chooses by estimated requests): Right is then a Scan template
+	// without calls whose Filter is every condition on the right table alone.
 	Lookup bool
-	// LookupParam, when set, makes the lookup a list instead of a retrieve: for each distinct left
-	// key the executor sends Right's calls with LookupParam set to the key (a required list filter
-	// such as subscription on subscription_items, which Stripe cannot list without), and fills
-	// the right table's column LookupColumn with it.
+	// LookupParam, when set, makes the lookup a list instead of a retrieve by id: the executor
+	// sends Right's calls with LookupParam set to each key — any list filter taking = on the
+	// join column (customer on charges, subscription on subscription_items), or an array
+	// parameter taking several keys per call (see LookupBatch) — and fills the right table's
+	// column LookupColumn with it.
 	LookupParam  string
 	LookupColumn int
 	Estimate
@@ -68,56 +87,7 @@ func (pl *planCtx) addFrom(b *binder, n *pg.Node, steps *[]joinStep) error {
 		*steps = append(*steps, joinStep{item: len(b.scope.items) - 1})
 		return nil
 	case *pg.Node_JoinExpr:
-		j := x.JoinExpr
-		left := false
-		first, second := j.Larg, j.Rarg
-		single := func(n *pg.Node) bool {
-			return n.GetRangeVar() != nil || n.GetRangeSubselect() != nil || n.GetRangeFunction() != nil
-		}
-		switch j.Jointype {
-		case pg.JoinType_JOIN_INNER:
-		case pg.JoinType_JOIN_LEFT:
-			left = true
-		case pg.JoinType_JOIN_RIGHT:
-			// Planned as the LEFT JOIN with the sides swapped; SELECT * keeps the written order.
-			if len(*steps) > 0 || !single(j.Larg) || !single(j.Rarg) {
-				return sqlstate.New(sqlstate.FeatureNotSupported, "RIGHT JOIN is supported only between two tables at the start of FROM").WithHint("swap the tables to write a RIGHT JOIN as a LEFT JOIN")
-			}
-			left, first, second = true, j.Rarg, j.Larg
-		default:
-			return sqlstate.New(sqlstate.FeatureNotSupported, "only inner, cross, left and right joins are supported")
-		}
-		lo := len(b.scope.cols)
-		if err := pl.addFrom(b, first, steps); err != nil {
-			return err
-		}
-		mid := len(b.scope.cols)
-		if !single(second) {
-			return sqlstate.New(sqlstate.FeatureNotSupported, "only a table name or a subquery is supported on the right of a join")
-		}
-		if err := pl.addFrom(b, second, steps); err != nil {
-			return err
-		}
-		if j.Jointype == pg.JoinType_JOIN_RIGHT {
-			// The written left side (added second) is listed first by SELECT *.
-			for i := mid; i < len(b.scope.cols); i++ {
-				b.scope.starOrder = append(b.scope.starOrder, i)
-			}
-			for i := lo; i < mid; i++ {
-				b.scope.starOrder = append(b.scope.starOrder, i)
-			}
-		}
-		quals := j.Quals
-		if j.IsNatural || len(j.UsingClause) > 0 {
-			on, err := usingCondition(b, j, lo, mid, j.Jointype == pg.JoinType_JOIN_RIGHT)
-			if err != nil {
-				return err
-			}
-			quals = on
-		}
-		last := &(*steps)[len(*steps)-1]
-		last.left, last.on = left, quals
-		return nil
+		return pl.addJoinExpr(b, x.JoinExpr, steps)
 	case *pg.Node_RangeSubselect:
 		rs := x.RangeSubselect
 		sel := rs.Subquery.GetSelectStmt()
@@ -127,14 +97,10 @@ func (pl *planCtx) addFrom(b *binder, n *pg.Node, steps *[]joinStep) error {
 		if sel == nil || rs.Lateral {
 			return sqlstate.New(sqlstate.FeatureNotSupported, "only plain SELECT subqueries are supported in FROM")
 		}
-		inner := &binder{sess: b.sess, sql: b.sql, full: b.full, params: append([]sqltypes.Type(nil), b.params...), ctes: b.ctes}
-		sub := &planCtx{sess: pl.sess, st: pl.st, args: pl.args, describe: pl.describe, given: pl.given, now: pl.now, sub: pl.subs()} // sub: init plans resolve with the statement's (subquery.go)
-		ip, err := sub.buildSelect(inner, sel)
+		ip, err := pl.planDerived(b, sel)
 		if err != nil {
 			return err
 		}
-		// Parameter types the subquery inferred become known to the outer query.
-		b.adoptParamTypes(sub.types)
 		alias := ""
 		cols := ip.Columns
 		if rs.Alias != nil {
@@ -153,6 +119,95 @@ func (pl *planCtx) addFrom(b *binder, n *pg.Node, steps *[]joinStep) error {
 		return pl.addFunctionFrom(b, x.RangeFunction, steps) // srf.go
 	}
 	return sqlstate.New(sqlstate.FeatureNotSupported, "only table names and joins are supported in FROM")
+}
+
+// addJoinExpr adds a JOIN to the scope as steps of the left-deep join order: its left side's
+// steps, then its right side's. A RIGHT JOIN of the first two tables is planned as a LEFT JOIN with
+// the sides swapped, so that the preserved table is the one listed and the other can be read by
+// key. A join nested on the right is flattened when it and the join around it are inner joins
+// (their conditions then apply at its last step); other nested joins are planned on their own.
+func (pl *planCtx) addJoinExpr(b *binder, j *pg.JoinExpr, steps *[]joinStep) error {
+	single := func(n *pg.Node) bool {
+		return n.GetRangeVar() != nil || n.GetRangeSubselect() != nil || n.GetRangeFunction() != nil
+	}
+	kind, swapped := innerJoin, false
+	first, second := j.Larg, j.Rarg
+	switch j.Jointype {
+	case pg.JoinType_JOIN_INNER:
+	case pg.JoinType_JOIN_LEFT:
+		kind = leftJoin
+	case pg.JoinType_JOIN_RIGHT:
+		kind = rightJoin
+		if len(*steps) == 0 && single(j.Larg) && single(j.Rarg) {
+			kind, swapped, first, second = leftJoin, true, j.Rarg, j.Larg
+		}
+	case pg.JoinType_JOIN_FULL:
+		kind = fullJoin
+	default:
+		return sqlstate.New(sqlstate.FeatureNotSupported, "only inner, cross, left, right and full joins are supported")
+	}
+	if kind == fullJoin && (j.IsNatural || len(j.UsingClause) > 0) {
+		// The merged column of a FULL JOIN USING is coalesce(left, right), which a scope column
+		// cannot express.
+		return sqlstate.New(sqlstate.FeatureNotSupported, "FULL JOIN with USING or NATURAL is not supported").
+			WithHint("write ON left.col = right.col and select coalesce(left.col, right.col)")
+	}
+	lo := len(b.scope.cols)
+	if err := pl.addFrom(b, first, steps); err != nil {
+		return err
+	}
+	mid := len(b.scope.cols)
+	n0 := len(*steps)
+	switch {
+	case single(second):
+		if err := pl.addFrom(b, second, steps); err != nil {
+			return err
+		}
+	case kind == innerJoin && innerJoinsOnly(second):
+		if err := pl.addFrom(b, second, steps); err != nil {
+			return err
+		}
+		// The nested join's first table joins the tables before it with no condition of its own.
+		(*steps)[n0].kind, (*steps)[n0].on = innerJoin, nil
+	default:
+		if err := pl.addNestedJoin(b, second, steps); err != nil { // nested.go
+			return err
+		}
+	}
+	if swapped {
+		// The written left side (added second) is listed first by SELECT *.
+		for i := mid; i < len(b.scope.cols); i++ {
+			b.scope.starOrder = append(b.scope.starOrder, i)
+		}
+		for i := lo; i < mid; i++ {
+			b.scope.starOrder = append(b.scope.starOrder, i)
+		}
+	}
+	quals := j.Quals
+	if j.IsNatural || len(j.UsingClause) > 0 {
+		// The visible copy of a USING column is the preserved side's: the written right side
+		// of a RIGHT JOIN that was not swapped, the first-added side otherwise.
+		on, err := usingCondition(b, j, lo, mid, swapped, kind == rightJoin)
+		if err != nil {
+			return err
+		}
+		quals = on
+	}
+	last := &(*steps)[len(*steps)-1]
+	last.kind = kind
+	if quals != nil {
+		last.on = append(last.on, quals)
+	}
+	return nil
+}
+
+// innerJoinsOnly reports whether a FROM item is a tree of inner and cross joins.
+func innerJoinsOnly(n *pg.Node) bool {
+	j := n.GetJoinExpr()
+	if j == nil {
+		return true
+	}
+	return j.Jointype == pg.JoinType_JOIN_INNER && innerJoinsOnly(j.Larg) && innerJoinsOnly(j.Rarg)
 }
 
 // astConjuncts splits a condition at its top-level ANDs, before binding.
@@ -215,18 +270,48 @@ func (pl *planCtx) planJoins(b *binder, steps []joinStep, where *pg.Node) (Node,
 	if err != nil {
 		return nil, err
 	}
-	nullable := map[int]bool{}
-	for _, s := range steps {
-		if s.left {
+	nullable := map[int]bool{} // items an outer join may pad with NULLs
+	for si, s := range steps {
+		if s.kind.preservesLeft() {
 			nullable[s.item] = true
+		}
+		if s.kind.preservesRight() {
+			for _, before := range steps[:si] {
+				nullable[before.item] = true
+			}
 		}
 	}
 	// Bind every ON clause first, so each scan knows all the columns the joins read.
 	ons := make([][]boundConj, len(steps))
 	for si, s := range steps {
-		if ons[si], err = pl.bindConjuncts(b, s.on, "JOIN/ON"); err != nil {
-			return nil, err
+		for _, on := range s.on {
+			bc, err := pl.bindConjuncts(b, on, "JOIN/ON")
+			if err != nil {
+				return nil, err
+			}
+			ons[si] = append(ons[si], bc...)
 		}
+	}
+	// An inner join's ON conjunct over tables that no outer join pads with NULLs means what it
+	// would in WHERE, so it is planned as WHERE: pushed into a scan or applied at the step where
+	// its tables meet, wherever they are in FROM.
+	for si, s := range steps {
+		if s.kind != innerJoin {
+			continue
+		}
+		kept := ons[si][:0]
+		for _, c := range ons[si] {
+			movable := len(c.items) > 0
+			for it := range c.items {
+				movable = movable && !nullable[it]
+			}
+			if movable {
+				whereConj = append(whereConj, c)
+			} else {
+				kept = append(kept, c)
+			}
+		}
+		ons[si] = kept
 	}
 	derived := pl.deriveEqualities(b, steps, whereConj, ons, nullable)
 	pushed := map[int]bool{} // whereConj indexes applied by a scan
@@ -254,7 +339,7 @@ func (pl *planCtx) planJoins(b *binder, steps []joinStep, where *pg.Node) (Node,
 		var rest []expr.Expr
 		// WHERE conjuncts that relate this table to the ones before it join them (inner joins
 		// only: there, filtering after the join and joining on the condition are the same).
-		if si > 0 && !s.left {
+		if si > 0 && s.kind == innerJoin {
 			for i, c := range whereConj {
 				if pushed[i] || !c.items[s.item] {
 					continue
@@ -272,7 +357,9 @@ func (pl *planCtx) planJoins(b *binder, steps []joinStep, where *pg.Node) (Node,
 			}
 		}
 		for _, c := range onConj {
-			if len(c.items) == 1 && c.items[s.item] {
+			// The ON conjuncts of this table alone filter its scan, unless its unmatched rows
+			// are kept (RIGHT and FULL joins): then they only decide what matches.
+			if len(c.items) == 1 && c.items[s.item] && !s.kind.preservesRight() {
 				e, err := local.bind(c.node)
 				if err != nil {
 					return nil, err
@@ -305,13 +392,22 @@ func (pl *planCtx) planJoins(b *binder, steps []joinStep, where *pg.Node) (Node,
 				side = &Filter{Input: it.node, Cond: localWhere, Estimate: withRows(it.node.Est(), math.Max(1, it.node.Est().Rows*selResidual))}
 			}
 		} else {
-			if scan, err = pl.chooseAccess(it.table, localWhere); err != nil {
-				if root == nil || it.table.List == nil || len(it.table.List.Required) == 0 {
+			var listErr error
+			scan, listErr = pl.chooseAccess(it.table, localWhere)
+			switch {
+			case listErr == nil:
+			case root != nil && it.table.List != nil && len(it.table.List.Required) > 0:
+				// A required list filter may come from the join: listed per left key below.
+				lookupErr, scan = listErr, &Scan{Table: it.table, Access: AccessList}
+			default:
+				// A child table without its parent is listed under every parent (fanout.go).
+				if side, err = pl.fanOut(it.table, localWhere, listErr); err != nil {
 					return nil, err
 				}
-				// A required list filter may come from the join: listed per left key below.
-				lookupErr, scan = err, &Scan{Table: it.table, Access: AccessList}
+				scan = nil
 			}
+		}
+		if scan != nil {
 			scan.Needed = make([]bool, len(it.table.Columns))
 			for c := range b.usedCols {
 				if c >= it.offset && c < it.offset+it.ncols {
@@ -337,10 +433,14 @@ func (pl *planCtx) planJoins(b *binder, steps []joinStep, where *pg.Node) (Node,
 			continue
 		}
 		if lat, ok := it.node.(*Lateral); ok { // lateral.go
-			root, width = pl.lateralJoin(root, lat, localWhere, rest, s.left, it.offset, it.offset+it.ncols), it.offset+it.ncols
+			if s.kind.preservesRight() {
+				return nil, sqlstate.New(sqlstate.InvalidColumnReference, "invalid reference to FROM-clause entry in a LATERAL subquery").
+					WithHint("The combining JOIN type must be INNER or LEFT for a LATERAL reference.")
+			}
+			root, width = pl.lateralJoin(root, lat, localWhere, rest, s.kind == leftJoin, it.offset, it.offset+it.ncols), it.offset+it.ncols
 			continue
 		}
-		j := &Join{Left: root, Right: side, LeftJoin: s.left, RightOffset: it.offset, Width: it.offset + it.ncols}
+		j := &Join{Left: root, Right: side, LeftJoin: s.kind.preservesLeft(), RightJoin: s.kind.preservesRight(), RightOffset: it.offset, Width: it.offset + it.ncols}
 		var cond []expr.Expr
 		for _, c := range rest {
 			if l, r, ok := equiKey(c, it.offset, j.Width); ok {
@@ -354,9 +454,20 @@ func (pl *planCtx) planJoins(b *binder, steps []joinStep, where *pg.Node) (Node,
 			j.Cond = expr.And(cond...)
 		}
 		le := root.Est()
-		if scan != nil { // a subquery is joined by hash or loop
+		switch {
+		case scan == nil: // a subquery is joined by hash or loop
+		case j.RightJoin: // every right row is needed, matched or not: no lookup
+			if lookupErr != nil {
+				if j.Right, err = pl.fanOut(it.table, localWhere, lookupErr); err != nil {
+					return nil, err
+				}
+			}
+		default:
 			if err := pl.chooseLookup(it.table, scan, localWhere, j, lookupErr); err != nil { // lookup.go
-				return nil, err
+				// No join key fills the required filter: list under every parent instead.
+				if j.Right, err = pl.fanOut(it.table, localWhere, err); err != nil {
+					return nil, err
+				}
 			}
 		}
 		re := j.Right.Est()
@@ -364,8 +475,11 @@ func (pl *planCtx) planJoins(b *binder, steps []joinStep, where *pg.Node) (Node,
 		if len(j.LeftKeys) > 0 {
 			rows = math.Max(le.Rows, re.Rows)
 		}
-		if s.left {
+		if j.LeftJoin {
 			rows = math.Max(rows, le.Rows)
+		}
+		if j.RightJoin {
+			rows = math.Max(rows, re.Rows)
 		}
 		j.Estimate = Estimate{Requests: le.Requests + re.Requests, Seconds: le.Seconds + re.Seconds, Rows: rows}
 		root, width = j, j.Width
@@ -413,11 +527,15 @@ func (pl *planCtx) deriveEqualities(b *binder, steps []joinStep, where []boundCo
 		consts = append(consts, constEq{col: cr.Index, val: val})
 	}
 	// Column equalities usable for the transfer: inner WHERE conjuncts and every ON clause.
-	// onlyTo limits a LEFT JOIN's ON equality to deriving onto that join's nullable table: the ON
-	// of a left join filters nothing on the preserved side.
-	type colEq struct{ a, b, onlyTo int }
+	// onlyTo, when not nil, limits an outer join's ON equality to deriving onto that join's
+	// nullable side: the ON of an outer join filters nothing on a preserved side (so a FULL
+	// JOIN's ON derives nothing).
+	type colEq struct {
+		a, b   int
+		onlyTo map[int]bool
+	}
 	var eqs []colEq
-	addEq := func(c boundConj, onlyTo int) {
+	addEq := func(c boundConj, onlyTo map[int]bool) {
 		op, ok := c.e.(*expr.OpExpr)
 		if !ok || op.Op != "=" || len(op.Args) != 2 {
 			return
@@ -429,12 +547,20 @@ func (pl *planCtx) deriveEqualities(b *binder, steps []joinStep, where []boundCo
 		}
 	}
 	for _, c := range where {
-		addEq(c, -1)
+		addEq(c, nil)
 	}
 	for si, on := range ons {
-		onlyTo := -1
-		if steps[si].left {
-			onlyTo = steps[si].item
+		var onlyTo map[int]bool
+		switch steps[si].kind {
+		case leftJoin:
+			onlyTo = map[int]bool{steps[si].item: true}
+		case rightJoin:
+			onlyTo = map[int]bool{}
+			for _, before := range steps[:si] {
+				onlyTo[before.item] = true
+			}
+		case fullJoin:
+			onlyTo = map[int]bool{}
 		}
 		for _, c := range on {
 			addEq(c, onlyTo)
@@ -454,7 +580,7 @@ func (pl *planCtx) deriveEqualities(b *binder, steps []joinStep, where []boundCo
 				continue
 			}
 			item := b.scope.itemOf(other)
-			if e.onlyTo >= 0 && item != e.onlyTo {
+			if e.onlyTo != nil && !e.onlyTo[item] {
 				continue
 			}
 			local := other - b.scope.items[item].offset
@@ -508,10 +634,12 @@ func equiKey(c expr.Expr, offset, end int) (expr.Expr, expr.Expr, bool) {
 
 // usingCondition desugars JOIN ... USING (cols) and NATURAL JOIN into the ON condition
 // left.col = right.col AND ..., where the left side's columns are scope.cols[lo:mid] and the right
-// side's follow (for a RIGHT JOIN, swapped, the other way round). The second copies are marked merged, so that each USING column is seen
-// once by an unqualified name and by SELECT *, as in PostgreSQL (for inner and left joins the
-// left-hand value is the joined one).
-func usingCondition(b *binder, j *pg.JoinExpr, lo, mid int, swapped bool) (*pg.Node, error) {
+// side's follow (for a RIGHT JOIN, swapped, the other way round). The copies on one side are
+// marked merged, so that each USING column is seen once by an unqualified name and by SELECT *, as
+// in PostgreSQL: the first-added side's copy is the joined value (the preserved side of a left
+// join, either side of an inner join), or the second side's with keepSecond (a RIGHT JOIN planned
+// in written order, whose right side is preserved).
+func usingCondition(b *binder, j *pg.JoinExpr, lo, mid int, swapped, keepSecond bool) (*pg.Node, error) {
 	cols := b.scope.cols
 	firstSide, secondSide := "left", "right"
 	if swapped { // a RIGHT JOIN added its right side first
@@ -571,6 +699,9 @@ func usingCondition(b *binder, j *pg.JoinExpr, lo, mid int, swapped bool) (*pg.N
 			return pg.MakeColumnRefNode([]*pg.Node{pg.MakeStrNode(c.table), pg.MakeStrNode(c.name)}, -1)
 		}
 		eqs = append(eqs, pg.MakeAExprNode(pg.A_Expr_Kind_AEXPR_OP, []*pg.Node{pg.MakeStrNode("=")}, ref(cols[l]), ref(cols[r]), -1))
+		if keepSecond {
+			l, r = r, l
+		}
 		cols[r].merged = true
 		kept = append(kept, l)
 	}

@@ -49,6 +49,9 @@ type Planned struct {
 	// Inner's tree with actual figures.
 	Analyze bool
 	Inner   *Planned
+	// Verbose is set on the plan under EXPLAIN VERBOSE: EXPLAIN then prints each Project's
+	// Output list, as PostgreSQL prints Output only with VERBOSE.
+	Verbose bool
 	// Text is the statement text, for logs.
 	Text string
 	// Write is the plan of an INSERT, UPDATE, DELETE or CALL (see write.go); nil otherwise.

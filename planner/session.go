@@ -36,15 +36,31 @@ type SessionConfig struct {
 	Clock func() time.Time
 }
 
-// ProgressEvent reports how far a running statement has come, for progress lines in the CLI.
+// ProgressEvent reports how far a running statement has come, for the server's progress NOTICEs
+// and the CLI's progress line (both print String, progress.go).
 type ProgressEvent struct {
-	Rows     int64
+	// Rows is the rows the statement has returned so far: zero until an aggregate or sort ends.
+	Rows int64
+	// Scanned is the Stripe objects read so far (every page's rows, before any filter), which
+	// grows while an aggregate or sort is still reading.
+	Scanned  int64
 	Requests int64
 	Pages    int64
 	Elapsed  time.Duration
-	// EstimatedRequests is the plan's estimate, and SecondsLeft what remains of it at the node's rate.
+	// EstimatedRequests is the planner's estimate for the whole statement, made before it ran.
 	EstimatedRequests float64
-	SecondsLeft       float64
+	// RequestsLeft is the executor's current estimate of the requests still to send, re-made on
+	// every page from what the scans have seen (pages per call, has_more). When Exceeded, it is
+	// the known minimum.
+	RequestsLeft float64
+	// SecondsLeft is RequestsLeft at the pace requests are being answered: the node's rate, or the
+	// observed pace when Stripe answers slower than the rate allows.
+	SecondsLeft float64
+	// Exceeded is true when a scan has read more pages than estimated and Stripe says more follow:
+	// the end is unknown, bounded only by MaxRequests.
+	Exceeded bool
+	// MaxRequests is the statement's request budget (stripesql.max_requests), where a scan stops.
+	MaxRequests int64
 }
 
 // Session is one connection's state: its catalog, settings, user and the node-wide statistics. It
@@ -57,6 +73,8 @@ type Session struct {
 	settings map[string]string
 	loc      *time.Location
 	written  map[string]time.Time // tables written, for RecentlyWritten (write.go)
+	tx       txState              // the open transaction block, if any (transaction.go)
+	startErr error                // the first invalid initial setting (StartupError)
 }
 
 var _ expr.Session = (*Session)(nil)
@@ -66,6 +84,9 @@ type setting struct {
 	def   string
 	desc  string
 	check func(v string) (string, error)
+	// vartype, unit, min, max and enum describe the setting in pg_settings (settings_pg.go).
+	vartype, unit, min, max string
+	enum                    []string
 }
 
 // DefaultMaxRequests is the per-query Stripe request budget when stripesql.max_requests is unset.
@@ -84,27 +105,26 @@ var settingsTable = map[string]setting{
 	"search_path":                   {def: `"$user", public`, desc: "sets the schema search order for names that are not schema-qualified"},
 	"server_version":                {def: catalog.ServerVersion, desc: "shows the server version"},
 	"server_version_num":            {def: catalog.ServerVersionNum, desc: "shows the server version as an integer"},
-	"standard_conforming_strings":   {def: "on", desc: "causes '...' strings to treat backslashes literally", check: checkBool},
+	"standard_conforming_strings":   boolSetting("on", "causes '...' strings to treat backslashes literally"),
 	"integer_datetimes":             {def: "on", desc: "shows whether datetimes are integer based"},
-	"extra_float_digits":            {def: "1", desc: "sets the number of digits displayed for floating-point values", check: checkInt(-15, 3)},
+	"extra_float_digits":            intSetting("1", "sets the number of digits displayed for floating-point values", -15, 3),
 	"transaction_isolation":         {def: "read committed", desc: "sets the current transaction's isolation level"},
-	"default_transaction_read_only": {def: "off", desc: "sets the default read-only status of new transactions", check: checkBool},
-	"transaction_read_only":         {def: "off", desc: "sets the current transaction's read-only status", check: checkBool},
-	"statement_timeout":             {def: "0", desc: "sets the maximum allowed duration of any statement"},
+	"default_transaction_read_only": boolSetting("off", "sets the default read-only status of new transactions"),
+	"transaction_read_only":         boolSetting("off", "sets the current transaction's read-only status"),
 	"lc_messages":                   {def: "C", desc: "sets the language in which messages are displayed"},
 	"lc_monetary":                   {def: "C", desc: "sets the locale for formatting monetary amounts"},
 	"lc_numeric":                    {def: "C", desc: "sets the locale for formatting numbers"},
 	"lc_time":                       {def: "C", desc: "sets the locale for formatting date and time values"},
 	"is_superuser":                  {def: "off", desc: "shows whether the current user is a superuser"},
 	"max_identifier_length":         {def: "63", desc: "shows the maximum identifier length"},
-	"bytea_output":                  {def: "hex", desc: "sets the output format for bytea"},
-	"stripesql.max_requests":        {def: strconv.Itoa(DefaultMaxRequests), desc: "the most stripe requests one query may send; plans estimated above it are refused", check: checkInt(1, 1<<30)},
-	"stripesql.pushdown":            {def: "on", desc: "push filters into stripe list, retrieve and search calls", check: checkBool},
-	"stripesql.page_size":           {def: strconv.Itoa(DefaultPageSize), desc: "the stripe list page size when no limit lets it shrink", check: checkInt(1, 100)},
-	SettingWorkMemRows:              {def: strconv.Itoa(DefaultWorkMemRows), desc: "the most rows one sort, hash, window or set operation may hold in memory before the query fails with 53200", check: checkInt(1, 1<<40)},
-	"stripesql.search":              {def: "on", desc: "allow stripe search as an access path", check: checkBool},
+	"max_index_keys":                {def: "32", desc: "shows the maximum number of index keys"}, // pgjdbc's getImportedKeys reads it
+	"stripesql.max_requests":        intSetting(strconv.Itoa(DefaultMaxRequests), "the most stripe requests one query may send; plans estimated above it are refused", 1, 1<<30),
+	"stripesql.pushdown":            boolSetting("on", "push filters into stripe list, retrieve and search calls"),
+	"stripesql.page_size":           intSetting(strconv.Itoa(DefaultPageSize), "the stripe list page size when no limit lets it shrink", 1, 100),
+	SettingWorkMemRows:              intSetting(strconv.Itoa(DefaultWorkMemRows), "the most rows one sort, hash, window or set operation may hold in memory before the query fails with 53200", 1, 1<<40),
+	"stripesql.search":              boolSetting("on", "allow stripe search as an access path"),
 	SettingIdempotencyKey:           {def: "", desc: "client prefix of idempotency keys: re-running a statement with the same prefix is exactly-once", check: checkKeyPrefix},
-	SettingDryRun:                   {def: "off", desc: "print the stripe requests of writes and calls instead of sending them", check: checkBool},
+	SettingDryRun:                   boolSetting("off", "print the stripe requests of writes and calls instead of sending them"),
 }
 
 func checkBool(v string) (string, error) {
@@ -166,8 +186,8 @@ func loadLocation(v string) (*time.Location, error) {
 	return loc, nil
 }
 
-// NewSession starts a session. Unknown or invalid initial settings are ignored, as PostgreSQL
-// ignores unknown startup options it can safely skip.
+// NewSession starts a session. An unknown or invalid initial setting is skipped and kept for
+// StartupError, which front ends check to refuse the connection as PostgreSQL does.
 func NewSession(cfg SessionConfig) *Session {
 	registerRoutines.Do(func() { catalog.RegisterRoutines(procedureRoutines) })
 	if cfg.Catalog == nil {
@@ -180,11 +200,23 @@ func NewSession(cfg SessionConfig) *Session {
 		cfg.Stats = NewStats()
 	}
 	s := &Session{cfg: cfg, settings: map[string]string{}, loc: time.UTC}
-	for k, v := range cfg.Settings {
-		_ = s.SetSetting(k, v)
+	names := make([]string, 0, len(cfg.Settings))
+	for k := range cfg.Settings {
+		names = append(names, k)
+	}
+	sort.Strings(names) // the same startup error every time
+	for _, k := range names {
+		if err := s.SetSetting(k, cfg.Settings[k]); err != nil && s.startErr == nil {
+			s.startErr = err
+		}
 	}
 	return s
 }
+
+// StartupError is the first unknown or invalid setting among SessionConfig.Settings (startup
+// parameters, -c options, DSN options), or nil. PostgreSQL refuses such a connection with FATAL
+// 42704 or 22023 rather than run with a budget or time zone the user did not ask for.
+func (s *Session) StartupError() error { return s.startErr }
 
 // now returns the statement time.
 func (s *Session) now() time.Time {
@@ -232,6 +264,9 @@ func (s *Session) Setting(name string) (string, bool) {
 	n := canonicalSetting(name)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if v, ok := s.readOnlySetting(n); ok {
+		return v, true
+	}
 	if v, ok := s.settings[n]; ok {
 		return v, true
 	}
@@ -249,18 +284,27 @@ func (s *Session) SetSetting(name, value string) error {
 	if !known && !strings.Contains(n, ".") {
 		return errUnknownSetting(name)
 	}
+	if !known && strings.HasPrefix(n, "stripesql.") {
+		// a typo of one of ours must not pass as a custom placeholder, as PostgreSQL 15 refuses
+		// unknown names under an extension's prefix
+		return sqlstate.New("42602", "invalid configuration parameter name %q", name).
+			WithDetail("\"stripesql\" is a reserved prefix.").WithHint("SHOW ALL lists the stripesql settings")
+	}
 	if known && strings.HasPrefix(n, "stripesql.") == false && d.check == nil && isReadOnlySetting(n) {
 		return sqlstate.New(sqlstate.InvalidParameterValue, "parameter %q cannot be changed", n)
 	}
 	if known && d.check != nil {
 		v, err := d.check(value)
 		if err != nil {
-			return err
+			return invalidSetting(n, value, err)
 		}
 		value = v
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if done, err := s.setReadOnly(n, value); done {
+		return err
+	}
 	if n == "timezone" {
 		loc, err := loadLocation(value)
 		if err != nil {
@@ -274,7 +318,7 @@ func (s *Session) SetSetting(name, value string) error {
 
 func isReadOnlySetting(n string) bool {
 	switch n {
-	case "server_version", "server_version_num", "server_encoding", "integer_datetimes", "max_identifier_length", "is_superuser":
+	case "server_version", "server_version_num", "server_encoding", "integer_datetimes", "max_identifier_length", "max_index_keys", "is_superuser":
 		return true
 	}
 	return false

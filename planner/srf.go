@@ -2,14 +2,10 @@ package planner
 
 import (
 	"math"
-	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/stripesql/stripesql/internal/expr"
-	"github.com/stripesql/stripesql/internal/sqlstate"
 	"github.com/stripesql/stripesql/internal/sqltypes"
 )
 
@@ -57,95 +53,8 @@ func (n *UnnestScan) describe(sess *Session) (string, []string) {
 		[]string{"Array: " + n.Arg.String()}
 }
 
-// addFunctionFrom adds generate_series(…) or unnest(…) [WITH ORDINALITY] [AS alias[(columns)]] to
-// the FROM clause.
-func (pl *planCtx) addFunctionFrom(b *binder, rf *pg.RangeFunction, steps *[]joinStep) error {
-	if rf.Lateral || rf.IsRowsfrom || len(rf.Functions) != 1 || len(rf.Coldeflist) > 0 {
-		return sqlstate.New(sqlstate.FeatureNotSupported, "only a single generate_series(...) or unnest(...) is supported as a function in FROM")
-	}
-	item := rf.Functions[0].GetList()
-	if item == nil || len(item.Items) == 0 || item.Items[0].GetFuncCall() == nil {
-		return sqlstate.New(sqlstate.FeatureNotSupported, "only generate_series(...) and unnest(...) are supported as functions in FROM")
-	}
-	fc := item.Items[0].GetFuncCall()
-	name := funcName(fc)
-	if !fromFunctions[name] {
-		return b.errAt(sqlstate.New(sqlstate.FeatureNotSupported, "function %s is not supported in FROM", name).
-			WithHint("generate_series and unnest are the set-returning functions stripesql supports in FROM"), fc.Location)
-	}
-	if rf.Ordinality && name == "generate_series" {
-		return b.errAt(sqlstate.New(sqlstate.FeatureNotSupported, "WITH ORDINALITY is not supported for generate_series"), fc.Location)
-	}
-	// The arguments see no columns of the FROM clause (no LATERAL); a subquery's outer
-	// references still resolve through b.corr.
-	saved, savedClause := b.scope, b.clause
-	b.scope, b.clause = &scope{}, "FROM"
-	args, err := b.bindList(fc.Args)
-	b.scope, b.clause = saved, savedClause
-	if err != nil {
-		return err
-	}
-	var node Node
-	cols := []Column{{Name: name}}
-	switch name {
-	case "pg_partition_ancestors":
-		u, err := partitionAncestors(args)
-		if err != nil {
-			return b.errAt(asCoded(err), fc.Location)
-		}
-		u.Ordinality = rf.Ordinality
-		node, cols[0].Type = u, u.T
-		if rf.Ordinality {
-			cols = append(cols, Column{Name: "ordinality", Type: sqltypes.Int8})
-		}
-	case "unnest", "_pg_expandarray":
-		u, err := unnestScan(name, args)
-		if err != nil {
-			return b.errAt(asCoded(err), fc.Location)
-		}
-		u.Ordinality = rf.Ordinality
-		if !pl.describe && expr.IsConstant(u.Arg) {
-			// a constant array's length is the exact row count
-			if v, err := expr.Fold(u.Arg, pl.env()); err == nil {
-				a, _ := v.(sqltypes.Array)
-				u.Estimate.Rows = float64(len(a.Items))
-			}
-		}
-		node, cols[0].Type = u, u.T
-		if rf.Ordinality {
-			cols = append(cols, Column{Name: "ordinality", Type: sqltypes.Int8})
-		}
-	default:
-		g, err := seriesScan(args)
-		if err != nil {
-			return b.errAt(asCoded(err), fc.Location)
-		}
-		if !pl.describe {
-			g.Estimate.Rows = pl.seriesRows(g)
-		}
-		node, cols[0].Type = g, g.T
-	}
-	alias := name
-	if rf.Alias != nil {
-		// A function returning one column names it after the alias unless a column list says otherwise.
-		alias, cols[0].Name = rf.Alias.Aliasname, rf.Alias.Aliasname
-		if len(rf.Alias.Colnames) > len(cols) {
-			return sqlstate.New(sqlstate.InvalidColumnReference, "table %q has %d columns available but %d columns specified", alias, len(cols), len(rf.Alias.Colnames))
-		}
-		for i, c := range rf.Alias.Colnames {
-			cols[i].Name = c.GetString_().GetSval()
-		}
-	}
-	if err := b.scope.addDerived(alias, cols, node); err != nil {
-		return err
-	}
-	*steps = append(*steps, joinStep{item: len(b.scope.items) - 1})
-	return nil
-}
-
 // unnestScan resolves unnest's one signature, unnest(anyarray) → the element type.
-// name is unnest, or _pg_expandarray (whose composite rows expandArrayTargets reads as unnest
-// WITH ORDINALITY), for the error.
+// name is the function's name for the error.
 func unnestScan(name string, args []expr.Expr) (*UnnestScan, error) {
 	if len(args) != 1 || !sqltypes.IsArray(args[0].Type()) {
 		return nil, expr.ErrNoFunction(name, argTypesOf(args))
@@ -155,7 +64,8 @@ func unnestScan(name string, args []expr.Expr) (*UnnestScan, error) {
 
 // fromFunctions are the set-returning functions stripesql runs in FROM (and, by srfTargetAsFrom,
 // as the only item of a SELECT list without FROM).
-var fromFunctions = map[string]bool{"generate_series": true, "unnest": true, "pg_partition_ancestors": true, "_pg_expandarray": true}
+// The set-returning functions of package expr (record_srf.go) run there too.
+var fromFunctions = map[string]bool{"generate_series": true, "unnest": true, "pg_partition_ancestors": true}
 
 // partitionAncestors resolves pg_partition_ancestors(regclass). PostgreSQL returns no rows for a
 // relation that is neither a partition nor partitioned, and no stripesql table is either, so the
@@ -189,7 +99,7 @@ func srfTargetAsFrom(sel *pg.SelectStmt) *pg.SelectStmt {
 		return sel
 	}
 	name := funcName(fc)
-	if !fromFunctions[name] || name == "_pg_expandarray" { // its rows are composite values
+	if !fromFunctions[name] {
 		return sel
 	}
 	col := name
@@ -305,84 +215,4 @@ func (pl *planCtx) seriesRows(n *SeriesScan) float64 {
 		return 1000
 	}
 	return math.Max(0, math.Floor(float64(h-l)/float64(s))+1)
-}
-
-// expandarrayAlias names the LATERAL subquery expandArrayTargets adds to the FROM clause.
-const expandarrayAlias = "_pg_expandarray"
-
-// expandArrayTargets rewrites the select-list items (information_schema._pg_expandarray(arr)).x
-// and .n of a query with FROM into columns of
-//
-//	LATERAL (SELECT u.x, u.n::int4 AS n FROM unnest(arr) WITH ORDINALITY AS u(x, n)) AS _pg_expandarray
-//
-// (with unnest named _pg_expandarray, for errors) appended to the FROM list: one row per array element, as the set-returning function yields
-// them in PostgreSQL's select list. pgjdbc's getIndexInfo reads index key positions this way. Every
-// call must take the same column (more would run in lockstep in PostgreSQL, not as a cross
-// product); a bare call, which returns a composite value, is left alone and so stays an error.
-// Other statements are returned unchanged; sel itself is never modified.
-func expandArrayTargets(sel *pg.SelectStmt) *pg.SelectStmt {
-	if len(sel.FromClause) == 0 {
-		return sel
-	}
-	var arg *pg.ColumnRef
-	var hits []int
-	for i, t := range sel.TargetList {
-		rt := t.GetResTarget()
-		if rt == nil {
-			continue
-		}
-		ind := rt.Val.GetAIndirection()
-		if ind == nil || len(ind.Indirection) != 1 {
-			continue
-		}
-		fc := ind.Arg.GetFuncCall()
-		field := ind.Indirection[0].GetString_().GetSval()
-		if fc == nil || funcName(fc) != "_pg_expandarray" || len(fc.Args) != 1 || field != "x" && field != "n" {
-			continue
-		}
-		cr := fc.Args[0].GetColumnRef()
-		if cr == nil {
-			return sel
-		}
-		if arg != nil && columnRefText(arg) != columnRefText(cr) {
-			return sel
-		}
-		arg = cr
-		hits = append(hits, i)
-	}
-	if arg == nil {
-		return sel
-	}
-	tree, err := pg.Parse("SELECT 1 FROM t, LATERAL (SELECT u.x, u.n::int4 AS n FROM information_schema._pg_expandarray(0) WITH ORDINALITY AS u(x, n)) AS " + expandarrayAlias)
-	if err != nil || len(tree.Stmts) != 1 {
-		return sel
-	}
-	lateral := tree.Stmts[0].Stmt.GetSelectStmt().FromClause[1]
-	call := lateral.GetRangeSubselect().Subquery.GetSelectStmt().FromClause[0].GetRangeFunction().Functions[0].GetList().Items[0].GetFuncCall()
-	call.Args[0] = &pg.Node{Node: &pg.Node_ColumnRef{ColumnRef: proto.Clone(arg).(*pg.ColumnRef)}}
-	out := proto.Clone(sel).(*pg.SelectStmt)
-	for _, i := range hits {
-		rt := out.TargetList[i].GetResTarget()
-		ind := rt.Val.GetAIndirection()
-		field := ind.Indirection[0].GetString_().GetSval()
-		if rt.Name == "" {
-			rt.Name = field
-		}
-		rt.Val = pg.MakeColumnRefNode([]*pg.Node{pg.MakeStrNode(expandarrayAlias), pg.MakeStrNode(field)}, rt.Location)
-	}
-	out.FromClause = append(out.FromClause, lateral)
-	return out
-}
-
-// columnRefText is a column reference as written, without its location, for comparing two.
-func columnRefText(cr *pg.ColumnRef) string {
-	var parts []string
-	for _, f := range cr.Fields {
-		if s := f.GetString_(); s != nil {
-			parts = append(parts, s.Sval)
-		} else {
-			parts = append(parts, "*")
-		}
-	}
-	return strings.Join(parts, ".")
 }

@@ -544,6 +544,7 @@ func (p *Planned) Replan(sess *Session, results map[int32][][]any) (*Planned, er
 		return nil, err
 	}
 	q.Text = p.Text
+	q.Columns = publicColumns(q.Columns) // record.go
 	if q.Root != nil && len(q.InitPlans) == 0 {
 		if err := checkBudget(sess, q); err != nil {
 			return nil, err
@@ -720,27 +721,6 @@ func subqueryLines(p *Planned, n Node, sess *Session, indent string) []string {
 		}
 	}
 	return lines
-}
-
-// subLinkColname names an unnamed subquery column as PostgreSQL does: EXISTS and ARRAY by their
-// keyword, a scalar subquery by its own column's name, comparisons "?column?".
-func subLinkColname(sl *pg.SubLink) string {
-	switch sl.SubLinkType {
-	case pg.SubLinkType_EXISTS_SUBLINK:
-		return "exists"
-	case pg.SubLinkType_ARRAY_SUBLINK:
-		return "array"
-	case pg.SubLinkType_EXPR_SUBLINK:
-		if sel := sl.Subselect.GetSelectStmt(); sel != nil && len(sel.TargetList) == 1 {
-			if rt := sel.TargetList[0].GetResTarget(); rt != nil {
-				if rt.Name != "" {
-					return rt.Name
-				}
-				return figureColname(rt.Val)
-			}
-		}
-	}
-	return "?column?"
 }
 
 // budgetRoot returns p's tree with the trees of its init plans beside it, so that the request

@@ -27,8 +27,7 @@ func (pl *planCtx) planSet(s *pg.VariableSetStmt) (*Planned, error) {
 		p.Set = &SetAction{Name: name, Reset: true}
 		return p, nil
 	case pg.VariableSetKind_VAR_SET_MULTI:
-		// SET TRANSACTION ISOLATION LEVEL … and friends: Stripe has no transactions; accept.
-		return p, nil
+		return pl.planSetTransaction(p, s) // transaction.go
 	case pg.VariableSetKind_VAR_SET_CURRENT:
 		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "SET ... FROM CURRENT is not supported")
 	}
@@ -125,7 +124,7 @@ func (pl *planCtx) planShow(s *pg.VariableShowStmt) (*Planned, error) {
 // planExplain plans EXPLAIN [ANALYZE] query. Without ANALYZE the plan text is computed now and
 // returned as constant rows; with ANALYZE the executor runs Inner and prints actual figures.
 func (pl *planCtx) planExplain(e *pg.ExplainStmt) (*Planned, error) {
-	analyze := false
+	analyze, verbose := false, false
 	for _, o := range e.Options {
 		d := o.GetDefElem()
 		if d == nil {
@@ -133,16 +132,17 @@ func (pl *planCtx) planExplain(e *pg.ExplainStmt) (*Planned, error) {
 		}
 		on := true
 		if d.Arg != nil {
-			if v, err := setArgText(d.Arg); err == nil {
-				if b, err := checkBool(v); err == nil {
-					on = b == "on"
-				}
+			// explainOptionText: OFF arrives as a bare word, which setArgText does not read
+			if b, err := checkBool(explainOptionText(d.Arg)); err == nil {
+				on = b == "on"
 			}
 		}
 		switch strings.ToLower(d.Defname) {
 		case "analyze":
 			analyze = on
-		case "verbose", "costs", "buffers", "timing", "summary", "settings", "wal":
+		case "verbose":
+			verbose = on
+		case "costs", "buffers", "timing", "summary", "settings", "wal":
 		case "format":
 			if v := explainOptionText(d.Arg); !strings.EqualFold(v, "text") {
 				return nil, sqlstate.New(sqlstate.FeatureNotSupported, "EXPLAIN format %s is not supported", strings.ToLower(v)).WithHint("use FORMAT TEXT")
@@ -158,6 +158,7 @@ func (pl *planCtx) planExplain(e *pg.ExplainStmt) (*Planned, error) {
 		return nil, err
 	}
 	pl.types = sub.types
+	ip.Verbose = verbose // explain.go
 	if ip.Write != nil { // write.go
 		return explainWrite(sub, ip, analyze)
 	}

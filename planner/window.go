@@ -589,6 +589,10 @@ func (b *binder) bindFrame(def *pg.WindowDef, order []SortKey) (WindowFrame, err
 			op = "-"
 		}
 		value, err = expr.Operator(op, key, off)
+		if err == nil {
+			// the bound must compare with the key: integer + date is a date, not a bound
+			_, err = expr.Operator("<", key, value)
+		}
 		if err != nil {
 			return nil, nil, b.errAt(sqlstate.New(sqlstate.FeatureNotSupported, "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s and offset type %s",
 				sqltypes.FormatType(key.Type()), sqltypes.FormatType(off.Type())), def.Location)

@@ -619,7 +619,7 @@ func (pl *planCtx) planDelete(s *pg.DeleteStmt) (*Planned, error) {
 	}
 	if t.Delete == nil {
 		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "stripe offers no delete for %s", t.Name).
-			WithHint("%s", procedureHint(t, "delete"))
+			WithHint("%s", deleteHint(t)) // deletehint.go
 	}
 	alias := ""
 	if s.Relation.Alias != nil {
@@ -684,8 +684,8 @@ func (pl *planCtx) findRows(b *binder, w *WritePlan, where *pg.Node, needRow boo
 	return nil
 }
 
-// procedureHint names the procedures a user can call instead of an INSERT, UPDATE or DELETE that
-// Stripe has no endpoint for.
+// procedureHint names the procedures a user can call instead of an INSERT or UPDATE that Stripe
+// has no endpoint for (a DELETE's hint is deleteHint's).
 func procedureHint(t *catalog.Table, what string) string {
 	var names []string
 	for _, p := range procedures.Default().All() {
@@ -696,24 +696,11 @@ func procedureHint(t *catalog.Table, what string) string {
 	if len(names) == 0 {
 		return fmt.Sprintf("stripe has no %s endpoint for %s", what, t.Name)
 	}
-	sort.Slice(names, func(i, j int) bool {
-		return rankVerb(names[i], what) < rankVerb(names[j], what) || (rankVerb(names[i], what) == rankVerb(names[j], what) && names[i] < names[j])
-	})
+	sort.Strings(names)
 	if len(names) > 4 {
 		names = names[:4]
 	}
 	return "call a procedure instead: " + strings.Join(names, ", ") + " (for example CALL " + names[0] + "(...))"
-}
-
-func rankVerb(name, what string) int {
-	if what == "delete" {
-		for i, v := range []string{"Cancel", "Void", "Close", "Expire", "Detach", "Delete", "Reject"} {
-			if strings.HasPrefix(name, v) {
-				return i
-			}
-		}
-	}
-	return 10
 }
 
 // planCall plans CALL Name(args) and SELECT * FROM Name(args): the procedure's one result row.

@@ -69,7 +69,8 @@ type Config struct {
 	MaxMessageSize int
 	// IdleSessionTimeout closes a connection that sends nothing for this long (57P05); 0 disables.
 	IdleSessionTimeout time.Duration
-	// ProgressInterval is how often long scans report progress as a NOTICE (0 means 5 s).
+	// ProgressInterval is how often long scans report progress as a NOTICE, and how long a
+	// statement runs before its first (0 means 5 s).
 	ProgressInterval time.Duration
 	// AuthFailureDelay is the base delay added per recent failed login from one address, so that
 	// password guessing is slowed down (0 means 500 ms; negative disables).

@@ -80,6 +80,8 @@ type conn struct {
 
 	qmu     sync.Mutex
 	qcancel context.CancelCauseFunc
+
+	act activity // for pg_stat_activity (activity.go)
 }
 
 type incoming struct {
@@ -132,6 +134,7 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 	_ = nc.SetDeadline(time.Time{})
 
 	c.pid = s.nextPID.Add(1)
+	c.act.started = time.Now()
 	c.secret = make([]byte, 4)
 	_, _ = rand.Read(c.secret)
 	c.sess = s.engine.NewSession(SessionParams{
@@ -143,6 +146,11 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 		Notice:     c.notice,
 	})
 	defer c.sess.Close()
+	if err := c.startupError(); err != nil { // transaction.go
+		s.log.Info("connection refused: invalid startup setting", "remote", c.remote, "error", err.Message)
+		c.sendFatal(err)
+		return
+	}
 	s.register(c)
 	defer s.unregister(c)
 	defer c.cancelQuery(errClientGone)
@@ -426,7 +434,8 @@ func (c *conn) shuttingDown() bool {
 }
 
 // queryContext returns the context of one statement; cancelQuery ends it.
-func (c *conn) queryContext(ctx context.Context) (context.Context, func()) {
+func (c *conn) queryContext(ctx context.Context, text string) (context.Context, func()) {
+	c.noteQuery(text) // activity.go
 	// Server shutdown reaches a running query through shutdown's cancel cause (57P01), not
 	// through the parent context.
 	qctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
@@ -438,6 +447,7 @@ func (c *conn) queryContext(ctx context.Context) (context.Context, func()) {
 		c.qcancel = nil
 		c.qmu.Unlock()
 		cancel(nil)
+		c.noteIdle()
 	}
 }
 
@@ -468,6 +478,9 @@ func (c *conn) flush() error {
 
 // notice sends a NOTICE at once; it may be called from any goroutine (progress reports).
 func (c *conn) notice(msg string) {
+	if !c.clientWants("notice") { // client_messages.go
+		return
+	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.be.Send(&pgproto3.NoticeResponse{Severity: "NOTICE", SeverityUnlocalized: "NOTICE", Code: sqlstate.SuccessfulCompletion, Message: msg})
@@ -476,6 +489,9 @@ func (c *conn) notice(msg string) {
 }
 
 func (c *conn) warning(msg, code string) {
+	if !c.clientWants("warning") {
+		return
+	}
 	c.send(&pgproto3.NoticeResponse{Severity: "WARNING", SeverityUnlocalized: "WARNING", Code: code, Message: msg})
 }
 

@@ -16,8 +16,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/stripesql/stripesql/internal/emulator"
-	"github.com/stripesql/stripesql/internal/stripeapi"
-	"github.com/stripesql/stripesql/planner"
 )
 
 // testRate keeps the request budget out of the way of protocol tests.
@@ -37,22 +35,7 @@ func startRealWith(t testing.TB, ecfg emulator.Config) string {
 // startRealConfig is startRealWith with server settings (users, read-only…).
 func startRealConfig(t testing.TB, ecfg emulator.Config, cfg Config) string {
 	t.Helper()
-	_, url, stop, err := emulator.Start(ecfg)
-	if err != nil {
-		t.Fatalf("emulator.Start: %v", err)
-	}
-	t.Cleanup(stop)
-	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_server", BaseURL: url, Rate: testRate, Limiter: stripeapi.NewLimiter(testRate)})
-	if err != nil {
-		t.Fatalf("stripeapi.NewClient: %v", err)
-	}
-	cfg.Backend, cfg.Rate = client, testRate
-	eng, err := NewEngine(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Engine = eng
-	addr, _ := startServer(t, cfg)
+	addr, _ := startRealEmulator(t, ecfg, cfg) // audit_test.go
 	return addr
 }
 
@@ -226,19 +209,6 @@ func TestRealEngineCancel(t *testing.T) {
 	// The Stripe request was in flight for 3 s; the cancel must not wait for it.
 	if elapsed > 1300*time.Millisecond {
 		t.Errorf("cancel took %v after the request, want under 1 s", elapsed-300*time.Millisecond)
-	}
-}
-
-func TestProgressNotices(t *testing.T) {
-	eng := &plannerEngine{progress: time.Hour, stats: planner.NewStats()}
-	var got []string
-	s := eng.NewSession(SessionParams{User: "alice", Notice: func(m string) { got = append(got, m) }}).(*plannerSession)
-	cb := s.sess.Progress()
-	cb(planner.ProgressEvent{Rows: 1200, Requests: 12, Elapsed: 4 * time.Second, SecondsLeft: 30})
-	cb(planner.ProgressEvent{Rows: 1300, Requests: 13, Elapsed: 5 * time.Second})
-	want := []string{"stripesql: 1200 rows, 12 stripe requests, 4 s, about 30 s left"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("notices within one interval (-want +got):\n%s", diff)
 	}
 }
 

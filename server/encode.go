@@ -55,6 +55,9 @@ func (c *conn) encodeBinary(t sqltypes.Type, v any) ([]byte, error) {
 
 // appendBinary is encodeBinary appending to buf.
 func (c *conn) appendBinary(buf []byte, t sqltypes.Type, v any) ([]byte, error) {
+	if r, ok := v.(sqltypes.Row); ok {
+		return c.appendRecordBinary(buf, r) // encode_record.go
+	}
 	switch t {
 	case sqltypes.Text, sqltypes.Varchar, sqltypes.Name, sqltypes.Unknown, sqltypes.Char:
 		// The binary form of the string types is their text.

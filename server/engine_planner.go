@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -64,7 +63,7 @@ func (e *plannerEngine) NewSession(p SessionParams) EngineSession {
 				return
 			}
 			mu.Lock()
-			due := time.Since(last) >= e.progress
+			due := ev.Elapsed >= e.progress && time.Since(last) >= e.progress
 			if due {
 				last = time.Now()
 			}
@@ -77,13 +76,10 @@ func (e *plannerEngine) NewSession(p SessionParams) EngineSession {
 	return s
 }
 
-// progressMessage is the NOTICE text of a progress report.
+// progressMessage is the NOTICE text of a progress report: the same words as the CLI's progress
+// line (planner.ProgressEvent.String), after "stripesql: " so psql users see who is talking.
 func progressMessage(ev planner.ProgressEvent) string {
-	msg := fmt.Sprintf("stripesql: %d rows, %d stripe requests, %.0f s", ev.Rows, ev.Requests, ev.Elapsed.Seconds())
-	if ev.SecondsLeft > 0 {
-		msg += fmt.Sprintf(", about %.0f s left", ev.SecondsLeft)
-	}
-	return msg
+	return "stripesql: " + ev.String()
 }
 
 type plannerSession struct {
@@ -140,6 +136,15 @@ func (s *plannerSession) Run(ctx context.Context, st Statement, args []any) (Row
 }
 
 func (s *plannerSession) Setting(name string) (string, bool) { return s.sess.Setting(name) }
+
+// BeginTransaction, EndTransaction and StartupError implement engineTx (transaction.go).
+func (s *plannerSession) BeginTransaction(readOnly *bool) error {
+	return s.sess.BeginTransaction(readOnly)
+}
+func (s *plannerSession) EndTransaction()     { s.sess.EndTransaction() }
+func (s *plannerSession) StartupError() error { return s.sess.StartupError() }
+
+var _ engineTx = (*plannerSession)(nil)
 
 func (s *plannerSession) Close() {}
 

@@ -109,6 +109,9 @@ func (s *fakeSession) Describe(st Statement, given []sqltypes.Type) ([]sqltypes.
 	params := append([]sqltypes.Type(nil), given...)
 	for _, m := range paramRE.FindAllStringSubmatch(text, -1) {
 		n, _ := strconv.Atoi(m[1])
+		if n > 65535 { // as the planner: a client cannot send more values (found by FuzzMessageReader)
+			return nil, nil, sqlstate.New(sqlstate.UndefinedParameter, "there is no parameter $%d", n)
+		}
 		for len(params) < n {
 			params = append(params, 0)
 		}

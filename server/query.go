@@ -335,7 +335,7 @@ func (c *conn) run(ctx context.Context, p *portal, maxRows int, simple bool) err
 			c.writeNoticed = true
 			c.notice("stripe has no transactions: this write is applied now and is not undone by rollback")
 		}
-		qctx, done := c.queryContext(ctx)
+		qctx, done := c.queryContext(ctx, st.Text())
 		rows, err := c.sess.Run(qctx, st, p.args)
 		if err != nil {
 			err = queryError(qctx, err)
@@ -354,7 +354,7 @@ func (c *conn) run(ctx context.Context, p *portal, maxRows int, simple bool) err
 		done()
 		return err
 	}
-	qctx, done := c.queryContext(ctx)
+	qctx, done := c.queryContext(ctx, p.stmt.st.Text())
 	defer done()
 	return c.stream(qctx, p, maxRows)
 }

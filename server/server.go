@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/stripesql/stripesql/catalog"
 	"github.com/stripesql/stripesql/internal/sqlstate"
 )
 
@@ -110,6 +111,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	defer catalog.RegisterBackends(backends{s})() // pg_stat_activity, pg_cancel_backend (activity.go)
 	var wg sync.WaitGroup
 	go func() {
 		<-ctx.Done()

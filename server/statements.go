@@ -69,7 +69,9 @@ func (c *conn) runServerStatement(ctx context.Context, p *portal, simple bool) e
 	p.done = true
 	switch n := node.Node.(type) {
 	case *pg.Node_TransactionStmt:
-		p.tag = c.transaction(n.TransactionStmt)
+		if p.tag, err = c.transaction(n.TransactionStmt); err != nil {
+			return err
+		}
 	case *pg.Node_DiscardStmt:
 		if n.DiscardStmt.Target != pg.DiscardMode_DISCARD_ALL {
 			p.tag = "DISCARD " + strings.TrimPrefix(n.DiscardStmt.Target.String(), "DISCARD_")
@@ -136,19 +138,22 @@ func (c *conn) runInternal(ctx context.Context, sql string) error {
 }
 
 // transaction moves the status byte the way PostgreSQL would and returns the command tag.
-func (c *conn) transaction(t *pg.TransactionStmt) string {
+func (c *conn) transaction(t *pg.TransactionStmt) (string, error) {
 	switch t.Kind {
 	case pg.TransactionStmtKind_TRANS_STMT_BEGIN, pg.TransactionStmtKind_TRANS_STMT_START:
 		if c.tx != 'I' {
 			c.warning("there is already a transaction in progress", "25001")
 		} else {
+			if err := c.beginTx(t); err != nil { // transaction.go
+				return "", err
+			}
 			c.tx = 'T'
 			c.writeNoticed = false
 		}
 		if t.Kind == pg.TransactionStmtKind_TRANS_STMT_START {
-			return "START TRANSACTION"
+			return "START TRANSACTION", nil
 		}
-		return "BEGIN"
+		return "BEGIN", nil
 	case pg.TransactionStmtKind_TRANS_STMT_COMMIT:
 		tag := "COMMIT"
 		switch c.tx {
@@ -158,29 +163,30 @@ func (c *conn) transaction(t *pg.TransactionStmt) string {
 			tag = "ROLLBACK"
 		}
 		c.endTx()
-		return tag
+		return tag, nil
 	case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK:
 		if c.tx == 'I' {
 			c.warning("there is no transaction in progress", "25P01")
 		}
 		c.endTx()
-		return "ROLLBACK"
+		return "ROLLBACK", nil
 	case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO:
 		if c.tx == 'E' {
 			c.tx = 'T'
 		}
-		return "ROLLBACK"
+		return "ROLLBACK", nil
 	case pg.TransactionStmtKind_TRANS_STMT_SAVEPOINT:
-		return "SAVEPOINT"
+		return "SAVEPOINT", nil
 	case pg.TransactionStmtKind_TRANS_STMT_RELEASE:
-		return "RELEASE"
+		return "RELEASE", nil
 	}
-	return strings.ToUpper(t.Kind.String())
+	return strings.ToUpper(t.Kind.String()), nil
 }
 
 func (c *conn) endTx() {
 	c.tx = 'I'
 	c.writeNoticed = false
+	c.endSessionTx() // transaction.go
 }
 
 // copyOptions are the options of COPY ... TO STDOUT that stripesql honours.
@@ -246,7 +252,7 @@ func (c *conn) copyOut(ctx context.Context, p *portal) error {
 	if len(stmts) != 1 {
 		return sqlstate.New(sqlstate.SyntaxError, "COPY needs exactly one query")
 	}
-	qctx, done := c.queryContext(ctx)
+	qctx, done := c.queryContext(ctx, query)
 	defer done()
 	rows, err := c.sess.Run(qctx, stmts[0], nil)
 	if err != nil {

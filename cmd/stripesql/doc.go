@@ -11,8 +11,8 @@
 // --api-base, serve and query start the emulator in process with demo data (seed 1, small scale)
 // and say so on stderr, so a fresh machine has something to query. serve hands the client to
 // server.New and serves until interrupted; query hands it to driver.NewConnector (Config.Backend),
-// reads the driver's rows and formats them, drawing a progress line on stderr while a scan runs
-// longer than a second.
+// reads the driver's rows and formats them, drawing the executor's progress report (the text the
+// server sends as a NOTICE) on stderr while a scan runs longer than a second.
 //
 // main only maps run's error to an exit status (0 ok, 1 error, 2 bad command line). run takes its
 // arguments and output streams as parameters so tests drive the whole command in process. Errors

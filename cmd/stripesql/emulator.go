@@ -17,13 +17,13 @@ const emulatorUsage = `Run the built-in Stripe emulator: a stateful, in-memory S
 deterministic seed data, that stripe-go and stripesql talk to with any sk_test_ key.
 
 Usage:
-  stripesql emulator [--listen ADDR] [--seed N] [--scale small|medium|large|N]
+  stripesql emulator [--listen ADDR] [--seed N] [--scale small|medium|large|none|N]
                      [--latency D] [--rate-limit N]
 
 Examples:
   stripesql emulator --listen 127.0.0.1:12111 --seed 1 --scale small
-  stripesql emulator --scale 100000 --latency 300ms --rate-limit 25
-  STRIPE_API_KEY=sk_test_x stripesql query --api-base http://127.0.0.1:12111 "SELECT count(*) FROM charges"
+  stripesql emulator --scale medium --latency 300ms --rate-limit 25
+  STRIPE_API_KEY=sk_test_x stripesql query --api-base http://127.0.0.1:12111 "SELECT count(*) FROM customers"
 
 The request log is at GET /_emulator/requests (DELETE clears it).
 `
@@ -43,17 +43,14 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	if len(pos) > 0 {
-		fmt.Fprintf(stderr, "stripesql emulator: unexpected argument %q\n\n%s", pos[0], emulatorUsage)
-		return &usageError{msg: "unexpected argument " + pos[0]}
+		return usageFailure(stderr, "emulator", emulatorUsage, fmt.Sprintf("unexpected argument %q", pos[0]))
 	}
 	sc, err := emulator.ParseScale(*scale)
 	if err != nil {
-		fmt.Fprintf(stderr, "stripesql emulator: %v\n\n%s", err, emulatorUsage)
-		return &usageError{msg: err.Error()}
+		return usageFailure(stderr, "emulator", emulatorUsage, err.Error())
 	}
 	if *latency < 0 || *rateLimit < 0 {
-		fmt.Fprintf(stderr, "stripesql emulator: --latency and --rate-limit cannot be negative\n\n%s", emulatorUsage)
-		return &usageError{msg: "negative latency or rate limit"}
+		return usageFailure(stderr, "emulator", emulatorUsage, "--latency and --rate-limit cannot be negative")
 	}
 	emu, err := emulator.New(emulator.Config{Seed: *seed, Scale: sc, Latency: *latency, RateLimit: *rateLimit})
 	if err != nil {

@@ -29,11 +29,33 @@ type connFlags struct {
 func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.apiKey, "api-key", "", "Stripe secret or restricted key; default $STRIPE_API_KEY\n(prefer the environment: flags show up in ps)")
 	fs.StringVar(&c.apiBase, "api-base", "", "Stripe API base URL, e.g. http://127.0.0.1:12111 for a running\nstripesql emulator; default https://api.stripe.com")
-	fs.Float64Var(&c.rate, "rate", stripeapi.DefaultRate, "Stripe requests per second this node may start, e.g. --rate 25")
+	fs.Float64Var(&c.rate, "rate", stripeapi.DefaultRate, "Stripe requests per second this node may start, above 0 and at most 10000,\ne.g. --rate 25")
 	fs.StringVar(&c.account, "account", "", "connected account to act as (Stripe-Account header), e.g. --account acct_1Ab2C3")
 	fs.BoolVar(&c.readOnly, "read-only", false, "refuse statements that would write to Stripe")
-	fs.IntVar(&c.verbosity, "verbosity", 0, "Stripe client log level 1-5 on stderr: 1 errors, 3 one line per request,\n5 whole requests and responses (keys are always redacted)")
+	fs.IntVar(&c.verbosity, "verbosity", 0, "Stripe client log level on stderr: 0 silent, 1 errors, 3 one line per\nrequest, 5 whole requests and responses (keys are always redacted)")
 	fs.StringVar(&c.proxy, "proxy", "", "HTTP(S) proxy, e.g. --proxy http://user:pass@proxy:3128; default\n$HTTPS_PROXY / $HTTP_PROXY")
+}
+
+// maxRate is the highest --rate accepted, the same bound as a DSN's rate= (package driver).
+const maxRate = 10000
+
+// validate checks the values flag parsing accepts but stripesql cannot use. A rate of 0 or less
+// is refused rather than replaced by the default, so a typo never runs at a rate nobody asked for.
+func (c *connFlags) validate() error {
+	switch {
+	case !(c.rate > 0) || c.rate > maxRate: // !(> 0) also catches NaN
+		return fmt.Errorf("--rate must be a number of Stripe requests per second above 0 and at most %d, not %v (e.g. --rate 6)", maxRate, c.rate)
+	case c.verbosity < 0 || c.verbosity > 5:
+		return fmt.Errorf("--verbosity must be 0 (silent) to 5, not %d", c.verbosity)
+	}
+	return nil
+}
+
+// usageFailure prints a command line problem of subcommand name with its usage on stderr, and
+// returns the usageError that makes the exit status 2.
+func usageFailure(stderr io.Writer, name, usage, msg string) error {
+	fmt.Fprintf(stderr, "stripesql %s: %s\n\n%s", name, msg, usage)
+	return &usageError{msg: msg}
 }
 
 // key returns the API key from the flag or the environment.
@@ -150,7 +172,7 @@ func printDefaults(w io.Writer, fs *flag.FlagSet) {
 		}
 		fmt.Fprintln(w, head)
 		text := strings.ReplaceAll(usage, "\n", "\n      ")
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" {
 			text += " (default " + f.DefValue + ")"
 		}
 		fmt.Fprintf(w, "      %s\n", text)

@@ -2,11 +2,9 @@ package main
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +27,7 @@ func newFormatter(name string, w io.Writer) (formatter, error) {
 	case "table", "aligned":
 		return &tableFormatter{w: w}, nil
 	case "csv":
-		return &csvFormatter{w: csv.NewWriter(w)}, nil
+		return &csvFormatter{w: bufio.NewWriter(w)}, nil
 	case "json":
 		return &jsonFormatter{w: bufio.NewWriter(w)}, nil
 	}
@@ -153,11 +151,13 @@ func (f *tableFormatter) end(tag string) error {
 	return err
 }
 
-// csvFormatter writes RFC 4180 CSV with a header row; NULL is an empty field.
+// csvFormatter writes CSV as PostgreSQL's COPY … TO STDOUT (FORMAT csv, HEADER) does, so the
+// file reads back with COPY FROM unchanged: NULL is an empty unquoted field and the empty string
+// is "", a field is quoted when it holds a comma, a double quote (doubled inside), a line break,
+// is empty or is \. (COPY's end-of-data marker); lines end with \n.
 type csvFormatter struct {
-	w     *csv.Writer
+	w     *bufio.Writer
 	types []string
-	rec   []string
 }
 
 func (f *csvFormatter) begin(cols, types []string) error {
@@ -165,24 +165,39 @@ func (f *csvFormatter) begin(cols, types []string) error {
 	if len(cols) == 0 {
 		return nil
 	}
-	f.rec = make([]string, len(cols))
-	return f.w.Write(cols)
+	for i, c := range cols {
+		f.field(i, c, false)
+	}
+	_, err := f.w.WriteString("\n")
+	return err
 }
 
 func (f *csvFormatter) row(vals []sqldriver.Value) error {
 	for i, v := range vals {
-		f.rec[i] = text(v, f.types[i])
+		f.field(i, text(v, f.types[i]), v == nil)
 	}
-	return f.w.Write(f.rec)
+	_, err := f.w.WriteString("\n")
+	return err
 }
 
-func (f *csvFormatter) end(string) error {
-	f.w.Flush()
-	return f.w.Error()
+// field writes the i-th field of a line: null as nothing, s quoted when COPY would quote it.
+func (f *csvFormatter) field(i int, s string, null bool) {
+	if i > 0 {
+		f.w.WriteByte(',')
+	}
+	switch {
+	case null:
+	case s == "" || s == `\.` || strings.ContainsAny(s, ",\"\r\n"):
+		f.w.WriteString(`"` + strings.ReplaceAll(s, `"`, `""`) + `"`)
+	default:
+		f.w.WriteString(s)
+	}
 }
 
-// jsonFormatter writes an array of objects, one per row, keys in column order. Numbers stay
-// numbers, json and jsonb columns are embedded as JSON, timestamps are ISO 8601 strings.
+func (f *csvFormatter) end(string) error { return f.w.Flush() }
+
+// jsonFormatter writes an array of objects, one per row, keys in column order (see jsonKeys),
+// values as jsonOf writes them.
 type jsonFormatter struct {
 	w     *bufio.Writer
 	cols  []string
@@ -191,7 +206,7 @@ type jsonFormatter struct {
 }
 
 func (f *jsonFormatter) begin(cols, types []string) error {
-	f.cols, f.types = cols, types
+	f.cols, f.types = jsonKeys(cols), types
 	_, err := f.w.WriteString("[")
 	return err
 }
@@ -222,34 +237,76 @@ func (f *jsonFormatter) end(string) error {
 	return f.w.Flush()
 }
 
+// jsonKeys names each column's key. SQL lets columns share a name (SELECT 1 AS a, 2 AS a, or two
+// ?column?), but JSON objects with duplicate keys are ambiguous: most parsers keep only the last.
+// A name already taken gets the first free suffix _2, _3, … ("a", "a_2"), so every key is
+// distinct and the first column keeps its own name.
+func jsonKeys(cols []string) []string {
+	taken := make(map[string]bool, len(cols))
+	keys := make([]string, len(cols))
+	for i, c := range cols {
+		k := c
+		for n := 2; taken[k]; n++ {
+			k = c + "_" + strconv.Itoa(n)
+		}
+		taken[k] = true
+		keys[i] = k
+	}
+	return keys
+}
+
+// jsonValue writes one value of a column of type typ (the driver's type name) as JSON.
 func jsonValue(v sqldriver.Value, typ string) string {
 	t := typesByName[typ]
+	if s, ok := v.(string); ok && sqltypes.IsArray(t) {
+		// arrays come from the driver in their text form, {1,2}; read them back to nest them
+		if a, err := sqltypes.ParseText(s, t, time.UTC); err == nil {
+			return jsonOf(a, t)
+		}
+	}
+	return jsonOf(v, t)
+}
+
+// jsonOf writes v, a value of SQL type t, as JSON: NULL is null, booleans and numbers are JSON
+// booleans and numbers (every digit kept, bigint and numeric included; NaN and infinities are
+// strings), json and jsonb are embedded as they are, arrays are JSON arrays, timestamptz is an
+// RFC 3339 string with its offset, timestamp and date ISO 8601 strings without one, and
+// everything else is the string PostgreSQL's text output gives.
+func jsonOf(v any, t sqltypes.Type) string {
 	switch x := v.(type) {
 	case nil:
 		return "null"
 	case bool:
 		return strconv.FormatBool(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return quoteJSON(text(x, typ))
+	case sqltypes.Array:
+		var b strings.Builder
+		b.WriteByte('[')
+		for i, it := range x.Items {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(jsonOf(it, x.Elem))
 		}
-		return text(x, typ)
+		b.WriteByte(']')
+		return b.String()
 	case time.Time:
-		if t == sqltypes.Date {
+		switch t {
+		case sqltypes.Date:
 			return strconv.Quote(x.Format("2006-01-02"))
-		}
-		if t == sqltypes.Timestamp {
+		case sqltypes.Timestamp:
 			return strconv.Quote(x.Format("2006-01-02T15:04:05.999999"))
 		}
-		return strconv.Quote(x.Format("2006-01-02T15:04:05.999999-07:00"))
-	case string:
-		if (t == sqltypes.JSON || t == sqltypes.JSONB || t == sqltypes.Numeric) && json.Valid([]byte(x)) {
-			return x
+		return strconv.Quote(x.Format("2006-01-02T15:04:05.999999Z07:00"))
+	}
+	s := sqltypes.FormatText(v, t)
+	switch t {
+	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.OID, sqltypes.Float4, sqltypes.Float8, sqltypes.Numeric,
+		sqltypes.JSON, sqltypes.JSONB:
+		if json.Valid([]byte(s)) {
+			return s
 		}
 	}
-	return quoteJSON(text(v, typ))
+	return quoteJSON(s)
 }
 
 // quoteJSON quotes s as a JSON string without escaping <, > and &, which json.Marshal does for

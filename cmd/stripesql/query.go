@@ -21,13 +21,14 @@ const queryUsage = `Run SQL against Stripe through the database/sql driver and p
 
 The key comes from STRIPE_API_KEY (or --api-key). With neither a key nor --api-base, query runs
 against the built-in emulator's demo data and says so on stderr. While a scan takes longer than a
-second, a progress line (rows, Stripe requests, seconds left) is shown on stderr when stderr is a
-terminal, or always with --progress.
+second, a progress line is shown on stderr when stderr is a terminal, or always with --progress:
+rows read from Stripe and rows returned, requests sent of the re-estimated total, seconds left
+(the same text the server sends as a NOTICE).
 
 Usage:
   stripesql query [--format table|csv|json] [--max-requests N] [--progress]
                   [--api-base URL] [--rate N] [--account acct_…] [--read-only]
-                  [--verbosity 1-5] [--proxy URL] [--api-key KEY] "SQL"
+                  [--verbosity 0-5] [--proxy URL] [--api-key KEY] "SQL"
 
 Examples:
   stripesql query "SELECT id, email FROM customers ORDER BY created DESC LIMIT 5"
@@ -35,6 +36,10 @@ Examples:
   stripesql query --format json --max-requests 5000 "SELECT status, count(*) FROM charges GROUP BY status"
   stripesql query "EXPLAIN SELECT * FROM customers WHERE email = 'a@b.c'"
 `
+
+// maxMaxRequests is the largest --max-requests, the upper bound of the stripesql.max_requests
+// setting.
+const maxMaxRequests = 1 << 30
 
 // queryOptions are the flags of one query run.
 type queryOptions struct {
@@ -47,9 +52,9 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("query", flag.ContinueOnError)
 	var cf connFlags
 	var opt queryOptions
-	fs.StringVar(&opt.format, "format", "table", "output format: table (psql's aligned output), csv (with a header row)\nor json (an array of objects), e.g. --format csv")
-	fs.BoolVar(&opt.progress, "progress", false, "show the progress line on stderr even when stderr is not a terminal")
-	fs.IntVar(&opt.maxRequests, "max-requests", 0, "the query's Stripe request budget (stripesql.max_requests; default 1000);\nplans that need more are refused before any request, e.g. --max-requests 5000")
+	fs.StringVar(&opt.format, "format", "table", "output format: table (psql's aligned output); csv as COPY (FORMAT csv, HEADER)\nwrites it (NULL is an empty field, '' is \"\"); or json, an array of objects: numbers\nare JSON numbers with every digit (bigint and numeric too: JavaScript's JSON.parse\nrounds integers beyond 2^53, jq and Python do not), arrays are JSON arrays, json\nand jsonb are embedded, timestamptz is an RFC 3339 string, NULL is null, and a\nrepeated column name gets a suffix (SELECT 1 AS a, 2 AS a gives {\"a\": 1, \"a_2\": 2});\ne.g. --format csv")
+	fs.BoolVar(&opt.progress, "progress", false, "show the progress line on stderr even when stderr is not a terminal (one\nline a second instead of one line redrawn)")
+	fs.IntVar(&opt.maxRequests, "max-requests", planner.DefaultMaxRequests, fmt.Sprintf("the query's Stripe request budget (stripesql.max_requests), 1 to %d;\nplans that need more are refused before any request, e.g. --max-requests 5000", maxMaxRequests))
 	cf.register(fs)
 	pos, err := parseFlags(fs, args, queryUsage, stdout, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -58,10 +63,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	bad := func(msg string) error {
-		fmt.Fprintf(stderr, "stripesql query: %s\n\n%s", msg, queryUsage)
-		return &usageError{msg: msg}
-	}
+	bad := func(msg string) error { return usageFailure(stderr, "query", queryUsage, msg) }
 	switch {
 	case len(pos) == 0:
 		return bad("no SQL given")
@@ -72,8 +74,11 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return bad(err.Error())
 	}
-	if opt.maxRequests < 0 {
-		return bad("--max-requests must be positive")
+	if opt.maxRequests < 1 || opt.maxRequests > maxMaxRequests {
+		return bad(fmt.Sprintf("--max-requests must be between 1 and %d, not %d (the default is %d; there is no unlimited budget)", maxMaxRequests, opt.maxRequests, planner.DefaultMaxRequests))
+	}
+	if err := cf.validate(); err != nil {
+		return bad(err.Error())
 	}
 
 	backend, stats, stop, err := cf.backend(stderr)
@@ -81,7 +86,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer stop()
-	prog := newProgress(stderr, opt.progress || isTerminal(stderr), backend.Requests)
+	prog := newProgress(stderr, opt.progress || isTerminal(stderr))
 	conn, err := driver.NewConnector(driver.Config{
 		Backend:     backend,
 		Stats:       stats,
@@ -105,7 +110,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer prog.stop()
 	// Raw gives the driver's own rows, which carry the command tag ("SELECT 5", "SET") that
 	// psql prints for statements without a result set.
-	return c.Raw(func(dc any) error {
+	return cliHint(c.Raw(func(dc any) error { // clihint.go
 		qc := dc.(sqldriver.QueryerContext)
 		rows, err := qc.QueryContext(ctx, pos[0], nil)
 		if err != nil {
@@ -142,17 +147,18 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			tag = t.Tag()
 		}
 		return out.end(tag)
-	})
+	}))
 }
 
-// progress draws the progress line of a long query on stderr: rows so far, Stripe requests sent,
-// and the seconds the planner expects the rest to take at the node's rate.
+// progress draws the progress line of a long query on stderr. Its words and figures are the
+// executor's latest report (planner.ProgressEvent.String, the text the server sends as a NOTICE):
+// rows read from Stripe and returned, requests sent of the re-estimated total, and the seconds
+// left, counted down between reports. Nothing is drawn before the first report, which comes once
+// the query has run for exec.ProgressInterval.
 type progress struct {
-	w        io.Writer
-	enabled  bool
-	tty      bool
-	requests func() int64
-	base     int64
+	w       io.Writer
+	enabled bool
+	tty     bool
 
 	rows     atomic.Int64
 	mu       sync.Mutex
@@ -160,17 +166,13 @@ type progress struct {
 	lastAt   time.Time
 	haveLast bool
 	shown    bool
-	begun    time.Time
 	done     chan struct{}
 	stopped  sync.Once
 	wg       sync.WaitGroup
 }
 
-// progressDelay is how long a query runs before its progress line appears.
-const progressDelay = time.Second
-
-func newProgress(w io.Writer, enabled bool, requests func() int64) *progress {
-	return &progress{w: w, enabled: enabled, tty: isTerminal(w), requests: requests, done: make(chan struct{})}
+func newProgress(w io.Writer, enabled bool) *progress {
+	return &progress{w: w, enabled: enabled, tty: isTerminal(w), done: make(chan struct{})}
 }
 
 // event receives the executor's progress reports (driver.Config.Progress).
@@ -180,11 +182,10 @@ func (p *progress) event(e planner.ProgressEvent) {
 	p.mu.Unlock()
 }
 
+// row counts a row printed, which may be ahead of the last report.
 func (p *progress) row() { p.rows.Add(1) }
 
 func (p *progress) start() {
-	p.begun = time.Now()
-	p.base = p.requests()
 	if !p.enabled {
 		return
 	}
@@ -202,34 +203,30 @@ func (p *progress) start() {
 			case <-p.done:
 				return
 			case <-t.C:
-				if time.Since(p.begun) >= progressDelay {
-					p.draw()
-				}
+				p.draw()
 			}
 		}
 	}()
 }
 
+// line is the progress line now, or "" before the executor's first report.
 func (p *progress) line() string {
 	p.mu.Lock()
 	ev, at, have := p.last, p.lastAt, p.haveLast
 	p.mu.Unlock()
-	rows := p.rows.Load()
-	if have && ev.Rows > rows {
-		rows = ev.Rows
+	if !have {
+		return ""
 	}
-	reqs := p.requests() - p.base
-	s := fmt.Sprintf("%d rows, %d Stripe requests, %.0f s elapsed", rows, reqs, time.Since(p.begun).Seconds())
-	if have && ev.EstimatedRequests > 0 {
-		// The estimate was made when the event came; count down from it between events.
-		left := max(ev.SecondsLeft-time.Since(at).Seconds(), 0)
-		s += fmt.Sprintf(", ~%.0f s left", left)
-	}
-	return s
+	ev = ev.After(time.Since(at))
+	ev.Rows = max(ev.Rows, p.rows.Load())
+	return ev.String()
 }
 
 func (p *progress) draw() {
 	l := p.line()
+	if l == "" {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.shown = true

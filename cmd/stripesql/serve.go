@@ -23,7 +23,7 @@ the built-in emulator with demo data, so it works on a fresh machine.
 
 Usage:
   stripesql serve [--listen ADDR] [--api-base URL] [--rate N] [--account acct_…] [--read-only]
-                  [--verbosity 1-5] [--proxy URL] [--api-key KEY]
+                  [--verbosity 0-5] [--proxy URL] [--api-key KEY]
                   [--tls MODE] [--tls-cert FILE --tls-key FILE] [--user NAME]
 
 Without --user, clients are trusted and only a loopback --listen address is allowed. With --user,
@@ -54,19 +54,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if len(pos) > 0 {
-		fmt.Fprintf(stderr, "stripesql serve: unexpected argument %q\n\n%s", pos[0], serveUsage)
-		return &usageError{msg: "unexpected argument " + pos[0]}
+		return usageFailure(stderr, "serve", serveUsage, fmt.Sprintf("unexpected argument %q", pos[0]))
+	}
+	if err := cf.validate(); err != nil {
+		return usageFailure(stderr, "serve", serveUsage, err.Error())
 	}
 	mode := server.TLSMode(*tlsMode)
 	switch mode {
 	case server.TLSOff, server.TLSAuto, server.TLSOn, server.TLSRequired:
 	default:
-		fmt.Fprintf(stderr, "stripesql serve: invalid --tls %q: want off, auto, on or required\n\n%s", *tlsMode, serveUsage)
-		return &usageError{msg: "invalid --tls"}
+		return usageFailure(stderr, "serve", serveUsage, fmt.Sprintf("invalid --tls %q: want off, auto, on or required", *tlsMode))
 	}
 	if (*tlsCert == "") != (*tlsKey == "") || (mode == server.TLSOn && *tlsCert == "") {
-		fmt.Fprintf(stderr, "stripesql serve: --tls-cert and --tls-key go together, and --tls on needs both\n\n%s", serveUsage)
-		return &usageError{msg: "incomplete tls flags"}
+		return usageFailure(stderr, "serve", serveUsage, "--tls-cert and --tls-key go together, and --tls on needs both")
 	}
 	var tlsConfig *tls.Config
 	if *tlsCert != "" {

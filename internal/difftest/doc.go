@@ -24,4 +24,7 @@
 // pending only when stripesql answers 0A000 feature_not_supported; any other error or mismatch
 // fails, except for entries tagged `-- known-bug:` (listed in the summary, and failed anyway with
 // DIFFTEST_STRICT=1).
+//
+// The same fixture measures speed: BenchmarkExecutorVsPostgres (bench_test.go) times the executor
+// against PostgreSQL on the same rows already in memory and reports ratios (docs/benchmarks.md).
 package difftest

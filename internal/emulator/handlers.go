@@ -301,6 +301,10 @@ func compileFilter(name string, f filter, v any) (func(*entry) bool, *apiError) 
 		if !ok {
 			return nil, invalid(name, "Invalid string: %v", describe(v))
 		}
+		if s == "" {
+			// Stripe reads an empty parameter as not given: customer= lists every object.
+			return func(*entry) bool { return true }, nil
+		}
 		return func(en *entry) bool { return asString(lookup(en.obj, f.path)) == s }, nil
 	case filterBool:
 		s, _ := v.(string)

@@ -30,20 +30,25 @@ var declineMessages = map[string]string{
 	"insufficient_funds": "Your card has insufficient funds.",
 }
 
+// cardChecks are the checks of every emulated card; shared, never mutated.
+var cardChecks = map[string]any{"address_line1_check": nil, "address_postal_code_check": nil, "cvc_check": "pass"}
+
 func (c card) details() map[string]any {
 	return map[string]any{
 		"type": "card",
 		"card": map[string]any{
 			"brand": c.brand, "last4": c.last4, "funding": c.funding, "country": c.country,
 			"exp_month": c.expMonth, "exp_year": c.expYear, "fingerprint": c.fingerprint,
-			"network": c.brand, "checks": map[string]any{"address_line1_check": nil, "address_postal_code_check": nil, "cvc_check": "pass"},
+			"network": c.brand, "checks": cardChecks,
 			"wallet": nil, "three_d_secure": nil, "installments": nil, "mandate": nil,
 		},
 	}
 }
 
-// detailsOf returns the shared payment_method_details map of a card.
+// detailsOf returns the shared payment_method_details map of a card. The decline code is not part
+// of the details, so a declining and an approving use of the same card share one map.
 func (e *Emulator) detailsOf(c card) map[string]any {
+	c.declineCode = ""
 	d, ok := e.cardDetails[c]
 	if !ok {
 		d = c.details()
@@ -94,6 +99,13 @@ func feeDetails(f int64, currency string) []any {
 	return []any{map[string]any{"amount": f, "application": nil, "currency": currency, "description": "Stripe processing fees", "type": "stripe_fee"}}
 }
 
+// setNonEmpty stores a string field unless it is empty (absent fields render as null).
+func setNonEmpty(obj map[string]any, k, v string) {
+	if v != "" {
+		obj[k] = v
+	}
+}
+
 func nilIfEmpty(s string) any {
 	if s == "" {
 		return nil
@@ -119,13 +131,16 @@ var emptyMeta = map[string]any{}
 // makeCharge creates a charge (succeeded, failed on a declining card, or uncaptured) and its
 // balance transaction when money moved.
 func (e *Emulator) makeCharge(s chargeSpec) *entry {
-	obj := map[string]any{
-		"amount": s.amount, "amount_captured": int64(0), "amount_refunded": int64(0), "currency": s.currency,
-		"customer": nilIfEmpty(s.customer), "payment_intent": nilIfEmpty(s.pi), "payment_method": nilIfEmpty(s.paymentMethod),
-		"invoice": nilIfEmpty(s.invoice), "description": nilIfEmpty(s.description), "captured": false,
-		"payment_method_details": e.detailsOf(s.card), "metadata": s.metadata,
-		"billing_details": s.billing,
-	}
+	// Sized for the fields a charge ends with and holding no nulls, so the map never grows
+	// (deleting nulls afterwards would leave tombstones that make the next insert grow it).
+	obj := make(map[string]any, 14)
+	obj["amount"], obj["amount_captured"], obj["amount_refunded"], obj["currency"] = s.amount, int64(0), int64(0), s.currency
+	obj["captured"], obj["payment_method_details"], obj["metadata"], obj["billing_details"] = false, e.detailsOf(s.card), s.metadata, s.billing
+	setNonEmpty(obj, "customer", s.customer)
+	setNonEmpty(obj, "payment_intent", s.pi)
+	setNonEmpty(obj, "payment_method", s.paymentMethod)
+	setNonEmpty(obj, "invoice", s.invoice)
+	setNonEmpty(obj, "description", s.description)
 	if obj["metadata"] == nil {
 		obj["metadata"] = emptyMeta
 	}
@@ -334,10 +349,13 @@ func piObject(amount int64, cur, cust, desc string, meta map[string]any) map[str
 	if meta == nil {
 		meta = emptyMeta
 	}
-	return map[string]any{
-		"amount": amount, "currency": cur, "customer": nilIfEmpty(cust), "description": nilIfEmpty(desc),
-		"status": "requires_payment_method", "metadata": meta,
-	}
+	// Sized for the fields an intent ends with (latest_charge, payment_method, …), so it does not
+	// grow out of Go's small-map size on the way.
+	obj := make(map[string]any, 8)
+	obj["amount"], obj["currency"], obj["status"], obj["metadata"] = amount, cur, "requires_payment_method", meta
+	setNonEmpty(obj, "customer", cust)
+	setNonEmpty(obj, "description", desc)
+	return obj
 }
 
 var cardOnly = []any{"card"}
@@ -380,10 +398,15 @@ func deriveBalanceTxn(e *Emulator, en *entry, out map[string]any) {
 	fill(out, "fee_details", feeDetails(f, asString(en.obj["currency"])))
 }
 
-// derivePaymentIntent fills the client secret and the fields whose value is their default.
+// derivePaymentIntent fills the client secret and the fields whose value is their default. A
+// succeeded intent without a stored amount_received received its amount (seeded one-off payments
+// leave it out, which keeps their stored map at the small size; every other path stores it).
 func derivePaymentIntent(e *Emulator, en *entry, out map[string]any) {
 	fill(out, "client_secret", en.id+"_secret_emulated")
 	fill(out, "amount_capturable", int64(0))
+	if en.obj["status"] == "succeeded" {
+		fill(out, "amount_received", en.obj["amount"])
+	}
 	fill(out, "amount_received", int64(0))
 	fill(out, "capture_method", "automatic")
 	fill(out, "confirmation_method", "automatic")

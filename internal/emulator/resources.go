@@ -219,6 +219,8 @@ func coreResources() []*resource {
 			r.derive = deriveBalanceTxn
 		case "payment_intents":
 			r.derive = derivePaymentIntent
+		case "events":
+			r.derive = deriveEvent
 		}
 	}
 	return rs

@@ -118,6 +118,9 @@ func (e *Emulator) seed() {
 	// Customers with an attached card each.
 	nc := max(5, n/10)
 	custs := make([]*entry, nc)
+	// billings holds each customer's billing details, shared by their charges; kept here rather
+	// than in the customer object so that object stays one map size smaller.
+	billings := make(map[*entry]map[string]any, nc)
 	for i := range custs {
 		at := start + r.Int64N(span-86400)
 		fn, ln := firstNames[r.IntN(len(firstNames))], lastNames[r.IntN(len(lastNames))]
@@ -138,11 +141,11 @@ func (e *Emulator) seed() {
 		cd.fingerprint = e.newID("fp")[3:19]
 		cd.expMonth, cd.expYear = int64(1+r.IntN(12)), int64(2026+r.IntN(6))
 		billing := map[string]any{"address": addr, "email": email, "name": fn + " " + ln, "phone": nil}
-		pm := e.put(e.colls["payment_methods"], "", at, map[string]any{"type": "card", "customer": c.id, "card": cd.details()["card"],
+		pm := e.put(e.colls["payment_methods"], "", at, map[string]any{"type": "card", "customer": c.id, "card": e.detailsOf(cd)["card"],
 			"billing_details": billing, "metadata": emptyMeta, "_card": cd})
 		c.obj["invoice_settings"] = map[string]any{"custom_fields": nil, "default_payment_method": pm.id, "footer": nil, "rendering_options": nil}
 		c.obj["_pm"] = pm.id
-		c.obj["_billing"] = billing
+		billings[c] = billing
 		if r.IntN(10) == 0 {
 			e.put(e.colls["tax_ids"], "", at+60, map[string]any{"customer": c.id, "type": "eu_vat", "value": fmt.Sprintf("DE%09d", r.IntN(1e9)),
 				"country": "DE", "verification": map[string]any{"status": "verified", "verified_address": nil, "verified_name": nil}})
@@ -259,7 +262,7 @@ func (e *Emulator) seed() {
 			desc = asString(oneTime[r.IntN(len(oneTime))].obj["nickname"])
 		}
 		pi := e.put(e.colls["payment_intents"], "", at, piObject(amt, cur, c.id, desc, meta))
-		billing, _ := c.obj["_billing"].(map[string]any)
+		billing := billings[c]
 		ch := e.makeCharge(chargeSpec{at: at, amount: amt, currency: cur, customer: c.id, paymentMethod: pmID, pi: pi.id,
 			description: desc, card: cd, capture: true, billing: billing, metadata: meta})
 		pi.obj["latest_charge"], pi.obj["payment_method"] = ch.id, pmID
@@ -269,8 +272,7 @@ func (e *Emulator) seed() {
 				"message": declineMessages[cd.declineCode], "charge": ch.id}
 			continue
 		}
-		pi.obj["status"] = "succeeded"
-		pi.obj["amount_received"] = amt
+		pi.obj["status"] = "succeeded" // amount_received is derived from amount
 		switch x := r.IntN(100); {
 		case x < 6: // full refund
 			_, _ = e.refundCharge(ch, 0, at+r.Int64N(max(1, min(now-at, 20*86400))), "requested_by_customer", nil)
@@ -352,6 +354,8 @@ func (e *Emulator) seed() {
 		sort.Slice(c.order, func(i, j int) bool { return c.order[i].before(c.order[j]) })
 	}
 
+	e.compactValues()
+
 	// Events for the last 30 days of customers and charges, as Stripe keeps them.
 	e.seeding = false
 	since := now - 30*86400
@@ -364,8 +368,8 @@ func (e *Emulator) seed() {
 			if name == "charges" {
 				typ = "charge." + asString(en.obj["status"])
 			}
-			e.put(ev, "", en.created, map[string]any{"api_version": "2023-10-16", "data": map[string]any{"object": e.render(c, en)},
-				"pending_webhooks": int64(0), "request": map[string]any{"id": nil, "idempotency_key": nil}, "type": typ, "_delivery_success": true})
+			e.put(ev, "", en.created, map[string]any{"api_version": "2023-10-16", "data": snapshotOf(c, en),
+				"pending_webhooks": int64(0), "request": seedEventRequest, "type": typ, "_delivery_success": true})
 		}
 	}
 	e.priceRefs = map[string]map[string]any{}

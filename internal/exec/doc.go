@@ -5,13 +5,17 @@
 // current page is used up. A scan with a filter and a projection therefore holds one page in
 // memory and the first rows reach the client before the scan ends; a LIMIT stops the paging as
 // soon as it is satisfied. Sort, aggregate and DISTINCT hold what they must; a hash join holds its
-// right table, a lookup join the cached rows of each distinct key (one retrieve, or one list sent
-// with a required filter set to the key).
+// right table, a lookup join the cached rows of each distinct key (one retrieve, one list with a
+// filter set to the key, or one list of up to 10 ids). A lookup join (lookup.go) reads its left
+// input ahead a batch at a time and fetches the batch's new keys concurrently, each once, with a
+// few workers (ceil(rate), at most 16) that keep the node's token bucket busy during round trips;
+// rows leave in left order, the budget is counted per request, the first error cancels the rest.
 //
 // A scan turns each Stripe object into a row through the catalog's column paths (expandable
 // references become their id, unix seconds become timestamptz, nested values jsonb), counts the
 // requests, pages and rows of every node (for EXPLAIN ANALYZE and the session's progress
-// callback), stops with 54000 when the query's requests reach stripesql.max_requests, stops at once
+// callback, which progress.go re-estimates the requests left for on every page from what each scan
+// has seen), stops with 54000 when the query's requests reach stripesql.max_requests, stops at once
 // when the context is cancelled (57014), and records the table's size in the planner's Stats after
 // a complete unfiltered list. SET and RESET plans are applied to the session here.
 //
@@ -30,6 +34,8 @@
 // Analyst operators: a Window (window.go) holds its input, sorts row positions once per distinct
 // PARTITION BY / ORDER BY and emits the rows in input order with their window values; UNION ALL
 // streams, UNION / INTERSECT / EXCEPT (setop.go) hold the keys they must; generate_series streams
-// one value per row and unnest returns its one array's elements; grouping sets (grouping.go) fill one hash table per set in a single pass.
+// one value per row and unnest returns its one array's elements, a FuncScan computes a JSON
+// function's rows at once and a RowsFrom pulls its functions in lockstep (funcscan.go); grouping
+// sets (grouping.go) fill one hash table per set in a single pass.
 // Each fails with 53200 once it would hold more than stripesql.work_mem_rows rows.
 package exec

@@ -12,6 +12,8 @@ import (
 // with each node's actual requests, pages, rows and time.
 func (r *runner) explainAnalyze(ctx context.Context, p *planner.Planned) (Rows, error) {
 	inner := newRunner(r.b, r.sess, p.Inner)
+	// Its nodes keep their times, not only their rows (exec.go).
+	inner.timed = true
 	inner.env.Session = newSubSession(ctx, inner) // subquery.go
 	it, err := inner.build(p.Inner.Root)
 	if err != nil {
@@ -39,6 +41,9 @@ func (r *runner) explainAnalyze(ctx context.Context, p *planner.Planned) (Rows, 
 		st := inner.nodes[node]
 		if st == nil {
 			return "(never executed)"
+		}
+		if a, ok := lookupActual(node, inner.nodes); ok { // lookup.go
+			return a
 		}
 		if _, ok := node.(*planner.Scan); ok {
 			return fmt.Sprintf("(actual requests=%d pages=%d rows=%d time=%.3f ms)", st.requests, st.pages, st.rows, float64(st.dur.Microseconds())/1000)

@@ -59,13 +59,7 @@ func (g *groupingSetsIter) run(ctx context.Context) error {
 		for si, set := range n.Sets {
 			keyBuf = keyBuf[:0]
 			for _, gi := range set {
-				if v := vals[gi]; v == nil {
-					keyBuf = append(keyBuf, 0, 'N')
-				} else {
-					keyBuf = append(keyBuf, 1)
-					keyBuf = append(keyBuf, expr.HashKey(v, n.Groups[gi].Type())...)
-				}
-				keyBuf = append(keyBuf, 0xff)
+				keyBuf = appendGroupKey(keyBuf, vals[gi], n.Groups[gi].Type()) // hashkey.go
 			}
 			gr, ok := tables[si][string(keyBuf)]
 			if !ok {

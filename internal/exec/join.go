@@ -10,7 +10,8 @@ import (
 
 // joinIter joins the left stream with the right input, which it reads whole first (the right
 // side is one table's scan). With equality keys it hashes the right rows; otherwise it loops.
-// Left rows stream, so a join keeps one copy of the right table in memory.
+// Left rows stream, so a join keeps one copy of the right table in memory. A RIGHT or FULL join
+// marks the right rows that matched and, once the left side ends, emits the others padded.
 type joinIter struct {
 	r      *runner
 	n      *planner.Join
@@ -25,10 +26,16 @@ type joinIter struct {
 	found  bool
 	env    expr.Env
 	padded []any
+	keyBuf []byte // the hash join's current key, reused from row to row
 	// lookup mode: right rows fetched per distinct key, cached.
 	cache  map[string][][]any
 	looked [][]any
 	st     *nodeStats
+	// RIGHT and FULL joins: which right rows matched, and the next one to check for emitting
+	// once the left side is done.
+	matched      []bool
+	leftDone     bool
+	unmatchedPos int
 }
 
 func (j *joinIter) build(ctx context.Context) error {
@@ -49,14 +56,18 @@ func (j *joinIter) build(ctx context.Context) error {
 		}
 		j.rows = append(j.rows, row)
 		if j.hash != nil {
-			k, ok, err := j.key(j.n.RightKeys, j.pad(row))
+			var ok bool
+			j.keyBuf, ok, err = j.appendKey(j.keyBuf, j.n.RightKeys, j.pad(row))
 			if err != nil {
 				return err
 			}
 			if ok {
-				j.hash[k] = append(j.hash[k], len(j.rows)-1)
+				j.hash[string(j.keyBuf)] = append(j.hash[string(j.keyBuf)], len(j.rows)-1)
 			}
 		}
+	}
+	if j.n.RightJoin {
+		j.matched = make([]bool, len(j.rows))
 	}
 	j.built = true
 	return nil
@@ -74,20 +85,26 @@ func (j *joinIter) pad(right []any) []any {
 
 // key evaluates key expressions; ok is false when one is NULL (NULL never equals anything).
 func (j *joinIter) key(keys []expr.Expr, row []any) (string, bool, error) {
+	buf, ok, err := j.appendKey(nil, keys, row)
+	return string(buf), ok, err
+}
+
+// appendKey is key into buf (emptied first). The hash join passes one buffer it reuses and
+// looks its table up with string(key), which allocates nothing: only the build side copies keys.
+func (j *joinIter) appendKey(buf []byte, keys []expr.Expr, row []any) ([]byte, bool, error) {
 	j.env.Row = row
-	var buf []byte
+	buf = buf[:0]
 	for _, k := range keys {
 		v, err := k.Eval(&j.env)
 		if err != nil {
-			return "", false, err
+			return buf, false, err
 		}
 		if v == nil {
-			return "", false, nil
+			return buf, false, nil
 		}
-		buf = append(buf, expr.HashKey(v, k.Type())...)
-		buf = append(buf, 0xff)
+		buf = append(expr.AppendHashKey(buf, v, k.Type()), 0xff)
 	}
-	return string(buf), true, nil
+	return buf, true, nil
 }
 
 // endLeft is done with the current left row: it forgets it and, for a left join's row that
@@ -131,19 +148,27 @@ func (j *joinIter) next(ctx context.Context) ([]any, error) {
 	}
 	for {
 		if j.cur == nil {
+			if j.leftDone {
+				return j.nextUnmatchedRight()
+			}
 			row, err := j.left.next(ctx)
+			if err == io.EOF && j.n.RightJoin {
+				j.leftDone = true
+				continue
+			}
 			if err != nil {
 				return nil, err
 			}
 			j.cur, j.pos, j.found = row, 0, false
 			if j.hash != nil {
-				k, ok, err := j.key(j.n.LeftKeys, row)
+				var ok bool
+				j.keyBuf, ok, err = j.appendKey(j.keyBuf, j.n.LeftKeys, row)
 				if err != nil {
 					return nil, err
 				}
 				j.cand = nil
 				if ok {
-					j.cand = j.hash[k]
+					j.cand = j.hash[string(j.keyBuf)]
 				}
 			}
 		}
@@ -165,12 +190,30 @@ func (j *joinIter) next(ctx context.Context) ([]any, error) {
 				continue
 			}
 			j.found = true
+			if j.matched != nil {
+				j.matched[idx] = true
+			}
 			return out, nil
 		}
 		if out := j.endLeft(); out != nil {
 			return out, nil
 		}
 	}
+}
+
+// nextUnmatchedRight returns the next right row that matched no left row, with NULLs for the
+// left side's columns, and io.EOF after the last.
+func (j *joinIter) nextUnmatchedRight() ([]any, error) {
+	for j.unmatchedPos < len(j.rows) {
+		i := j.unmatchedPos
+		j.unmatchedPos++
+		if !j.matched[i] {
+			out := make([]any, j.n.Width)
+			copy(out[j.n.RightOffset:], j.rows[i])
+			return out, nil
+		}
+	}
+	return nil, io.EOF
 }
 
 func (j *joinIter) close() {

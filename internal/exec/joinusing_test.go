@@ -96,6 +96,9 @@ func TestRightJoin(t *testing.T) {
 		})
 	}
 	t.Run("right join after another join", func(t *testing.T) {
-		wantCode(t, b, sess, `SELECT 1 FROM widgets w JOIN owners o ON o.id = w.owner RIGHT JOIN owners p ON p.id = o.id`, "0A000")
+		got := queryRows(t, b, sess, `SELECT p.id, count(w.id) FROM widgets w JOIN owners o ON o.id = w.owner RIGHT JOIN owners p ON p.id = o.id GROUP BY 1 ORDER BY 1`)
+		if diff := cmp.Diff([]string{"own_0|1", "own_1|2", "own_2|2", "own_3|1", "own_4|0"}, got); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
 	})
 }

@@ -209,7 +209,7 @@ func (it *scanIter) fetch(ctx context.Context) error {
 		return stripeErr(ctx, err)
 	}
 	it.fetched += int64(len(it.page))
-	it.r.pageFetched(it.st)
+	it.r.pageFetched(it.st, len(it.page), it.call, it.more)
 	return nil
 }
 

@@ -35,17 +35,7 @@ func newSetOpIter(r *runner, n *planner.SetOp, left, right iterator) *setOpIter 
 // rowKey is a row's identity for set operations: NULLs equal each other, values compare by the
 // hash key of their type.
 func rowKey(row []any) string {
-	var buf []byte
-	for _, v := range row {
-		if v == nil {
-			buf = append(buf, 0, 'N', 0xff)
-			continue
-		}
-		buf = append(buf, 1)
-		buf = append(buf, expr.HashKey(v, typeOfValue(v))...)
-		buf = append(buf, 0xff)
-	}
-	return string(buf)
+	return string(appendRowKey(nil, row)) // hashkey.go
 }
 
 // remember records a row key, failing past the row limit.

@@ -100,6 +100,7 @@ func (r *runner) runSub(ctx context.Context, p *planner.Planned, maxRows int) ([
 		return nil, sqlstate.New(sqlstate.InternalError, "subquery has no plan")
 	}
 	child := newRunner(r.b, r.sess, p)
+	child.parent = r // progress.go: one report for the statement
 	r.mu.Lock()
 	child.budget = r.budget - r.requests
 	r.mu.Unlock()

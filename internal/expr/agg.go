@@ -41,6 +41,8 @@ type Agg struct {
 	// OrderBy orders the input of order-sensitive aggregates (array_agg, string_agg, jsonb_agg).
 	OrderBy []SortKey
 	T       sqltypes.Type
+	// def is the declaration of an aggregate declared as data (aggdef.go), nil for the others.
+	def *aggDef
 }
 
 // Aggregate binds an aggregate call. Result types follow PostgreSQL: count → bigint,
@@ -59,6 +61,9 @@ func Aggregate(name string, args []Expr, distinct, star bool) (*Agg, error) {
 		}
 		a.T = sqltypes.Int8
 		return a, nil
+	}
+	if d := aggDefs[n]; d != nil {
+		return bindDeclared(a, d, args) // aggdef.go
 	}
 	wantArgs := 1
 	if n == "string_agg" {
@@ -179,9 +184,12 @@ type AggState interface {
 
 // NewState returns an empty accumulator for one group.
 func (a *Agg) NewState() AggState {
-	s := &aggState{agg: a}
+	s := &aggState{agg: a, keys: a.inputOrder()}
 	if a.Distinct {
 		s.seen = map[string]bool{}
+	}
+	if a.def != nil {
+		s.decl = a.def.newAcc(a)
 	}
 	return s
 }
@@ -208,6 +216,12 @@ type aggState struct {
 	buf         []any
 	// stat accumulates stddev and variance (statagg.go).
 	stat *statAcc
+	// decl is the state of a declared aggregate (aggdef.go).
+	decl aggAcc
+	// keys orders the input before it is accumulated (inputOrder); nil accumulates as it comes.
+	keys []SortKey
+	// size counts the bytes an accumulating aggregate keeps (limits.go).
+	size int64
 }
 
 // Add implements AggState: it applies the filter, evaluates the arguments and accumulates.
@@ -228,7 +242,7 @@ func (s *aggState) Add(env *Env) (err error) {
 		return nil
 	}
 	// the argument buffer is reused across rows unless the values are kept for ORDER BY
-	if len(a.OrderBy) > 0 || cap(s.buf) < len(a.Args) {
+	if len(s.keys) > 0 || cap(s.buf) < len(a.Args) {
 		s.buf = make([]any, len(a.Args))
 	}
 	vals := s.buf[:len(a.Args)]
@@ -239,19 +253,29 @@ func (s *aggState) Add(env *Env) (err error) {
 		}
 		vals[i] = v
 	}
-	if vals[0] == nil && a.Name != "array_agg" && a.Name != "jsonb_agg" && a.Name != "json_agg" {
+	if a.def != nil {
+		if a.def.skipsRow(vals) {
+			return nil
+		}
+	} else if vals[0] == nil && a.Name != "array_agg" && a.Name != "jsonb_agg" && a.Name != "json_agg" {
 		return nil
 	}
 	if s.seen != nil {
 		k := HashKey(vals[0], a.Args[0].Type())
+		for i := 1; i < len(vals) && a.def != nil; i++ {
+			k += "\x00" + HashKey(vals[i], a.Args[i].Type()) // jsonb_object_agg(DISTINCT k, v)
+		}
 		if s.seen[k] {
 			return nil
 		}
 		s.seen[k] = true
 	}
-	if len(a.OrderBy) > 0 {
-		keys := make([]any, len(a.OrderBy))
-		for i, k := range a.OrderBy {
+	if err := s.grow(vals); err != nil {
+		return err
+	}
+	if len(s.keys) > 0 {
+		keys := make([]any, len(s.keys))
+		for i, k := range s.keys {
 			v, err := k.Expr.Eval(env)
 			if err != nil {
 				return err
@@ -266,6 +290,9 @@ func (s *aggState) Add(env *Env) (err error) {
 
 func (s *aggState) accumulate(env *Env, vals []any) error {
 	a := s.agg
+	if s.decl != nil {
+		return s.decl.add(env, vals)
+	}
 	v := vals[0]
 	switch a.Name {
 	case "count":
@@ -367,7 +394,7 @@ func (s *aggState) Result() (_ any, err error) {
 		in := s.ordered
 		s.ordered = nil
 		sort.SliceStable(in, func(i, j int) bool {
-			for k, key := range a.OrderBy {
+			for k, key := range s.keys {
 				x, y := in[i].keys[k], in[j].keys[k]
 				var c int
 				switch {
@@ -400,6 +427,9 @@ func (s *aggState) Result() (_ any, err error) {
 				return nil, err
 			}
 		}
+	}
+	if s.decl != nil {
+		return s.decl.result()
 	}
 	if s.intN > 0 {
 		d := sqltypes.DecimalFromInt(s.intAcc)

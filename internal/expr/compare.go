@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/stripesql/stripesql/internal/sqlstate"
 	"github.com/stripesql/stripesql/internal/sqltypes"
@@ -136,25 +137,35 @@ func compareValues(a, b any) (int, error) {
 		}
 	case sqltypes.Array:
 		if y, ok := b.(sqltypes.Array); ok {
-			for i := 0; i < len(x.Items) && i < len(y.Items); i++ {
-				xi, yi := x.Items[i], y.Items[i]
-				switch {
-				case xi == nil && yi == nil:
-					continue
-				case xi == nil:
-					return 1, nil
-				case yi == nil:
-					return -1, nil
-				}
-				c, err := compareValues(xi, yi)
-				if err != nil || c != 0 {
-					return c, err
-				}
-			}
-			return cmpInt(int64(len(x.Items)), int64(len(y.Items))), nil
+			return compareItems(x.Items, y.Items)
+		}
+	case sqltypes.Row:
+		if y, ok := b.(sqltypes.Row); ok {
+			return compareItems(x.Values, y.Values)
 		}
 	}
 	return 0, sqlstate.New(sqlstate.InternalError, "cannot compare %T with %T", a, b)
+}
+
+// compareItems orders two arrays' elements or two records' fields element by element, NULL after
+// every value, a shorter list before a longer one it starts.
+func compareItems(x, y []any) (int, error) {
+	for i := 0; i < len(x) && i < len(y); i++ {
+		xi, yi := x[i], y[i]
+		switch {
+		case xi == nil && yi == nil:
+			continue
+		case xi == nil:
+			return 1, nil
+		case yi == nil:
+			return -1, nil
+		}
+		c, err := compareValues(xi, yi)
+		if err != nil || c != 0 {
+			return c, err
+		}
+	}
+	return cmpInt(int64(len(x)), int64(len(y))), nil
 }
 
 // intervalKey normalises an interval to whole days (30-day months) and the microseconds left over,
@@ -232,100 +243,112 @@ func compareJSON(a, b any) int {
 }
 
 // HashKey returns a string that is equal for values Compare finds equal, for hash grouping,
-// DISTINCT and hash joins.
+// DISTINCT and hash joins. It is AppendHashKey into a new buffer: the same bytes.
 func HashKey(v any, t sqltypes.Type) string {
-	var sb strings.Builder
-	hashInto(&sb, v)
-	return sb.String()
+	// As strings.Builder does, the string shares the new buffer, which nothing else references
+	// or changes: one allocation for a key of up to 24 bytes.
+	buf := AppendHashKey(make([]byte, 0, 24), v, t)
+	return unsafe.String(unsafe.SliceData(buf), len(buf))
 }
 
-func hashInto(sb *strings.Builder, v any) {
+// AppendHashKey appends v's hash key (the bytes HashKey returns) to buf and returns the extended
+// buffer. Operators that key every input row (hash aggregate, hash join, DISTINCT, set
+// operations) reuse one buffer and look their map up with string(buf), which Go does without
+// allocating, so a row whose key is already there costs no allocation.
+func AppendHashKey(buf []byte, v any, t sqltypes.Type) []byte {
+	return appendHash(buf, v)
+}
+
+// appendHashInt appends tag and n's digits.
+func appendHashInt(buf []byte, tag byte, n int64) []byte {
+	return strconv.AppendInt(append(buf, tag), n, 10)
+}
+
+// appendHashString appends tag, the byte length of s, ':' and s itself. The length makes the key
+// unambiguous inside arrays and records whatever bytes s holds, without the rune-by-rune scan a
+// quoted form costs per row.
+func appendHashString(buf []byte, tag byte, s string) []byte {
+	buf = append(appendHashInt(buf, tag, int64(len(s))), ':')
+	return append(buf, s...)
+}
+
+func appendHash(buf []byte, v any) []byte {
 	switch x := normValue(v).(type) {
 	case nil:
-		sb.WriteString("N")
+		return append(buf, 'N')
 	case bool:
 		if x {
-			sb.WriteString("t")
-		} else {
-			sb.WriteString("f")
+			return append(buf, 't')
 		}
+		return append(buf, 'f')
 	case int64:
-		sb.WriteString("n")
-		sb.WriteString(strconv.FormatInt(x, 10))
+		return appendHashInt(buf, 'n', x)
 	case float64:
-		sb.WriteString("n")
 		switch {
 		case math.IsNaN(x):
-			sb.WriteString("NaN")
+			return append(buf, "nNaN"...)
 		case x == math.Trunc(x) && math.Abs(x) < 1e18:
-			sb.WriteString(strconv.FormatInt(int64(x), 10))
+			return appendHashInt(buf, 'n', int64(x))
 		default:
 			n, err := sqltypes.DecimalFromFloat(x)
 			if err != nil {
-				sb.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
-			} else {
-				sb.WriteString(n.Normalized().String())
+				return strconv.AppendFloat(append(buf, 'n'), x, 'g', -1, 64)
 			}
+			return append(append(buf, 'n'), n.Normalized().String()...)
 		}
 	case sqltypes.Decimal:
-		sb.WriteString("n")
-		sb.WriteString(x.Normalized().String())
+		return append(append(buf, 'n'), x.Normalized().String()...)
 	case string:
-		sb.WriteString("s")
-		sb.WriteString(strconv.Quote(x))
+		return appendHashString(buf, 's', x)
 	case []byte:
-		sb.WriteString("b")
-		sb.WriteString(strconv.Quote(string(x)))
+		return appendHashString(buf, 'b', string(x))
 	case time.Time:
-		sb.WriteString("T")
-		sb.WriteString(strconv.FormatInt(x.UnixMicro(), 10))
+		return appendHashInt(buf, 'T', x.UnixMicro())
 	case sqltypes.IntervalValue:
 		d, r := intervalKey(x)
-		sb.WriteString("i")
-		sb.WriteString(strconv.FormatInt(d, 10))
-		sb.WriteString(":")
-		sb.WriteString(strconv.FormatInt(r, 10))
+		buf = append(appendHashInt(buf, 'i', d), ':')
+		return strconv.AppendInt(buf, r, 10)
 	case sqltypes.JSONValue:
-		sb.WriteString("j")
-		hashJSON(sb, x.V)
+		return appendHashJSON(append(buf, 'j'), x.V)
 	case sqltypes.Array:
-		sb.WriteString("a[")
+		buf = append(buf, "a["...)
 		for _, it := range x.Items {
-			hashInto(sb, it)
-			sb.WriteString(",")
+			buf = append(appendHash(buf, it), ',')
 		}
-		sb.WriteString("]")
+		return append(buf, ']')
+	case sqltypes.Row:
+		buf = append(buf, "r("...)
+		for _, it := range x.Values {
+			buf = append(appendHash(buf, it), ',')
+		}
+		return append(buf, ')')
 	case map[string]any, []any:
-		sb.WriteString("j")
-		hashJSON(sb, x)
+		return appendHashJSON(append(buf, 'j'), x)
 	default:
-		sb.WriteString("?")
+		return append(buf, '?')
 	}
 }
 
-// hashJSON writes a canonical form of a JSON value in which numbers equal as numerics (1 and 1.0)
-// are spelled alike, matching jsonb equality.
-func hashJSON(sb *strings.Builder, v any) {
+// appendHashJSON appends a canonical form of a JSON value in which numbers equal as numerics (1
+// and 1.0) are spelled alike, matching jsonb equality.
+func appendHashJSON(buf []byte, v any) []byte {
 	switch x := normValue(v).(type) {
 	case map[string]any:
-		sb.WriteString("{")
+		buf = append(buf, '{')
 		for _, k := range sqltypes.JSONKeys(x) {
-			sb.WriteString(strconv.Quote(k))
-			sb.WriteString(":")
-			hashJSON(sb, x[k])
-			sb.WriteString(",")
+			buf = append(strconv.AppendQuote(buf, k), ':')
+			buf = append(appendHashJSON(buf, x[k]), ',')
 		}
-		sb.WriteString("}")
+		return append(buf, '}')
 	case []any:
-		sb.WriteString("[")
+		buf = append(buf, '[')
 		for _, e := range x {
-			hashJSON(sb, e)
-			sb.WriteString(",")
+			buf = append(appendHashJSON(buf, e), ',')
 		}
-		sb.WriteString("]")
+		return append(buf, ']')
 	case sqltypes.Decimal, float64, int64:
-		hashInto(sb, x)
+		return appendHash(buf, x)
 	default:
-		sb.WriteString(sqltypes.FormatJSON(x))
+		return append(buf, sqltypes.FormatJSON(x)...)
 	}
 }

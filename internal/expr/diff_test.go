@@ -101,6 +101,7 @@ var corpusFiles = []struct {
 	{"testdata/corpus.sql", "testdata/corpus.golden", "UTC"},
 	{"testdata/corpus_tz.sql", "testdata/corpus_tz.golden", "America/New_York"},
 	{"testdata/corpus_casts.sql", "testdata/corpus_casts.golden", "UTC"},
+	{"testdata/corpus_functions.sql", "testdata/corpus_functions.golden", "UTC"},
 }
 
 type corpusFile = struct{ path, golden, zone string }

@@ -16,8 +16,15 @@
 //
 // Functions live in a registry (RegisterFunction) so that other packages can add theirs — the
 // wire server registers version(), current_database() and the catalog helpers. Set-returning
-// functions (unnest, jsonb_object_keys, generate_series) are not scalar expressions and are not
-// provided here (the planner runs generate_series and unnest in FROM). The json constructors
+// functions are not scalar expressions: SetCall binds the JSON ones (json[b]_each[_text],
+// json[b]_array_elements[_text], json[b]_object_keys) and _pg_expandarray, whose rows the
+// executor asks for per call (setfuncs.go); the planner runs generate_series and unnest itself.
+// Composite values (record.go): ROW(…) builds a sqltypes.Row, (r).field reads one, and two row
+// constructors compare field by field. The json constructors
 // (json_build_object, json_build_array, to_json, json_agg; jsonbuild.go) keep the text layout
 // PostgreSQL gives json values, which differs from jsonb's.
+//
+// Aggregates are bound by Aggregate: the older ones are cases of agg.go, the newer families
+// (bit_and/bit_or/bit_xor, jsonb_object_agg/json_object_agg, corr, covar_* and regr_*) are
+// declared as data (aggdef.go: how a call binds, how a group accumulates), one family per file.
 package expr

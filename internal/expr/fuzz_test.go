@@ -9,7 +9,7 @@ import (
 // FuzzExpr binds and evaluates arbitrary SQL expressions: binding or evaluation may fail with an
 // error, never panic. The corpus expressions are the seeds.
 func FuzzExpr(f *testing.F) {
-	for _, path := range []string{"testdata/corpus.sql", "testdata/corpus_tz.sql"} {
+	for _, path := range []string{"testdata/corpus.sql", "testdata/corpus_tz.sql", "testdata/corpus_functions.sql"} {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			f.Fatal(err)

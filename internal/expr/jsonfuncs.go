@@ -55,6 +55,15 @@ func toJSONValue(env *Env, v any, t sqltypes.Type) (any, error) {
 	return sqltypes.FormatTextIn(v, t, env.Location()), nil
 }
 
+// jsonArrayLength is jsonb_array_length and json_array_length: 22023 for a non-array.
+func jsonArrayLength(_ *Env, a []any) (any, error) {
+	arr, ok := a[0].(jsonVal).V.([]any)
+	if !ok {
+		return nil, sqlstate.New(sqlstate.InvalidParameterValue, "cannot get array length of a %s", jsonKindWord(a[0].(jsonVal).V))
+	}
+	return int64(len(arr)), nil
+}
+
 func init() {
 	jb := sqltypes.JSONB
 	jsonArg := func(name string) func([]sqltypes.Type) ([]sqltypes.Type, error) {
@@ -94,13 +103,10 @@ func init() {
 		Function{Name: "json_typeof", MinArgs: 1, MaxArgs: 1, ArgTypes: jsonArg("json_typeof"), Result: Returns(sqltypes.Text), Strict: true,
 			Eval: func(_ *Env, a []any) (any, error) { return jsonTypeof(a[0].(jsonVal).V), nil }},
 		Function{Name: "jsonb_array_length", MinArgs: 1, MaxArgs: 1, ArgTypes: jsonArg("jsonb_array_length"), Result: Returns(sqltypes.Int4), Strict: true,
-			Eval: func(_ *Env, a []any) (any, error) {
-				arr, ok := a[0].(jsonVal).V.([]any)
-				if !ok {
-					return nil, sqlstate.New(sqlstate.InvalidParameterValue, "cannot get array length of a %s", jsonKindWord(a[0].(jsonVal).V))
-				}
-				return int64(len(arr)), nil
-			}},
+			Eval: jsonArrayLength},
+		// json_array_length is the same count for json values (it does not depend on the text layout)
+		Function{Name: "json_array_length", MinArgs: 1, MaxArgs: 1, ArgTypes: jsonArg("json_array_length"), Result: Returns(sqltypes.Int4), Strict: true,
+			Eval: jsonArrayLength},
 		Function{Name: "jsonb_extract_path", MinArgs: 1, MaxArgs: -1, ArgTypes: jsonArg("jsonb_extract_path"), Result: sameAsFirst, Strict: true,
 			Eval: func(_ *Env, a []any) (any, error) {
 				v, ok := jsonPath(a[0].(jsonVal).V, a[1:])

@@ -22,10 +22,14 @@ type numFormat struct {
 
 func parseNumFormat(f string) (numFormat, error) {
 	var nf numFormat
+	// affix is the literal text before the first digit position, then after it; a builder, so
+	// a long template is read in linear time
+	var prefix, suffix strings.Builder
+	affix := &prefix
 	seenDigit := false
 	for i := 0; i < len(f); i++ {
 		c := f[i]
-		up := strings.ToUpper(f[i:])
+		up := foldedAt(f, i, strings.ToUpper)
 		switch {
 		case strings.HasPrefix(up, "FM"):
 			nf.fm = true
@@ -40,7 +44,7 @@ func parseNumFormat(f string) (numFormat, error) {
 			nf.signMode = "S"
 			nf.signLead = !seenDigit
 		case c == '9' || c == '0':
-			seenDigit = true
+			seenDigit, affix = true, &suffix
 			if nf.point {
 				nf.fracPos = append(nf.fracPos, c)
 			} else {
@@ -57,20 +61,13 @@ func parseNumFormat(f string) (numFormat, error) {
 			if j < 0 {
 				j = len(f) - i - 1
 			}
-			if seenDigit {
-				nf.suffix += f[i+1 : i+1+j]
-			} else {
-				nf.prefix += f[i+1 : i+1+j]
-			}
+			affix.WriteString(f[i+1 : i+1+j])
 			i += j + 1
 		default:
-			if seenDigit {
-				nf.suffix += string(c)
-			} else {
-				nf.prefix += string(c)
-			}
+			affix.WriteByte(c)
 		}
 	}
+	nf.prefix, nf.suffix = prefix.String(), suffix.String()
 	if !seenDigit {
 		return nf, sqlstate.New(sqlstate.FeatureNotSupported, "to_char template %q for numbers is not supported", f)
 	}

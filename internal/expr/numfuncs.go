@@ -173,17 +173,24 @@ func init() {
 				return q, nil
 			}},
 		powerFn("power"), powerFn("pow"),
-		Function{Name: "exp", MinArgs: 1, MaxArgs: 1, ArgTypes: Fixed("exp", f8), Result: Returns(f8), Strict: true,
-			Eval: func(_ *Env, a []any) (any, error) { return math.Exp(a[0].(float64)), nil }},
-		Function{Name: "ln", MinArgs: 1, MaxArgs: 1, ArgTypes: Fixed("ln", f8), Result: Returns(f8), Strict: true,
-			Eval: func(_ *Env, a []any) (any, error) { return logOf(a[0].(float64), math.Log) }},
-		Function{Name: "log10", MinArgs: 1, MaxArgs: 1, ArgTypes: Fixed("log10", f8), Result: Returns(f8), Strict: true,
-			Eval: func(_ *Env, a []any) (any, error) { return logOf(a[0].(float64), math.Log10) }},
+		// exp, ln and log10 are in mathfuncs.go, with their numeric variants
 		Function{Name: "pi", MinArgs: 0, MaxArgs: 0, Result: Returns(f8), Eval: func(*Env, []any) (any, error) { return math.Pi, nil }},
 		Function{Name: "random", MinArgs: 0, MaxArgs: 0, Result: Returns(f8), Volatile: true,
 			Eval: func(*Env, []any) (any, error) { return rand.Float64(), nil }},
-		Function{Name: "width_bucket", MinArgs: 4, MaxArgs: 4, ArgTypes: Fixed("width_bucket", f8, f8, f8, sqltypes.Int4), Result: Returns(sqltypes.Int4), Strict: true,
+		Function{Name: "width_bucket", MinArgs: 2, MaxArgs: 4, Result: Returns(sqltypes.Int4), Strict: true,
+			ArgTypes: func(args []sqltypes.Type) ([]sqltypes.Type, error) {
+				switch len(args) {
+				case 2: // width_bucket(x, thresholds[]): arrayedit.go
+					return arrayElemArgs("width_bucket", 0)(args)
+				case 4:
+					return Fixed("width_bucket", f8, f8, f8, sqltypes.Int4)(args)
+				}
+				return nil, ErrNoFunction("width_bucket", args)
+			},
 			Eval: func(_ *Env, a []any) (any, error) {
+				if len(a) == 2 {
+					return widthBucketThresholds(a[0], a[1].(array))
+				}
 				x, lo, hi, n := a[0].(float64), a[1].(float64), a[2].(float64), a[3].(int64)
 				if n <= 0 {
 					return nil, sqlstate.New("2201G", "count must be greater than zero")

@@ -33,6 +33,9 @@ func Operator(op string, args ...Expr) (Expr, error) {
 	case 1:
 		return unaryOp(name, args[0])
 	case 2:
+		if l, r, ok := rowPair(args[0], args[1]); ok {
+			return rowCompare(name, l, r) // record.go
+		}
 		return binaryOp(name, args[0], args[1])
 	}
 	return nil, sqlstate.New(sqlstate.SyntaxError, "operator %s takes one or two arguments", op)
@@ -113,6 +116,8 @@ func binaryOp(op string, l, r Expr) (Expr, error) {
 		return bin(op, l, r, sqltypes.Text, sqltypes.Text, sqltypes.Bool, textMatcher(op))
 	case "->", "->>", "#>", "#>>", "?", "?|", "?&":
 		return jsonOp(op, l, r)
+	case "#-":
+		return jsonDeletePath(l, r) // jsonedit.go
 	case "@>", "<@":
 		if lt == sqltypes.Unknown {
 			lt = rt
@@ -626,7 +631,12 @@ func concatOp(l, r Expr) (Expr, error) {
 			return jsonVal{V: jsonConcat(a.(jsonVal).V, b.(jsonVal).V)}, nil
 		})
 	case isStringType(lt) && isStringType(rt):
-		return bin("||", l, r, sqltypes.Text, sqltypes.Text, sqltypes.Text, func(_ *Env, a, b any) (any, error) { return a.(string) + b.(string), nil })
+		return bin("||", l, r, sqltypes.Text, sqltypes.Text, sqltypes.Text, func(_ *Env, a, b any) (any, error) {
+			if err := checkGrow(int64(len(a.(string))), int64(len(b.(string)))); err != nil {
+				return nil, err
+			}
+			return a.(string) + b.(string), nil
+		})
 	case isStringType(lt) || isStringType(rt):
 		// text || anynonarray: the other side is printed as text.
 		lc, rc := l, r
@@ -637,7 +647,11 @@ func concatOp(l, r Expr) (Expr, error) {
 			rc, _ = coerce(r, sqltypes.Text)
 		}
 		return &OpExpr{Op: "||", Args: []Expr{lc, rc}, T: sqltypes.Text, eval: func(env *Env, v []any) (any, error) {
-			return textOf(env, v[0], lc.Type()) + textOf(env, v[1], rc.Type()), nil
+			x, y := textOf(env, v[0], lc.Type()), textOf(env, v[1], rc.Type())
+			if err := checkGrow(int64(len(x)), int64(len(y))); err != nil {
+				return nil, err
+			}
+			return x + y, nil
 		}}, nil
 	}
 	return nil, errNoOperator("||", lt, rt)
@@ -668,6 +682,9 @@ func arrayConcat(l, r Expr) (Expr, error) {
 		}
 		return bin("||", l, r, t, t, t, func(_ *Env, a, b any) (any, error) {
 			x, y := a.(array), b.(array)
+			if err := checkGrow(approxSize(x), approxSize(y)); err != nil {
+				return nil, err
+			}
 			items := append(append([]any{}, x.Items...), y.Items...)
 			return array{Elem: x.Elem, Items: items}, nil
 		})

@@ -2,14 +2,16 @@ package expr
 
 import (
 	"math"
+	"math/big"
 
 	"github.com/stripesql/stripesql/internal/sqltypes"
 )
 
 // The statistical aggregates (stddev, stddev_samp, stddev_pop, variance, var_samp, var_pop)
 // accumulate the count, the sum and the sum of squares. Integer and numeric inputs sum exactly in
-// numeric and give a numeric result computed as PostgreSQL's numeric_stddev_internal does, so
-// rounded answers agree digit for digit; float inputs give double precision.
+// numeric and give a numeric result computed as PostgreSQL's numeric_stddev_internal does (the
+// variance at numeric division's scale, the root at that same scale), so answers agree digit for
+// digit; float inputs give double precision.
 
 var statAggregates = map[string]bool{
 	"stddev": true, "stddev_samp": true, "stddev_pop": true,
@@ -89,9 +91,30 @@ func (s *aggState) statResult() (any, error) {
 	if sample {
 		den = sqltypes.DecimalFromInt(n).Mul(sqltypes.DecimalFromInt(n - 1))
 	}
-	r, _ := num.Div(den)
+	r, _ := num.Div(den) // at select_div_scale's scale, as PostgreSQL divides
 	if root {
-		r, _ = r.Sqrt()
+		r = sqrtAtScale(r, r.Scale)
 	}
 	return r, nil
+}
+
+// sqrtAtScale is the square root of d >= 0 rounded half up to scale digits. stddev takes the root
+// at the variance's own scale, as PostgreSQL's numeric_stddev_internal does (sqrt_var with the
+// division's rscale), not at the scale the SQL function sqrt() would choose: stddev of bigint
+// amounts prints 81694.07329364, not 81694.07329364319.
+func sqrtAtScale(d decimal, scale int32) decimal {
+	v := new(big.Int)
+	if d.Coef != nil {
+		v.Set(d.Coef)
+	}
+	// sqrt(c / 10^s) at scale+1 digits = isqrt(c * 10^(2(scale+1) - s)) / 10^(scale+1)
+	if e := 2*(scale+1) - d.Scale; e >= 0 {
+		v.Mul(v, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(e)), nil))
+	} else {
+		v.Quo(v, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-e)), nil))
+	}
+	q := v.Sqrt(v)
+	q.Add(q, big.NewInt(5)) // round the extra digit half up (q >= 0)
+	q.Quo(q, big.NewInt(10))
+	return decimal{Coef: q, Scale: scale}
 }

@@ -1,8 +1,7 @@
 package expr
 
 import (
-	"crypto/md5"
-	"encoding/hex"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -86,14 +85,18 @@ func padFn(name string, left bool) Function {
 			return string(rs), nil
 		}
 		fr := []rune(fill)
-		pad := make([]rune, 0, n-int64(len(rs)))
-		for i := 0; int64(len(pad)) < n-int64(len(rs)); i++ {
-			pad = append(pad, fr[i%len(fr)])
+		// the longest fill character bounds the bytes; checked before the allocation
+		if err := checkLength(int64(len(a[0].(string))) + (n-int64(len(rs)))*int64(utf8.UTFMax)); err != nil {
+			return nil, err
+		}
+		var pad strings.Builder
+		for i := int64(0); i < n-int64(len(rs)); i++ {
+			pad.WriteRune(fr[i%int64(len(fr))])
 		}
 		if left {
-			return string(pad) + string(rs), nil
+			return pad.String() + a[0].(string), nil
 		}
-		return string(rs) + string(pad), nil
+		return a[0].(string) + pad.String(), nil
 	})
 }
 
@@ -114,10 +117,8 @@ func init() {
 	reg(
 		textFn("lower", 1, 1, T, tText, func(a []any) (any, error) { return strings.ToLower(a[0].(string)), nil }),
 		textFn("upper", 1, 1, T, tText, func(a []any) (any, error) { return strings.ToUpper(a[0].(string)), nil }),
-		textFn("length", 1, 1, T, tInt4, func(a []any) (any, error) { return runeLen(a[0].(string)), nil }),
 		textFn("char_length", 1, 1, T, tInt4, func(a []any) (any, error) { return runeLen(a[0].(string)), nil }),
 		textFn("character_length", 1, 1, T, tInt4, func(a []any) (any, error) { return runeLen(a[0].(string)), nil }),
-		textFn("octet_length", 1, 1, T, tInt4, func(a []any) (any, error) { return int64(len(a[0].(string))), nil }),
 		textFn("substr", 2, 3, []sqltypes.Type{tText, tInt4, tInt4}, tText, func(a []any) (any, error) {
 			if len(a) == 3 {
 				return substrRunes(a[0].(string), a[1].(int64), a[2].(int64), true)
@@ -158,7 +159,13 @@ func init() {
 			if a[1].(string) == "" {
 				return a[0], nil
 			}
-			return strings.ReplaceAll(a[0].(string), a[1].(string), a[2].(string)), nil
+			s, from, to := a[0].(string), a[1].(string), a[2].(string)
+			if len(to) > len(from) {
+				if err := checkGrow(int64(len(s)), int64(strings.Count(s, from))*int64(len(to)-len(from))); err != nil {
+					return nil, err
+				}
+			}
+			return strings.ReplaceAll(s, from, to), nil
 		}),
 		textFn("split_part", 3, 3, []sqltypes.Type{tText, tText, tInt4}, tText, func(a []any) (any, error) {
 			s, d, n := a[0].(string), a[1].(string), a[2].(int64)
@@ -187,7 +194,11 @@ func init() {
 				var sb strings.Builder
 				for i, v := range a {
 					if v != nil {
-						sb.WriteString(outText(env, v, ts[i]))
+						t := outText(env, v, ts[i])
+						if err := checkGrow(int64(sb.Len()), int64(len(t))); err != nil {
+							return nil, err
+						}
+						sb.WriteString(t)
 					}
 				}
 				return sb.String(), nil
@@ -199,9 +210,15 @@ func init() {
 				}
 				sep := outText(env, a[0], ts[0])
 				var parts []string
+				size := int64(0)
 				for i, v := range a[1:] {
 					if v != nil {
-						parts = append(parts, outText(env, v, ts[i+1]))
+						t := outText(env, v, ts[i+1])
+						if err := checkGrow(size, int64(len(t)+len(sep))); err != nil {
+							return nil, err
+						}
+						size += int64(len(t) + len(sep))
+						parts = append(parts, t)
 					}
 				}
 				return strings.Join(parts, sep), nil
@@ -228,8 +245,8 @@ func init() {
 			if n <= 0 {
 				return "", nil
 			}
-			if int64(len(a[0].(string)))*n > 1<<28 {
-				return nil, sqlstate.New(sqlstate.ProgramLimitExceeded, "requested length too large")
+			if err := checkLength(int64(len(a[0].(string))) * n); err != nil {
+				return nil, err
 			}
 			return strings.Repeat(a[0].(string), int(n)), nil
 		}),
@@ -253,10 +270,6 @@ func init() {
 			}
 			return sb.String(), nil
 		}),
-		textFn("md5", 1, 1, T, tText, func(a []any) (any, error) {
-			h := md5.Sum([]byte(a[0].(string)))
-			return hex.EncodeToString(h[:]), nil
-		}),
 		textFn("starts_with", 2, 2, TT, tBool, func(a []any) (any, error) { return strings.HasPrefix(a[0].(string), a[1].(string)), nil }),
 		textFn("ascii", 1, 1, T, tInt4, func(a []any) (any, error) {
 			r, _ := utf8.DecodeRuneInString(a[0].(string))
@@ -273,7 +286,37 @@ func init() {
 			return string(rune(n)), nil
 		}),
 		textFn("quote_ident", 1, 1, T, tText, func(a []any) (any, error) { return QuoteIdent(a[0].(string)), nil }),
-		textFn("quote_literal", 1, 1, T, tText, func(a []any) (any, error) { return quoteLiteralE(a[0].(string)), nil }),
+		// length, octet_length and md5 (text and bytea) are in bytefuncs.go
+		Function{Name: "quote_literal", MinArgs: 1, MaxArgs: 1, Strict: true, ArgTypes: anyText, Result: Returns(tText),
+			EvalTyped: func(env *Env, ts []sqltypes.Type, a []any) (any, error) {
+				return quoteLiteralE(textOf(env, a[0], ts[0])), nil
+			}},
+		// quote_nullable is quote_literal that turns NULL into the word NULL
+		Function{Name: "quote_nullable", MinArgs: 1, MaxArgs: 1, ArgTypes: anyText, Result: Returns(tText),
+			EvalTyped: func(env *Env, ts []sqltypes.Type, a []any) (any, error) {
+				if a[0] == nil {
+					return "NULL", nil
+				}
+				return quoteLiteralE(textOf(env, a[0], ts[0])), nil
+			}},
+		textFn("bit_length", 1, 1, T, tInt4, func(a []any) (any, error) { return int64(8 * len(a[0].(string))), nil }),
+		// overlay(s PLACING r FROM n [FOR k]) is substr(s, 1, n-1) || r || substr(s, n+k), k defaulting to length(r)
+		textFn("overlay", 3, 4, []sqltypes.Type{tText, tText, tInt4, tInt4}, tText, func(a []any) (any, error) {
+			s, r, from := a[0].(string), a[1].(string), a[2].(int64)
+			n := runeLen(r)
+			if len(a) > 3 {
+				n = a[3].(int64)
+			}
+			left, err := substrRunes(s, 1, from-1, true)
+			if err != nil {
+				return nil, err
+			}
+			right, _ := substrRunes(s, from+n, 0, false)
+			if err := checkGrow(int64(len(left.(string))+len(right.(string))), int64(len(r))); err != nil {
+				return nil, err
+			}
+			return left.(string) + r + right.(string), nil
+		}),
 		textFn("translate", 3, 3, []sqltypes.Type{tText, tText, tText}, tText, func(a []any) (any, error) {
 			from, to := []rune(a[1].(string)), []rune(a[2].(string))
 			var sb strings.Builder
@@ -288,28 +331,7 @@ func init() {
 			}
 			return sb.String(), nil
 		}),
-		textFn("regexp_replace", 3, 4, []sqltypes.Type{tText, tText, tText, tText}, tText, func(a []any) (any, error) {
-			flags := ""
-			if len(a) > 3 {
-				flags = a[3].(string)
-			}
-			re, err := likeCache.regex(a[1].(string), strings.Contains(flags, "i"))
-			if err != nil {
-				return nil, err
-			}
-			repl := pgReplacement(a[2].(string))
-			s := a[0].(string)
-			if strings.Contains(flags, "g") {
-				return re.ReplaceAllString(s, repl), nil
-			}
-			loc := re.FindStringSubmatchIndex(s)
-			if loc == nil {
-				return s, nil
-			}
-			var dst []byte
-			dst = re.ExpandString(dst, repl, s, loc)
-			return s[:loc[0]] + string(dst) + s[loc[1]:], nil
-		}),
+		// regexp_replace and the other regexp_* functions are in regexfuncs.go
 		Function{Name: "regexp_match", MinArgs: 2, MaxArgs: 3, ArgTypes: Fixed("regexp_match", tText, tText, tText), Result: Returns(sqltypes.TextArray), Strict: true,
 			Eval: func(_ *Env, a []any) (any, error) {
 				flags := ""
@@ -354,8 +376,14 @@ func init() {
 			return similarToRegex(a[0].(string), esc), nil
 		}),
 		textFn("like_escape", 2, 2, TT, tText, func(a []any) (any, error) { return likeEscape(a[0].(string), a[1].(string)) }),
-		Function{Name: "format", MinArgs: 1, MaxArgs: -1, ArgTypes: anyText, Result: Returns(tText),
-			EvalTyped: formatFn},
+		Function{Name: "format", MinArgs: 1, MaxArgs: -1, Result: Returns(tText), EvalTyped: formatFn,
+			// the format string is text (format(0, 'a') does not exist); the values are any type
+			ArgTypes: func(args []sqltypes.Type) ([]sqltypes.Type, error) {
+				if _, err := Fixed("format", tText)(args[:1]); err != nil {
+					return nil, ErrNoFunction("format", args)
+				}
+				return anyText(args)
+			}},
 		Function{Name: "string_to_array", MinArgs: 2, MaxArgs: 3, ArgTypes: Fixed("string_to_array", tText, tText, tText), Result: Returns(sqltypes.TextArray),
 			Eval: func(_ *Env, a []any) (any, error) {
 				if a[0] == nil {
@@ -450,7 +478,8 @@ func quoteLiteralE(s string) string {
 	return q
 }
 
-// formatFn is format(fmt, args…) with %s, %I, %L and %%, and positions like %1$s.
+// formatFn is format(fmt, args…) with %s, %I, %L and %%, positions like %1$s, and the flag -
+// and widths (%10s, %*s, %*2$s) that pad to a width in characters.
 func formatFn(env *Env, ts []sqltypes.Type, a []any) (any, error) {
 	if a[0] == nil {
 		return nil, nil
@@ -471,15 +500,52 @@ func formatFn(env *Env, ts []sqltypes.Type, a []any) (any, error) {
 			sb.WriteByte('%')
 			continue
 		}
-		argn := next
-		j := i
-		for j < len(f) && f[j] >= '0' && f[j] <= '9' {
-			j++
+		argn, explicit, err := formatPosition(f, &i)
+		if err != nil {
+			return nil, err
 		}
-		if j > i && j < len(f) && f[j] == '$' {
-			n, _ := strconv.Atoi(f[i:j])
-			argn = n
-			i = j + 1
+		if !explicit {
+			argn = next
+		}
+		// flags and width: %-10s, %10s, %*s (width from the next argument), %*2$s
+		left := false
+		for i < len(f) && f[i] == '-' {
+			left = true
+			i++
+		}
+		width := 0
+		if i < len(f) && f[i] == '*' {
+			i++
+			wn, wExplicit, err := formatPosition(f, &i)
+			if err != nil {
+				return nil, err
+			}
+			if !wExplicit {
+				wn = next
+			}
+			if wn >= len(a) {
+				return nil, sqlstate.New(sqlstate.InvalidParameterValue, "too few arguments for format()")
+			}
+			if w, ok := a[wn].(int64); ok {
+				width = int(w)
+			} else if a[wn] != nil {
+				width, _ = strconv.Atoi(outText(env, a[wn], ts[wn]))
+			}
+			if width < 0 {
+				left, width = true, -width
+			}
+			next = wn + 1
+			if !explicit {
+				argn = next
+			}
+		} else {
+			for i < len(f) && f[i] >= '0' && f[i] <= '9' {
+				width = width*10 + int(f[i]-'0')
+				i++
+				if width > math.MaxInt32 {
+					return nil, sqlstate.New(sqlstate.NumericValueOutOfRange, "number is out of range")
+				}
+			}
 		}
 		if i >= len(f) {
 			return nil, sqlstate.New(sqlstate.InvalidParameterValue, "unterminated format() type specifier")
@@ -489,27 +555,54 @@ func formatFn(env *Env, ts []sqltypes.Type, a []any) (any, error) {
 		}
 		next = argn + 1
 		v := a[argn]
+		var item strings.Builder
 		switch f[i] {
 		case 's':
 			if v != nil {
-				sb.WriteString(outText(env, v, ts[argn]))
+				item.WriteString(outText(env, v, ts[argn]))
 			}
 		case 'I':
 			if v == nil {
 				return nil, sqlstate.New("22004", "null values cannot be formatted as an SQL identifier")
 			}
-			sb.WriteString(QuoteIdent(outText(env, v, ts[argn])))
+			item.WriteString(QuoteIdent(outText(env, v, ts[argn])))
 		case 'L':
 			if v == nil {
-				sb.WriteString("NULL")
+				item.WriteString("NULL")
 			} else {
-				sb.WriteString(quoteLiteralE(outText(env, v, ts[argn])))
+				item.WriteString(quoteLiteralE(outText(env, v, ts[argn])))
 			}
 		default:
 			return nil, sqlstate.New(sqlstate.InvalidParameterValue, "unrecognized format() type specifier \"%c\"", f[i]).WithHint("For a single \"%%\" use \"%%%%\".")
 		}
+		if err := checkGrow(int64(sb.Len()), int64(max(width, item.Len()))); err != nil {
+			return nil, err
+		}
+		pad := strings.Repeat(" ", max(0, width-utf8.RuneCountInString(item.String())))
+		if left {
+			sb.WriteString(item.String() + pad)
+		} else {
+			sb.WriteString(pad + item.String())
+		}
 	}
 	return sb.String(), nil
+}
+
+// formatPosition reads an optional argument position "n$" at f[*i:], advancing *i past it.
+func formatPosition(f string, i *int) (n int, ok bool, err error) {
+	j := *i
+	for j < len(f) && f[j] >= '0' && f[j] <= '9' {
+		j++
+	}
+	if j == *i || j >= len(f) || f[j] != '$' {
+		return 0, false, nil
+	}
+	n, _ = strconv.Atoi(f[*i:j])
+	if n < 1 {
+		return 0, false, sqlstate.New(sqlstate.InvalidParameterValue, "format specifies argument 0, but arguments are numbered from 1")
+	}
+	*i = j + 1
+	return n, true, nil
 }
 
 // outText is a value's type output function text (bool prints t/f), what concat and format use.

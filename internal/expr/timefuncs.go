@@ -151,8 +151,17 @@ func init() {
 				}
 				return v.(decimal).Float64(), nil
 			}},
-		Function{Name: "to_timestamp", MinArgs: 1, MaxArgs: 1, Strict: true, ArgTypes: Fixed("to_timestamp", sqltypes.Float8), Result: Returns(tTZ),
-			Eval: func(_ *Env, a []any) (any, error) {
+		Function{Name: "to_timestamp", MinArgs: 1, MaxArgs: 2, Strict: true, Result: Returns(tTZ),
+			ArgTypes: func(args []sqltypes.Type) ([]sqltypes.Type, error) {
+				if len(args) == 2 {
+					return Fixed("to_timestamp", tText, tText)(args)
+				}
+				return Fixed("to_timestamp", sqltypes.Float8)(args)
+			},
+			Eval: func(env *Env, a []any) (any, error) {
+				if len(a) == 2 {
+					return toTimestampText(env, a) // totimestamp.go
+				}
 				f := a[0].(float64)
 				if math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 9.2e12 {
 					return nil, sqlstate.New(sqlstate.DatetimeFieldOverflow, "timestamp out of range: \"%s\"", sqltypes.FormatFloat(f, 64))
@@ -175,7 +184,7 @@ func init() {
 					}
 					return []sqltypes.Type{t, tText}, nil
 				}
-				return timeArg("to_char", 0, false, false)(args)
+				return timeArg("to_char", 0, false, true)(args) // intervals: tocharinterval.go
 			},
 			EvalTyped: func(env *Env, ts []sqltypes.Type, a []any) (any, error) {
 				switch x := a[0].(type) {
@@ -189,6 +198,9 @@ func init() {
 						return nil, err
 					}
 					return toCharNumber(d, a[1].(string))
+				}
+				if iv, ok := a[0].(interval); ok {
+					return toCharInterval(iv, a[1].(string))
 				}
 				t := a[0].(time.Time)
 				var off int
@@ -234,6 +246,19 @@ func init() {
 				}
 				return age(x, y), nil
 			}},
+		// date(x) is PostgreSQL's function-style cast to date: date(created) is the day of a
+		// timestamptz in the session's time zone; text is read as a date
+		Function{Name: "date", MinArgs: 1, MaxArgs: 1, Strict: true, Result: Returns(tDate),
+			ArgTypes: func(args []sqltypes.Type) ([]sqltypes.Type, error) {
+				switch t := args[0]; {
+				case dtRank(t) > 0:
+					return args, nil
+				case isStringType(t):
+					return []sqltypes.Type{tText}, nil
+				}
+				return nil, ErrNoFunction("date", args)
+			},
+			EvalTyped: func(env *Env, ts []sqltypes.Type, a []any) (any, error) { return castValue(env, a[0], ts[0], tDate) }},
 		Function{Name: "make_date", MinArgs: 3, MaxArgs: 3, Strict: true, ArgTypes: Fixed("make_date", tInt4, tInt4, tInt4), Result: Returns(tDate),
 			Eval: func(_ *Env, a []any) (any, error) {
 				y, m, d := a[0].(int64), a[1].(int64), a[2].(int64)
@@ -633,54 +658,10 @@ var toCharPatterns = []string{
 // toChar formats a wall-clock time with a to_char template. zone and off describe the session
 // zone for TZ and OF (timestamptz input only).
 func toChar(t time.Time, f, zone string, off int) string {
-	var sb strings.Builder
-	for i := 0; i < len(f); {
-		if f[i] == '"' {
-			j := i + 1
-			for j < len(f) && f[j] != '"' {
-				if f[j] == '\\' && j+1 < len(f) {
-					j++
-				}
-				sb.WriteByte(f[j])
-				j++
-			}
-			i = j + 1
-			continue
-		}
-		fm := false
-		if strings.HasPrefix(f[i:], "FM") || strings.HasPrefix(f[i:], "fm") {
-			fm = true
-			i += 2
-		}
-		matched := ""
-		for _, p := range toCharPatterns {
-			if strings.HasPrefix(f[i:], p) {
-				matched = p
-				break
-			}
-		}
-		if matched == "" {
-			// case-insensitive fallback for numeric patterns
-			up := strings.ToUpper(f[i:])
-			for _, p := range toCharPatterns {
-				if strings.ToUpper(p) == p && strings.HasPrefix(up, p) && !strings.ContainsAny(p, "MDA") {
-					matched = p
-					break
-				}
-			}
-		}
-		if matched == "" {
-			if f[i] == '\\' && i+1 < len(f) {
-				i++
-			}
-			sb.WriteByte(f[i])
-			i++
-			continue
-		}
-		i += len(matched)
-		sb.WriteString(toCharField(t, matched, fm, zone, off))
-	}
-	return sb.String()
+	s, _ := formatTemplate(f, func(tok templateToken) (string, error) { // totimestamp.go
+		return toCharField(t, tok.pattern, tok.fm, zone, off), nil
+	})
+	return s
 }
 
 func toCharField(t time.Time, p string, fm bool, zone string, off int) string {

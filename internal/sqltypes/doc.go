@@ -14,10 +14,13 @@
 //	interval                              IntervalValue
 //	json, jsonb                           JSONValue (a decoded JSON document)
 //	arrays                                Array
+//	record (composite)                    Row
 //
 // A timestamp (without time zone) holds its wall-clock fields in a UTC time.Time; only timestamptz
 // is an instant. JSONValue numbers are Decimal so jsonb keeps them exact; arrays are
-// one-dimensional with lower bound 1.
+// one-dimensional with lower bound 1. A record's type is Record on the wire, but inside the engine
+// RecordType gives each list of field names and types a Type of its own, so the planner can
+// type-check (r).field (record.go).
 //
 // The package also owns PostgreSQL's text output and input of each type (what psql prints and what
 // a client may send), so the server, the driver and the executor agree on every value's spelling,

@@ -68,6 +68,8 @@ func FormatTextIn(v any, t Type, loc *time.Location) string {
 		return sb.String()
 	case Array:
 		return formatArray(x, loc)
+	case Row:
+		return formatRecord(x, loc) // record.go
 	case json.Number:
 		return string(x)
 	}
@@ -113,24 +115,35 @@ func FormatFloat(f float64, bits int) string {
 func formatTime(x time.Time, t Type, loc *time.Location) string {
 	switch t {
 	case Date:
-		return formatDate(x)
+		return formatDate(x) + era(x)
 	case Timestamp:
 		x = x.UTC()
-		return formatDate(x) + " " + formatClock(x)
+		return formatDate(x) + " " + formatClock(x) + era(x)
 	case Time:
 		return formatClock(x.UTC())
 	}
 	x = x.In(loc)
 	_, off := x.Zone()
-	return formatDate(x) + " " + formatClock(x) + formatOffset(off)
+	return formatDate(x) + " " + formatClock(x) + formatOffset(off) + era(x)
 }
 
+// formatDate prints the year, month and day; a year BC is counted back from 1 BC (year 0 of
+// time.Time) and era marks it.
 func formatDate(x time.Time) string {
 	y := x.Year()
 	if y <= 0 {
-		return fmt.Sprintf("%04d-%02d-%02d BC", 1-y, int(x.Month()), x.Day())
+		y = 1 - y
 	}
 	return fmt.Sprintf("%04d-%02d-%02d", y, int(x.Month()), x.Day())
+}
+
+// era is " BC" for a time before year 1 and "" otherwise: PostgreSQL writes the era last, after
+// the clock and the offset ("0001-01-01 00:00:00+00 BC").
+func era(x time.Time) string {
+	if x.Year() <= 0 {
+		return " BC"
+	}
+	return ""
 }
 
 func formatClock(x time.Time) string {

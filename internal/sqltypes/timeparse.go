@@ -101,6 +101,9 @@ func ParseTime(s string, t Type, loc *time.Location, now time.Time) (time.Time, 
 	if y < 1 {
 		return time.Time{}, sqlstate.New(sqlstate.DatetimeFieldOverflow, "date/time field value out of range: %s", quoteForError(s))
 	}
+	if y > maxYear(t) {
+		return time.Time{}, sqlstate.New(sqlstate.DatetimeFieldOverflow, "%s out of range: %s", rangeName(t), quoteForError(s))
+	}
 	if bc {
 		y = 1 - y // 1 BC is year 0 in the proleptic calendar time.Time uses
 	}
@@ -134,6 +137,24 @@ func finishTime(x time.Time, t Type, _ bool) time.Time {
 		return time.Date(x.Year(), x.Month(), x.Day(), x.Hour(), x.Minute(), x.Second(), x.Nanosecond(), time.UTC)
 	}
 	return x.UTC()
+}
+
+// maxYear is the last year PostgreSQL can store in a value of type t: dates end in 5874897 AD,
+// timestamps (with or without zone) in 294276 AD. A later year is refused on input so that every
+// value accepted also prints in a form that reads back.
+func maxYear(t Type) int {
+	if t == Date {
+		return 5874897
+	}
+	return 294276
+}
+
+// rangeName is how PostgreSQL names type t in its "… out of range" input errors.
+func rangeName(t Type) string {
+	if t == Date {
+		return "date"
+	}
+	return "timestamp"
 }
 
 func daysIn(y, m int) int {
@@ -618,16 +639,24 @@ func parseAltDate(in string) (y, m, d int, rest string, ok bool) {
 		n, err := strconv.Atoi(s)
 		return n, err == nil
 	}
+	// PostgreSQL reads a field of six or more digits next to a month name as a run of date fields
+	// (YYMMDD…), never as a year, and refuses it here: "Jan 1 100000" is invalid syntax.
+	year := func(s string) (int, bool) {
+		if len(strings.TrimLeft(s, "+-")) > 5 {
+			return 0, false
+		}
+		return num(s)
+	}
 	if mm, okm := monthOf(f[0]); okm {
 		dd, ok1 := num(f[1])
-		yy, ok2 := num(f[2])
+		yy, ok2 := year(f[2])
 		if ok1 && ok2 {
 			return yy, mm, dd, " " + strings.Join(f[3:], " "), true
 		}
 	}
 	if mm, okm := monthOf(f[1]); okm {
 		a, ok1 := num(f[0])
-		b, ok2 := num(f[2])
+		b, ok2 := year(f[2])
 		if ok1 && ok2 {
 			if len(f[0]) == 4 {
 				return a, mm, b, " " + strings.Join(f[3:], " "), true

@@ -62,7 +62,7 @@ var infos = map[Type]typeInfo{
 // FormatType returns the type's name as format_type prints it ("bigint", "timestamp with time zone"),
 // the spelling PostgreSQL uses in error messages and psql's \d.
 func FormatType(t Type) string {
-	if i, ok := infos[t]; ok {
+	if i, ok := infos[PublicType(t)]; ok {
 		return i.name
 	}
 	return fmt.Sprintf("type %d", uint32(t))
@@ -70,7 +70,7 @@ func FormatType(t Type) string {
 
 // Typname returns pg_type.typname ("int8", "_text"), for pg_type rows and regtype output.
 func Typname(t Type) string {
-	if i, ok := infos[t]; ok {
+	if i, ok := infos[PublicType(t)]; ok {
 		return i.typname
 	}
 	return "???"
@@ -79,7 +79,7 @@ func Typname(t Type) string {
 // Size returns pg_type.typlen: the fixed byte length, -1 for variable length, -2 for C strings.
 // RowDescription sends it as the column's type size.
 func Size(t Type) int16 {
-	if i, ok := infos[t]; ok {
+	if i, ok := infos[PublicType(t)]; ok {
 		return i.size
 	}
 	return -1
@@ -88,7 +88,7 @@ func Size(t Type) int16 {
 // Category returns pg_type.typcategory ('N' numeric, 'S' string, 'D' datetime, 'A' array, …),
 // which implicit-cast resolution and pg_type rows use.
 func Category(t Type) byte {
-	if i, ok := infos[t]; ok {
+	if i, ok := infos[PublicType(t)]; ok {
 		return i.category
 	}
 	return 'U'

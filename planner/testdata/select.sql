@@ -276,8 +276,6 @@ SELECT p.name, pr.unit_amount FROM products p, prices pr WHERE pr.product = p.id
 SELECT id FROM customers c JOIN charges ch ON ch.customer = c.id WHERE c.id = 'cus_1'
 -- name: duplicate alias
 SELECT 1 FROM customers c JOIN charges c ON true
--- name: right join after a join unsupported
-SELECT 1 FROM customers c JOIN charges ch ON ch.customer = c.id RIGHT JOIN refunds r ON r.charge = ch.id
 -- name: lookup join retrieves per key
 SELECT ch.id, c.email FROM charges ch JOIN customers c ON c.id = ch.customer WHERE ch.id IN ('ch_1', 'ch_2') AND c.email LIKE '%@example.com'
 -- name: left lookup join

@@ -33,6 +33,9 @@ const (
 	collationDefault  uint32 = 100
 )
 
+// extensionPlpgsql is the OID of pg_extension's plpgsql row (an initdb-assigned OID in PostgreSQL).
+const extensionPlpgsql uint32 = 13557
+
 // OwnerName is the name of OwnerRole.
 const OwnerName = "stripesql"
 
@@ -246,17 +249,15 @@ func SystemTables() []*Table {
 		pc("pg_description", "comments on objects: stripe's descriptions of tables and fields",
 			"objoid:oid classoid:oid objsubid:int4 description:text", descriptionRows),
 		pc("pg_shdescription", "comments on shared objects", "objoid:oid classoid:oid description:text", empty),
-		pc("pg_database", "databases",
+		withSessionRows(pc("pg_database", "databases",
 			"oid:oid datname:name datdba:oid encoding:int4 datlocprovider:char datistemplate:bool datallowconn:bool "+
 				"datconnlimit:int4 datfrozenxid:int8 datminmxid:int8 dattablespace:oid datcollate:text datctype:text "+
-				"daticulocale:text datcollversion:text datacl:text[]", databaseRows),
-		pc("pg_roles", "roles", rolesSpec+" oid:oid", func(*Catalog) [][]any { return [][]any{append(roleRow(), oidv(OwnerRole))} }),
-		pc("pg_authid", "roles", "oid:oid "+rolesSpec, func(*Catalog) [][]any { return [][]any{append([]any{oidv(OwnerRole)}, roleRow()...)} }),
-		pc("pg_user", "users",
+				"daticulocale:text datcollversion:text datacl:text[]", databaseRows), sessionDatabaseRows), // session_rows.go
+		withSessionRows(pc("pg_roles", "roles", rolesSpec+" oid:oid", func(*Catalog) [][]any { return sessionRolesRows(nil, nil) }), sessionRolesRows),
+		pc("pg_authid", "roles", "oid:oid "+rolesSpec, func(*Catalog) [][]any { return [][]any{append([]any{oidv(OwnerRole)}, roleRow(OwnerName)...)} }),
+		withSessionRows(pc("pg_user", "users",
 			"usename:name usesysid:oid usecreatedb:bool usesuper:bool userepl:bool usebypassrls:bool passwd:text "+
-				"valuntil:timestamptz useconfig:text[]", func(*Catalog) [][]any {
-				return [][]any{{OwnerName, oidv(OwnerRole), false, false, false, false, "********", nil, nil}}
-			}),
+				"valuntil:timestamptz useconfig:text[]", func(*Catalog) [][]any { return sessionUserRows(nil, nil) }), sessionUserRows),
 		pc("pg_auth_members", "role memberships", "oid:oid roleid:oid member:oid grantor:oid admin_option:bool", empty),
 		pc("pg_settings", "run-time settings (session values are read with SHOW and current_setting)",
 			"name:text setting:text unit:text category:text short_desc:text extra_desc:text context:text vartype:text "+
@@ -275,7 +276,10 @@ func SystemTables() []*Table {
 		pc("pg_am", "access methods", "oid:oid amname:name amhandler:regproc amtype:char", func(*Catalog) [][]any {
 			return [][]any{{oidv(AccessMethodHeap), "heap", int64(0), "t"}, {oidv(AccessMethodBtree), "btree", int64(0), "i"}}
 		}),
-		pc("pg_extension", "extensions", "oid:oid extname:name extowner:oid extnamespace:oid extrelocatable:bool extversion:text extconfig:oid[] extcondition:text[]", empty),
+		// PostgreSQL 15 always has plpgsql installed (initdb creates it), and tools read its row.
+		pc("pg_extension", "extensions", "oid:oid extname:name extowner:oid extnamespace:oid extrelocatable:bool extversion:text extconfig:oid[] extcondition:text[]", func(*Catalog) [][]any {
+			return [][]any{{oidv(extensionPlpgsql), "plpgsql", oidv(OwnerRole), oidv(NamespacePgCatalog), false, "1.0", nil, nil}}
+		}),
 		pc("pg_inherits", "table inheritance", "inhrelid:oid inhparent:oid inhseqno:int4 inhdetachpending:bool", empty),
 		pc("pg_attrdef", "column defaults", "oid:oid adrelid:oid adnum:int2 adbin:text", empty),
 		pc("pg_tablespace", "tablespaces", "oid:oid spcname:name spcowner:oid spcacl:text[] spcoptions:text[]", func(*Catalog) [][]any {
@@ -392,10 +396,6 @@ func SystemTables() []*Table {
 
 const rolesSpec = "rolname:name rolsuper:bool rolinherit:bool rolcreaterole:bool rolcreatedb:bool rolcanlogin:bool " +
 	"rolreplication:bool rolconnlimit:int4 rolpassword:text rolvaliduntil:timestamptz rolbypassrls:bool rolconfig:text[]"
-
-func roleRow() []any {
-	return []any{OwnerName, false, true, false, false, true, false, int64(-1), "********", nil, false, nil}
-}
 
 var schemas = []struct {
 	name string

@@ -1,6 +1,9 @@
 package catalog
 
-import "github.com/stripesql/stripesql/internal/sqltypes"
+import (
+	"github.com/stripesql/stripesql/internal/expr"
+	"github.com/stripesql/stripesql/internal/sqltypes"
+)
 
 // Table is one table as users see it: its columns and the Stripe calls that can produce its rows.
 type Table struct {
@@ -29,6 +32,9 @@ type Table struct {
 	// Rows computes the rows of a system table in process, in Columns order, with values in the
 	// representations of package sqltypes. It is nil for Stripe tables.
 	Rows func(c *Catalog) [][]any
+	// SessionRows, when set, replaces Rows for a query run in a session: the rows of pg_database,
+	// pg_roles and pg_user depend on who connected to which database.
+	SessionRows func(c *Catalog, s expr.Session) [][]any
 }
 
 // Column is one column of a table.

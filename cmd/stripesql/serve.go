@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 
 	"github.com/stripesql/stripesql/internal/sqlstate"
 	"github.com/stripesql/stripesql/server"
@@ -24,16 +23,32 @@ the built-in emulator with demo data, so it works on a fresh machine.
 Usage:
   stripesql serve [--listen ADDR] [--api-base URL] [--rate N] [--account acct_…] [--read-only]
                   [--verbosity 0-5] [--proxy URL] [--api-key KEY]
-                  [--tls MODE] [--tls-cert FILE --tls-key FILE] [--user NAME]
+                  [--tls MODE | --tls-required] [--tls-cert FILE --tls-key FILE]
+                  [--user NAME[:ro|:rw]]... [--users-file PATH]
 
-Without --user, clients are trusted and only a loopback --listen address is allowed. With --user,
-clients authenticate with SCRAM-SHA-256 as NAME and the password in $STRIPESQL_PASSWORD.
+Without users, clients are trusted and only a loopback --listen address is allowed. With users,
+clients authenticate with SCRAM-SHA-256; passwords are never logged.
+A user is read-write (rw) unless marked ro; --read-only makes every user read-only.
+
+--user NAME[:ro|:rw] may be repeated; the password of NAME comes from the environment variable
+STRIPESQL_PASSWORD_NAME (NAME upper-cased, other characters than letters and digits as _), or,
+when only one --user is given, from $STRIPESQL_PASSWORD.
+
+--users-file PATH lists users, read at start; one per line, # starts a comment line:
+  # name     password        mode
+  analyst    s3cret-pass     ro
+  loader     an0ther-pass    rw
+Fields are separated by spaces or tabs, so a password cannot contain them. The file holds plain
+passwords, so serve refuses a file the group or other users may read: chmod 600 it. An unknown
+mode, a user named twice (in the file or with --user) or an unreadable file stops serve with
+exit status 2.
 
 Examples:
   stripesql serve                                   # demo data from the built-in emulator
   STRIPE_API_KEY=sk_test_… stripesql serve --rate 6 --read-only
   stripesql serve --api-base http://127.0.0.1:12111 --listen 127.0.0.1:6543
-  STRIPESQL_PASSWORD=… stripesql serve --listen 0.0.0.0:5433 --user analyst --tls required
+  STRIPESQL_PASSWORD_ANALYST=… stripesql serve --listen 0.0.0.0:5433 --user analyst:ro --tls-required
+  STRIPESQL_PASSWORD_ANALYST=… STRIPESQL_PASSWORD_LOADER=… stripesql serve --user analyst:ro --user loader:rw
   psql "host=127.0.0.1 port=5433 dbname=stripe user=$USER"
 `
 
@@ -41,10 +56,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var cf connFlags
 	listen := fs.String("listen", server.DefaultAddr, "address to listen on, e.g. --listen 127.0.0.1:6543 (only loopback\naddresses are served without passwords)")
-	tlsMode := fs.String("tls", string(server.TLSOff), "TLS for client connections: off; auto (offered, with --tls-cert or a\nself-signed certificate); on (offered, needs --tls-cert); required (plaintext\nrefused), e.g. --tls auto")
+	tlsMode := fs.String("tls", string(server.TLSOff), "TLS for client connections: off; auto (offered, with --tls-cert or a\nself-signed certificate); on (offered, needs --tls-cert); required (plaintext\nrefused, the same as --tls-required), e.g. --tls auto")
+	tlsRequired := fs.Bool("tls-required", false, "refuse plaintext connections: clients must use TLS (with --tls-cert or a\nself-signed certificate)")
 	tlsCert := fs.String("tls-cert", "", "PEM certificate file for TLS, e.g. --tls-cert server.crt")
 	tlsKey := fs.String("tls-key", "", "PEM private key file for TLS, e.g. --tls-key server.key")
-	user := fs.String("user", "", "require password authentication as this user; the password comes from\n$STRIPESQL_PASSWORD, e.g. --user analyst")
+	var userSpecs userFlag
+	fs.Var(&userSpecs, "user", "a user clients authenticate as, read-write unless marked :ro; repeatable; the\npassword comes from $STRIPESQL_PASSWORD_NAME, e.g. --user analyst:ro")
+	usersFile := fs.String("users-file", "", "file of users, one \"name password ro|rw\" per line (mode 600), e.g.\n--users-file /etc/stripesql/users")
 	cf.register(fs)
 	pos, err := parseFlags(fs, args, serveUsage, stdout, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -60,6 +78,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageFailure(stderr, "serve", serveUsage, err.Error())
 	}
 	mode := server.TLSMode(*tlsMode)
+	if *tlsRequired {
+		if mode != server.TLSOff && mode != server.TLSRequired {
+			return usageFailure(stderr, "serve", serveUsage, fmt.Sprintf("--tls-required contradicts --tls %s", *tlsMode))
+		}
+		mode = server.TLSRequired
+	}
 	switch mode {
 	case server.TLSOff, server.TLSAuto, server.TLSOn, server.TLSRequired:
 	default:
@@ -77,13 +101,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	var users []server.User
-	if *user != "" {
-		pw := os.Getenv("STRIPESQL_PASSWORD")
-		if pw == "" {
-			return sqlstate.New(sqlstate.InvalidPassword, "--user %s needs a password in STRIPESQL_PASSWORD", *user)
-		}
-		users = append(users, server.User{Name: *user, Password: pw})
+	users, err := serveUsers(userSpecs, *usersFile)
+	if err != nil {
+		return usageFailure(stderr, "serve", serveUsage, err.Error())
 	}
 	backend, stats, stop, err := cf.backend(stderr)
 	if err != nil {
@@ -115,14 +135,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if ip := net.ParseIP(host); len(users) == 0 && (ip == nil || !ip.IsLoopback()) {
 		ln.Close()
 		return sqlstate.New(sqlstate.InvalidAuthorization, "refusing to serve %s without passwords", ln.Addr()).
-			WithHint("listen on 127.0.0.1, or add --user NAME with the password in STRIPESQL_PASSWORD")
+			WithHint("listen on 127.0.0.1, or add --user NAME with the password in STRIPESQL_PASSWORD_NAME, or --users-file")
 	}
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
 		host = "127.0.0.1"
 	}
 	who := "$USER"
-	if *user != "" {
-		who = *user
+	if len(users) > 0 {
+		who = users[0].Name
 	}
 	fmt.Fprintf(stderr, "stripesql: serving on %s; connect with:\n  psql \"host=%s port=%s dbname=stripe user=%s\"\n", ln.Addr(), host, port, who)
 	err = srv.Serve(ctx, ln)

@@ -17,11 +17,11 @@
 // Objects are stored as maps holding only their set, non-default fields; rendering fills in the
 // fields computed from others (a charge's paid and outcome, a balance transaction's net and
 // status, …) and every other top-level field of stripe-go's struct (read by reflection) as null,
-// so the catalog's columns are always present and stripe-go decodes every object. After seeding,
-// every stored map is rebuilt at its final size with repeated strings and integers sharing one
-// boxed value, and seeded events point at the version of the object they announce instead of
-// holding a rendered copy (compact.go): 100,000 charges hold about 306 MiB instead of 446 MiB. Answers are
-// encoded without reflection (appendJSON), with sorted keys, so they are deterministic. Each resource keeps its objects ordered by (created, insertion sequence); lists walk
+// so the catalog's columns are always present and stripe-go decodes every object. Seeded data is
+// kept compact (compact.go): maps are sized for the fields they end with, repeated strings and
+// integers share one boxed value, and seeded events point at the version of the object they
+// announce instead of holding a rendered copy; 100,000 charges hold about 308 MiB, not 446 MiB.
+// Answers are encoded without reflection (appendJSON), with sorted keys, so they are deterministic. Each resource keeps its objects ordered by (created, insertion sequence); lists walk
 // that order newest first and cursors are positions in it, so paging returns each object exactly
 // once even while new (newer) objects are created. Reads share a lock; writes, and the events and
 // idempotency records they produce, hold it exclusively.

@@ -157,8 +157,8 @@ func TestSeedMemory(t *testing.T) {
 
 // seedBytesPerChargeCeiling bounds the live heap per seeded charge (each brings its payment
 // intent, balance transaction and a share of customers, invoices, refunds and events). Measured:
-// 4,760 B before the storage was made compact, 3,300 B after (Go 1.26, ScaleMedium and
-// ScaleLarge alike); the ceiling leaves room for noise and fails on a return to the old layout.
+// about 4,700 B before the storage was made compact, about 3,300 B after (Go 1.26, ScaleMedium
+// and ScaleLarge alike); the ceiling leaves room for noise and fails on a return to the old layout.
 const seedBytesPerChargeCeiling = 3_800
 
 // measureSeed seeds an emulator of scale s and returns the heap it keeps alive and the seed time.

@@ -83,7 +83,11 @@ func (it *scanIter) next(ctx context.Context) ([]any, error) {
 func (it *scanIter) nextRaw(ctx context.Context) ([]any, bool, error) {
 	if it.s.Access == planner.AccessSystem {
 		if !it.sysDone {
-			it.sysRows = it.s.Table.Rows(it.r.sess.Catalog())
+			if rows := it.s.Table.SessionRows; rows != nil {
+				it.sysRows = rows(it.r.sess.Catalog(), it.r.sess)
+			} else {
+				it.sysRows = it.s.Table.Rows(it.r.sess.Catalog())
+			}
 			it.sysDone = true
 		}
 		if it.pos >= len(it.sysRows) {

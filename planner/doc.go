@@ -6,7 +6,9 @@
 // (scan, join, filter, aggregate, project, distinct, sort, limit), and then chooses an access path
 // for each table by the Stripe requests each would cost: a retrieve per id, list calls with pushed
 // filters, a Stripe Search, or a full list. Tables of a FROM clause are joined left to right (inner,
-// cross and left joins): each table's scan gets the conditions that read only that table, equalities
+// cross, left, right and full joins, join.go; a join nested on the right is flattened when all of it
+// is inner and planned on its own otherwise, nested.go): each table's scan gets the conditions that
+// read only that table and no outer join pads with NULLs, equalities
 // between tables become hash-join keys, and when a key is the right table's id or one of its list
 // filters and the left side is small, the join reads the right table per distinct left key instead
 // of listing it whole (a lookup join, lookup.go): a retrieve by id, a list with the filter set to
@@ -15,7 +17,9 @@
 // two tables' sizes (lookup_estimate.go), and ORDER BY created DESC LIMIT n costs a list the pages
 // it needs to find n rows. A list Stripe refuses without a required filter (catalog
 // ListSpec.Required: subscription on subscription_items) always sends it, with pushdown on or off;
-// when only a join equality supplies it, a lookup join is the only plan.
+// when only a join equality supplies it, a lookup join is the cheap plan, and with no equality at
+// all the table is listed under every parent row (fanout.go: invoice_line_items under invoices,
+// as a LATERAL subquery whose requests count against the budget).
 // Array list parameters (lookup_keys, ids) take every value of an = or IN in one call.
 // A constant on one side of a join equality is carried to the other table's scan. A subquery in
 // FROM is planned on its own and read like a table. Predicates that Stripe does not apply exactly stay in the scan's

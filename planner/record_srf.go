@@ -212,7 +212,7 @@ func (pl *planCtx) functionNode(b *binder, fc *pg.FuncCall, ordinality bool) (No
 func setFunctionNames() []string {
 	names := []string{"generate_series", "unnest", "json_each", "jsonb_each", "json_each_text", "jsonb_each_text",
 		"json_array_elements", "jsonb_array_elements", "json_array_elements_text", "jsonb_array_elements_text",
-		"json_object_keys", "jsonb_object_keys"}
+		"json_object_keys", "jsonb_object_keys", "generate_subscripts"}
 	return names
 }
 

@@ -202,18 +202,18 @@ func TestAuditCatalogOverWire(t *testing.T) {
 		{"pg_proc function", "SELECT prokind::text, prorettype::regtype::text FROM pg_catalog.pg_proc WHERE proname = 'version'", []string{"f|text"}},
 		{"pg_proc procedure", "SELECT prokind::text FROM pg_catalog.pg_proc WHERE proname = 'cancelsubscription'", []string{"p"}},
 		{"pg_description", "SELECT count(*) > 0 FROM pg_catalog.pg_description WHERE objoid = 'customers'::regclass AND objsubid = 0", []string{"true"}},
-		// pg_database lists the documented database only, and pg_roles the one owner role, not the
-		// connected user as PostgreSQL would (docs/issue4-audit.md, open gaps).
-		{"pg_database", "SELECT datname, pg_encoding_to_char(encoding) FROM pg_catalog.pg_database", []string{"stripe|UTF8"}},
+		// pg_database lists the connected database next to stripe, and pg_user the connected user
+		// next to the owner role, as PostgreSQL always does (catalog/session_rows.go).
+		{"pg_database", "SELECT datname, pg_encoding_to_char(encoding) FROM pg_catalog.pg_database ORDER BY datname", []string{"analytics|UTF8", "stripe|UTF8"}},
 		{"pg_roles", "SELECT r.rolname FROM pg_catalog.pg_roles r JOIN pg_catalog.pg_class c ON c.relowner = r.oid WHERE c.relname = 'customers'", []string{"stripesql"}},
-		{"pg_user", "SELECT usename FROM pg_catalog.pg_user", []string{"stripesql"}},
+		{"pg_user", "SELECT usename FROM pg_catalog.pg_user ORDER BY usename", []string{"bob", "stripesql"}},
 		// The JDBC driver's getImportedKeys reads max_index_keys (TestJDBC skips without Java).
 		{"pg_settings", "SELECT name, setting FROM pg_catalog.pg_settings WHERE name IN ('max_index_keys', 'server_encoding') ORDER BY name", []string{"max_index_keys|32", "server_encoding|UTF8"}},
 		{"pg_index", "SELECT indisprimary, indisunique, indnatts FROM pg_catalog.pg_index WHERE indrelid = 'customers'::regclass", []string{"true|true|1"}},
 		{"pg_constraint", "SELECT conname, contype::text FROM pg_catalog.pg_constraint WHERE conrelid = 'charges'::regclass AND conname IN ('charges_pkey', 'charges_customer_fkey') ORDER BY conname", []string{"charges_customer_fkey|f", "charges_pkey|p"}},
 		{"pg_am", "SELECT amname FROM pg_catalog.pg_am WHERE oid = 403", []string{"btree"}},
-		// PostgreSQL 15 lists plpgsql; stripesql has no extensions (docs/issue4-audit.md).
-		{"pg_extension", "SELECT count(*) FROM pg_catalog.pg_extension WHERE extversion IS NOT NULL", []string{"0"}},
+		// PostgreSQL 15 always lists plpgsql, and so does stripesql.
+		{"pg_extension", "SELECT extname, extversion FROM pg_catalog.pg_extension", []string{"plpgsql|1.0"}},
 		{"information_schema.schemata", "SELECT schema_name FROM information_schema.schemata WHERE schema_name = 'public'", []string{"public"}},
 		{"information_schema.tables", "SELECT table_type FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'customers'", []string{"BASE TABLE"}},
 		{"information_schema.columns", "SELECT ordinal_position, data_type, is_nullable FROM information_schema.columns WHERE table_name = 'customers' AND column_name = 'id'", []string{"1|text|NO"}},

@@ -212,6 +212,7 @@ func TestNodePostgres(t *testing.T) {
 const sqlalchemyScript = `
 import sys
 import pandas as pd
+import sqlalchemy
 from sqlalchemy import create_engine, inspect
 engine = create_engine("postgresql+psycopg2://alice@%s/stripe?sslmode=disable" % sys.argv[1])
 df = pd.read_sql("SELECT 1 AS one, 'x' AS t", engine)
@@ -227,6 +228,15 @@ try:
     print("columns", [c["name"] for c in cols][:2])
 except Exception as e:
     print("columns-error", str(e).splitlines()[0])
+try:
+    print("pk", insp.get_pk_constraint("charges")["constrained_columns"])
+except Exception as e:
+    print("pk-error", str(e).splitlines()[0])
+try:
+    table = sqlalchemy.Table("charges", sqlalchemy.MetaData(), autoload_with=engine)
+    print("reflected", "customer" in table.columns, [c.name for c in table.primary_key])
+except Exception as e:
+    print("reflect-error", str(e).splitlines()[0])
 `
 
 // TestSQLAlchemyPandas runs pandas.read_sql and SQLAlchemy's inspector over psycopg2.
@@ -244,7 +254,9 @@ func TestSQLAlchemyPandas(t *testing.T) {
 		t.Fatalf("python: %v\n%s", err, out)
 	}
 	got := string(out)
-	for _, want := range []string{"frame ['one', 't'] 1 x\n", "tables True True\n", "columns ['id', 'address']\n"} {
+	// Table reflection (what Superset, Alembic and pandas.to_sql do) reads the primary key through
+	// generate_subscripts(pg_index.indkey, 1) and indkey[s], numbered from 0.
+	for _, want := range []string{"frame ['one', 't'] 1 x\n", "tables True True\n", "columns ['id', 'address']\n", "pk ['id']\n", "reflected True ['id']\n"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}

@@ -14,6 +14,11 @@
 // reads the driver's rows and formats them, drawing the executor's progress report (the text the
 // server sends as a NOTICE) on stderr while a scan runs longer than a second.
 //
+// serve's users (users.go) come from repeated --user NAME[:ro|:rw] flags, each password from the
+// environment (STRIPESQL_PASSWORD_NAME), and from a --users-file of `name password ro|rw` lines
+// that must not be readable by group or others; they become server.Config.Users, whose ReadOnly
+// mark the server turns into a read-only session.
+//
 // main only maps run's error to an exit status (0 ok, 1 error, 2 bad command line). run takes its
 // arguments and output streams as parameters so tests drive the whole command in process. Errors
 // print as psql prints them: "ERROR:  message" with DETAIL and HINT lines.

@@ -201,3 +201,31 @@ func sqlState(err error) string {
 	}
 	return err.Error()
 }
+
+// TestServeTLSRequiredSpellings checks that --tls-required and its older spelling --tls required
+// both refuse plaintext and accept TLS.
+func TestServeTLSRequiredSpellings(t *testing.T) {
+	demoEnv(t)
+	t.Setenv("STRIPESQL_PASSWORD", "pw")
+	for _, flags := range [][]string{{"--tls-required"}, {"--tls", "required"}} {
+		t.Run(strings.Join(flags, " "), func(t *testing.T) {
+			args := append([]string{"serve", "--listen", "127.0.0.1:0", "--user", "solo"}, flags...)
+			addr, stop := startCmd(t, `serving on (\S+);`, args...)
+			defer stop()
+			host, port, _ := strings.Cut(addr, ":")
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			var got []string
+			for _, mode := range []string{"disable", "require"} {
+				conn, err := pgx.Connect(ctx, fmt.Sprintf("host=%s port=%s dbname=stripe user=solo password=pw sslmode=%s", host, port, mode))
+				got = append(got, sqlState(err))
+				if err == nil {
+					conn.Close(ctx)
+				}
+			}
+			if diff := cmp.Diff([]string{"28000", ""}, got); diff != "" {
+				t.Errorf("SQLSTATE of plaintext, TLS (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

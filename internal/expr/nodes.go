@@ -783,7 +783,8 @@ func (a *ArrayExpr) Eval(env *Env) (any, error) {
 // String renders the expression SQL-like for EXPLAIN.
 func (a *ArrayExpr) String() string { return "ARRAY[" + joinExprs(a.Elems, ", ") + "]" }
 
-// SubscriptExpr is arr[idx] (1-based; out of range is NULL).
+// SubscriptExpr is arr[idx] (from 1, or from 0 for int2vector and oidvector; out of range is
+// NULL).
 type SubscriptExpr struct {
 	Arr, Idx Expr
 }
@@ -820,11 +821,11 @@ func (s *SubscriptExpr) Eval(env *Env) (any, error) {
 	if !ok {
 		return nil, sqlstate.New(sqlstate.InternalError, "subscript of a non-array value %T", a)
 	}
-	n := i.(int64)
-	if n < 1 || n > int64(len(arr.Items)) {
+	n := i.(int64) - lowerBound(s.Arr.Type())
+	if n < 0 || n >= int64(len(arr.Items)) {
 		return nil, nil
 	}
-	return arr.Items[n-1], nil
+	return arr.Items[n], nil
 }
 
 // String renders the expression SQL-like for EXPLAIN.

@@ -38,10 +38,13 @@ type setFuncDef struct {
 	fields  []string
 	resolve func(args []sqltypes.Type) ([]sqltypes.RecordField, bool)
 	rows    func(args []any) ([][]any, error)
+	// rowsFor, when set, replaces rows for functions whose rows depend on the argument types
+	// (generate_subscripts numbers an int2vector from 0).
+	rowsFor func(args []sqltypes.Type) func(args []any) ([][]any, error)
 }
 
 var setFuncs = map[string]setFuncDef{
-	"_pg_expandarray":           {[]string{"x", "n"}, resolveExpandArray, expandArrayRows},
+	"_pg_expandarray":           {fields: []string{"x", "n"}, resolve: resolveExpandArray, rows: expandArrayRows},
 	"json_each":                 jsonEachDef(sqltypes.JSON, false),
 	"jsonb_each":                jsonEachDef(sqltypes.JSONB, false),
 	"json_each_text":            jsonEachDef(sqltypes.JSON, true),
@@ -52,6 +55,7 @@ var setFuncs = map[string]setFuncDef{
 	"jsonb_array_elements_text": jsonElementsDef(sqltypes.JSONB, true),
 	"json_object_keys":          jsonKeysDef(sqltypes.JSON),
 	"jsonb_object_keys":         jsonKeysDef(sqltypes.JSONB),
+	"generate_subscripts":       generateSubscriptsDef(),
 }
 
 // IsSetFunction reports whether name is a set-returning function of this package.
@@ -91,7 +95,11 @@ func SetCall(name string, args []Expr) (*SetFunc, error) {
 			out[i] = c
 		}
 	}
-	return &SetFunc{Name: name, Args: out, Columns: cols, Composite: def.fields != nil, rows: def.rows}, nil
+	rows := def.rows
+	if def.rowsFor != nil {
+		rows = def.rowsFor(types)
+	}
+	return &SetFunc{Name: name, Args: out, Columns: cols, Composite: def.fields != nil, rows: rows}, nil
 }
 
 // RecordType is the type of the function's value in a select list: a record of its columns, or

@@ -128,7 +128,7 @@ func (c *conn) decodeParam(t sqltypes.Type, format int16, raw []byte) (any, erro
 		return nil, sqlstate.New(sqlstate.ProtocolViolation, "unsupported format code: %d", format)
 	}
 	bad := func(err error) error {
-		return sqlstate.New(sqlstate.InvalidParameterValue, "incorrect binary data format in bind parameter: %s", err).
+		return sqlstate.New(sqlstate.InvalidBinaryRepresentation, "incorrect binary data format in bind parameter: %s", err).
 			WithDetail("type %s", sqltypes.FormatType(t))
 	}
 	m := c.typeMap()

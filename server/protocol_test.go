@@ -176,6 +176,11 @@ func TestExtendedProtocol(t *testing.T) {
 			&pgproto3.Execute{},
 			&pgproto3.Sync{},
 		}, []string{"BindComplete", "DataRow 42|x", "CommandComplete SELECT 1", "ReadyForQuery I"}},
+		{"binary parameter of the wrong size is 22P03", []pgproto3.FrontendMessage{
+			&pgproto3.Bind{PreparedStatement: "s1", ParameterFormatCodes: []int16{1, 0}, Parameters: [][]byte{{0, 0, 42}, []byte("x")}},
+			&pgproto3.Execute{},
+			&pgproto3.Sync{},
+		}, []string{"ErrorResponse ERROR 22P03 incorrect binary data format in bind parameter: int8: invalid length: expected 8 bytes, got 3", "ReadyForQuery I"}},
 		{"null parameter", []pgproto3.FrontendMessage{
 			&pgproto3.Bind{PreparedStatement: "s1", Parameters: [][]byte{nil, []byte("y")}},
 			&pgproto3.Execute{},

@@ -181,11 +181,7 @@ func queryStrings(ctx context.Context, conn *pgx.Conn, sql string, args ...any) 
 func TestAuditCatalogOverWire(t *testing.T) {
 	addr := startReal(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, "postgres://bob@"+addr+"/analytics?sslmode=disable")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connectPgx(t, "postgres://bob@"+addr+"/analytics?sslmode=disable")
 	tests := []struct {
 		name string
 		sql  string

@@ -191,12 +191,7 @@ func TestLoadTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr, _ := startServer(t, Config{TLSMode: TLSOn, TLSConfig: tc})
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pgxURL(addr, "")[:len(pgxURL(addr, ""))-len("sslmode=disable")]+"sslmode=require")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connectPgx(t, pgxURL(addr, "")[:len(pgxURL(addr, ""))-len("sslmode=disable")]+"sslmode=require")
 	if _, isTLS := conn.PgConn().Conn().(*tls.Conn); !isTLS {
 		t.Fatal("connection is not tls")
 	}

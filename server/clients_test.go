@@ -76,11 +76,7 @@ func TestPgxTypes(t *testing.T) {
 func TestPgxQueries(t *testing.T) {
 	addr, _ := startServer(t, Config{})
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pgxURL(addr, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connectPgx(t, pgxURL(addr, ""))
 
 	t.Run("rows", func(t *testing.T) {
 		rows, err := conn.Query(ctx, "SELECT numbers(3)")

@@ -42,11 +42,7 @@ func startRealConfig(t testing.TB, ecfg emulator.Config, cfg Config) string {
 func TestRealEnginePgx(t *testing.T) {
 	addr := startReal(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pgxURL(addr, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connectPgx(t, pgxURL(addr, ""))
 	tests := []struct {
 		name string
 		sql  string
@@ -190,17 +186,13 @@ func fmtSprint(v any) string { return fmt.Sprint(v) }
 func TestRealEngineCancel(t *testing.T) {
 	addr := startRealWith(t, emulator.Config{Seed: 7, Scale: emulator.ScaleN(20), Latency: 3 * time.Second})
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pgxURL(addr, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connectPgx(t, pgxURL(addr, ""))
 	go func() {
 		time.Sleep(300 * time.Millisecond)
 		_ = conn.PgConn().CancelRequest(ctx)
 	}()
 	start := time.Now()
-	_, err = conn.Exec(ctx, "SELECT * FROM customers")
+	_, err := conn.Exec(ctx, "SELECT * FROM customers")
 	elapsed := time.Since(start)
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) || pe.Code != "57014" {

@@ -10,8 +10,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgproto3"
 )
+
+// connectPgx opens a pgx connection to url, failing the test if it cannot, and closes it when the
+// test ends.
+func connectPgx(t testing.TB, url string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
 
 // startServer runs a server with cfg (the fake engine unless cfg.Engine is set) on 127.0.0.1:0
 // and stops it when the test ends.

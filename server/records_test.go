@@ -82,11 +82,7 @@ func TestRecordsOverPgx(t *testing.T) {
 func TestSetFunctionParameters(t *testing.T) {
 	addr := startReal(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pgxURL(addr, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connectPgx(t, pgxURL(addr, ""))
 	tests := []struct {
 		name string
 		sql  string

@@ -19,6 +19,9 @@ func New(tables ...*Table) *Catalog {
 		if t.Schema == "" {
 			t.Schema = "public"
 		}
+		if t.OID == 0 && t.Schema == "pg_catalog" {
+			t.OID = systemTableOIDs[t.Name]
+		}
 		if t.OID == 0 {
 			t.OID = StableOID(t.Schema + "." + t.Name)
 		}
@@ -60,6 +63,18 @@ func (t *Table) Column(name string) (*Column, int, bool) {
 		}
 	}
 	return nil, -1, false
+}
+
+// systemTableOIDs are PostgreSQL's own OIDs of its catalog tables. Clients compare them with
+// classoid and tableoid ('pg_class'::regclass, psql's \dd joins pg_description on
+// c.tableoid), so the tables that exist here carry the same ones.
+var systemTableOIDs = map[string]uint32{
+	"pg_class": ClassPgClass, "pg_proc": ClassPgProc, "pg_namespace": ClassPgNamespace,
+	"pg_type": ClassPgType, "pg_constraint": ClassPgConstraint, "pg_database": ClassPgDatabase,
+	"pg_attribute": 1249, "pg_description": 2609, "pg_index": 2610, "pg_am": 2601,
+	"pg_extension": 3079, "pg_language": 2612, "pg_operator": 2617, "pg_attrdef": 2604,
+	"pg_inherits": 2611, "pg_trigger": 2620, "pg_depend": 2608, "pg_collation": 3456,
+	"pg_tablespace": 1213, "pg_cast": 2605, "pg_rewrite": 2618, "pg_authid": 1260,
 }
 
 // StableOID derives an OID from a name, so a table or procedure keeps its OID across releases

@@ -585,6 +585,11 @@ func (b *binder) bindColumnRef(cr *pg.ColumnRef) (expr.Expr, error) {
 		return nil, b.errAt(sqlstate.New(sqlstate.SyntaxError, "improper qualified name (too many dotted names): %s", strings.Join(parts, ".")), cr.Location)
 	}
 	i, err := b.resolve(qual, name, cr.Location)
+	if err != nil && name == "tableoid" {
+		if e := b.tableOID(qual); e != nil {
+			return e, nil
+		}
+	}
 	if err != nil {
 		if b.corr != nil { // an outer reference of a subquery (subquery.go)
 			if e, oerr := b.corr.lookup(cr, qual, name); e != nil || oerr != nil {
@@ -595,6 +600,29 @@ func (b *binder) bindColumnRef(cr *pg.ColumnRef) (expr.Expr, error) {
 	}
 	c := b.scope.cols[i]
 	return &expr.ColumnRef{Index: i, T: c.typ, Name: c.name}, nil
+}
+
+// tableOID is the system column tableoid of the table named qual (or of the only table in FROM):
+// the table's OID, a constant here since a table is never inherited. psql's \dd and \dL read it
+// from catalog tables. It is nil when qual names no table with an OID.
+func (b *binder) tableOID(qual string) expr.Expr {
+	if b.scope == nil {
+		return nil
+	}
+	var oid uint32
+	for _, it := range b.scope.items {
+		if it.table == nil || qual != "" && it.alias != qual {
+			continue
+		}
+		if qual == "" && oid != 0 {
+			return nil // ambiguous without a qualifier
+		}
+		oid = it.table.OID
+	}
+	if oid == 0 {
+		return nil
+	}
+	return &expr.Const{Value: int64(oid), T: sqltypes.OID}
 }
 
 // wrongObjectType is PostgreSQL's 42809, which package sqlstate does not name.

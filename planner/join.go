@@ -327,12 +327,12 @@ func (pl *planCtx) planJoins(b *binder, steps []joinStep, where *pg.Node) (Node,
 		if !nullable[s.item] {
 			for i, c := range whereConj {
 				if onlyThis(c) {
-					e, err := local.bind(c.node)
-					if err != nil {
-						return nil, err
+					// A conjunct that binds over the whole FROM but not over this table alone
+					// (it reads another table's tableoid, a constant) stays a filter above.
+					if e, err := local.bind(c.node); err == nil {
+						own = append(own, e)
+						pushed[i] = true
 					}
-					own = append(own, e)
-					pushed[i] = true
 				}
 			}
 		}
@@ -360,12 +360,10 @@ func (pl *planCtx) planJoins(b *binder, steps []joinStep, where *pg.Node) (Node,
 			// The ON conjuncts of this table alone filter its scan, unless its unmatched rows
 			// are kept (RIGHT and FULL joins): then they only decide what matches.
 			if len(c.items) == 1 && c.items[s.item] && !s.kind.preservesRight() {
-				e, err := local.bind(c.node)
-				if err != nil {
-					return nil, err
+				if e, err := local.bind(c.node); err == nil {
+					own = append(own, e)
+					continue
 				}
-				own = append(own, e)
-				continue
 			}
 			rest = append(rest, c.e)
 		}

@@ -193,6 +193,11 @@ func TestAuditCatalogOverWire(t *testing.T) {
 
 		{"pg_namespace", "SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE nspname IN ('pg_catalog', 'public') ORDER BY oid", []string{"11|pg_catalog", "2200|public"}},
 		{"pg_class", "SELECT relkind::text, relnamespace FROM pg_catalog.pg_class WHERE relname = 'customers'", []string{"r|2200"}},
+		// psql's \dd and \dL join pg_description on tableoid; obj_description compares classoid
+		// with 'pg_class'::regclass: both need PostgreSQL's own OID of pg_class.
+		{"pg_class has PostgreSQL's oid", "SELECT 'pg_catalog.pg_class'::regclass::oid::int8, 'pg_proc'::regclass::oid::int8", []string{"1259|1255"}},
+		{"tableoid", "SELECT tableoid::regclass::text FROM pg_catalog.pg_class c WHERE c.relname = 'customers'", []string{"pg_class"}},
+		{"descriptions join on tableoid", "SELECT count(*) > 0 FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_description d ON d.classoid = c.tableoid AND d.objoid = c.oid AND d.objsubid = 0 WHERE c.relname = 'customers' AND d.description IS NOT NULL", []string{"true"}},
 		{"pg_attribute", "SELECT attnum, format_type(atttypid, atttypmod), attnotnull FROM pg_catalog.pg_attribute WHERE attrelid = 'customers'::regclass AND attname = 'id'", []string{"1|text|true"}},
 		{"pg_type", "SELECT oid, typname, typarray FROM pg_catalog.pg_type WHERE typname IN ('int8', 'text') ORDER BY oid", []string{"20|int8|1016", "25|text|1009"}},
 		{"pg_proc function", "SELECT prokind::text, prorettype::regtype::text FROM pg_catalog.pg_proc WHERE proname = 'version'", []string{"f|text"}},

@@ -21,7 +21,7 @@ func init() {
 		}
 		for _, n := range expr.FunctionNames() {
 			if FunctionOID(n) == oid {
-				return "CREATE OR REPLACE FUNCTION pg_catalog." + quoteIdentifier(n) + "()\n RETURNS text\n LANGUAGE internal\nAS $function$" + n + "$function$\n", nil
+				return "CREATE OR REPLACE FUNCTION pg_catalog." + expr.QuoteIdent(n) + "()\n RETURNS text\n LANGUAGE internal\nAS $function$" + n + "$function$\n", nil
 			}
 		}
 		return nil, nil
@@ -32,13 +32,13 @@ func init() {
 func procedureDef(r *Routine) string {
 	params := make([]string, len(r.Params))
 	for i, p := range r.Params {
-		params[i] = "IN " + quoteIdentifier(p.Name) + " " + sqltypes.FormatType(p.Type)
+		params[i] = "IN " + expr.QuoteIdent(p.Name) + " " + sqltypes.FormatType(p.Type)
 		if !p.Required {
 			params[i] += " DEFAULT NULL::" + sqltypes.FormatType(p.Type)
 		}
 	}
 	var b strings.Builder
-	b.WriteString("CREATE OR REPLACE PROCEDURE public." + quoteIdentifier(r.SQLName()) + "(" + strings.Join(params, ", ") + ")\n")
+	b.WriteString("CREATE OR REPLACE PROCEDURE public." + expr.QuoteIdent(r.SQLName()) + "(" + strings.Join(params, ", ") + ")\n")
 	b.WriteString(" LANGUAGE stripe\nAS $procedure$\n")
 	b.WriteString("-- runs the Stripe action " + r.Name + " with one API request\n")
 	for _, line := range strings.Split(strings.TrimSpace(r.Description), "\n") {

@@ -395,7 +395,7 @@ func registerBitwise() {
 func routineArguments(r *Routine, defaults bool) string {
 	parts := make([]string, len(r.Params))
 	for i, p := range r.Params {
-		s := quoteIdentifier(p.Name) + " " + sqltypes.FormatType(p.Type)
+		s := expr.QuoteIdent(p.Name) + " " + sqltypes.FormatType(p.Type)
 		if defaults && !p.Required {
 			s += " DEFAULT NULL::" + sqltypes.FormatType(p.Type)
 		}
@@ -413,22 +413,6 @@ func sizePretty(n int64) string {
 		i++
 	}
 	return strconv.FormatInt(v, 10) + " " + units[i]
-}
-
-// quoteIdentifier quotes a name when PostgreSQL would print it quoted.
-func quoteIdentifier(s string) string {
-	plain := s != ""
-	for i := 0; i < len(s); i++ {
-		b := s[i]
-		if !(b == '_' || b >= 'a' && b <= 'z' || i > 0 && b >= '0' && b <= '9') {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		return s
-	}
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
 // splitQualified splits "schema.name" (either part possibly double-quoted) and folds unquoted
@@ -523,9 +507,9 @@ func registerRegCasts() {
 		c := catalogOf(env)
 		if t, ok := c.TableByOID(oid); ok {
 			if t.Schema == "public" || t.Schema == "pg_catalog" {
-				return quoteIdentifier(t.Name), nil
+				return expr.QuoteIdent(t.Name), nil
 			}
-			return quoteIdentifier(t.Schema) + "." + quoteIdentifier(t.Name), nil
+			return expr.QuoteIdent(t.Schema) + "." + expr.QuoteIdent(t.Name), nil
 		}
 		if t, ok := c.tableByIndexOID(oid); ok {
 			return t.Name + "_pkey", nil
@@ -640,7 +624,7 @@ func registerRegCasts() {
 		}
 		for _, ns := range schemas {
 			if ns.oid == oid {
-				return quoteIdentifier(ns.name), nil
+				return expr.QuoteIdent(ns.name), nil
 			}
 		}
 		return strconv.FormatUint(uint64(oid), 10), nil

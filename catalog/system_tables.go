@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/stripesql/stripesql/internal/expr"
 	"github.com/stripesql/stripesql/internal/sqltypes"
 )
 
@@ -665,7 +666,7 @@ func (fk ForeignKey) OID() uint32 { return StableOID(fk.Table.Schema + "." + fk.
 
 // Def is pg_get_constraintdef's text.
 func (fk ForeignKey) Def() string {
-	return "FOREIGN KEY (" + quoteIdentifier(fk.Table.Columns[fk.Column].Name) + ") REFERENCES " + fk.Ref.Name + "(id)"
+	return "FOREIGN KEY (" + expr.QuoteIdent(fk.Table.Columns[fk.Column].Name) + ") REFERENCES " + fk.Ref.Name + "(id)"
 }
 
 // ForeignKeys lists the references between Stripe tables: each expandable text column whose name,

@@ -26,6 +26,8 @@ func (pl *planCtx) fanOut(t *catalog.Table, where expr.Expr, listErr error) (Nod
 	if parent == nil {
 		return nil, listErr
 	}
+	// Always quoted (not expr.QuoteIdent, which quotes only the keywords it knows): this text is
+	// parsed, and a Stripe column named after any keyword must still read as a column.
 	quote := func(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
 	var inner, outer []string
 	for _, c := range t.Columns {

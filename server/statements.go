@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 	pg "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/stripesql/stripesql/internal/expr"
 	"github.com/stripesql/stripesql/internal/sqlstate"
 )
 
@@ -234,14 +235,14 @@ func (c *conn) copyOut(ctx context.Context, p *portal) error {
 			names := make([]string, 0, len(cp.Attlist))
 			for _, a := range cp.Attlist {
 				if s := a.GetString_(); s != nil {
-					names = append(names, quoteIdent(s.Sval))
+					names = append(names, expr.QuoteIdent(s.Sval))
 				}
 			}
 			cols = strings.Join(names, ", ")
 		}
-		table := quoteIdent(cp.Relation.Relname)
+		table := expr.QuoteIdent(cp.Relation.Relname)
 		if cp.Relation.Schemaname != "" {
-			table = quoteIdent(cp.Relation.Schemaname) + "." + table
+			table = expr.QuoteIdent(cp.Relation.Schemaname) + "." + table
 		}
 		query = "SELECT " + cols + " FROM " + table
 	}
@@ -430,20 +431,4 @@ func copyTextEscape(s string, delim byte) string {
 		}
 	}
 	return sb.String()
-}
-
-// quoteIdent quotes an identifier when PostgreSQL would need it quoted.
-func quoteIdent(s string) string {
-	plain := s != ""
-	for i := 0; i < len(s); i++ {
-		b := s[i]
-		if !(b == '_' || b >= 'a' && b <= 'z' || i > 0 && b >= '0' && b <= '9') {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		return s
-	}
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }

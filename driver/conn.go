@@ -149,6 +149,23 @@ func (c *Conn) usable(ctx context.Context) error {
 	return nil
 }
 
+// parseWithArgs splits query into statements and converts args; arguments are allowed only with
+// one statement, as in PostgreSQL's extended protocol.
+func parseWithArgs(query string, args []sqldriver.NamedValue) ([]*planner.Statement, []any, error) {
+	stmts, err := planner.Parse(query)
+	if err != nil {
+		return nil, nil, err
+	}
+	vals, err := argValues(args)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(vals) > 0 && len(stmts) > 1 {
+		return nil, nil, errMultipleCommands()
+	}
+	return stmts, vals, nil
+}
+
 // QueryContext runs query with $n arguments and returns the rows of its last statement. Earlier
 // statements of a multi-statement string (allowed only without arguments) run to completion
 // first. The first row is fetched before QueryContext returns, so planning and Stripe errors
@@ -157,16 +174,9 @@ func (c *Conn) QueryContext(ctx context.Context, query string, args []sqldriver.
 	if err := c.usable(ctx); err != nil {
 		return nil, err
 	}
-	stmts, err := planner.Parse(query)
+	stmts, vals, err := parseWithArgs(query, args)
 	if err != nil {
 		return nil, err
-	}
-	vals, err := argValues(args)
-	if err != nil {
-		return nil, err
-	}
-	if len(vals) > 0 && len(stmts) > 1 {
-		return nil, errMultipleCommands()
 	}
 	if len(stmts) == 0 {
 		return emptyRows{}, nil
@@ -185,16 +195,9 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []sqldriver.N
 	if err := c.usable(ctx); err != nil {
 		return nil, err
 	}
-	stmts, err := planner.Parse(query)
+	stmts, vals, err := parseWithArgs(query, args)
 	if err != nil {
 		return nil, err
-	}
-	vals, err := argValues(args)
-	if err != nil {
-		return nil, err
-	}
-	if len(vals) > 0 && len(stmts) > 1 {
-		return nil, errMultipleCommands()
 	}
 	var res sqldriver.Result = result{}
 	for _, st := range stmts {

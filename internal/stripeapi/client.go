@@ -56,6 +56,8 @@ type Config struct {
 	MaxRetryTime time.Duration
 	// HTTPClient is an optional HTTP client; its Transport is wrapped by the limiter and retries.
 	HTTPClient *http.Client
+	// Observer, when set, is told of every request attempt and budget wait (metrics).
+	Observer Observer
 }
 
 // responseHeaderTimeout is how long one attempt waits for Stripe's answer to begin (stripe-go's
@@ -162,6 +164,7 @@ func NewClient(cfg Config) (*Client, error) {
 		backoffBase:  500 * time.Millisecond,
 		backoffMax:   8 * time.Second,
 		requests:     &c.requests,
+		observer:     cfg.Observer,
 	}
 	hc.Transport = c.tr
 	c.backend = stripe.GetBackendWithConfig(stripe.APIBackend, &stripe.BackendConfig{

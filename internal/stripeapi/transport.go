@@ -53,6 +53,7 @@ type transport struct {
 	backoffBase  time.Duration
 	backoffMax   time.Duration
 	requests     *atomic.Int64
+	observer     Observer // nil: nobody is told
 }
 
 // budgetWaitLogged is the shortest wait for the limiter worth a log line at verbosity 2.
@@ -79,7 +80,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err := t.limiter.Wait(ctx); err != nil {
 			return nil, canceled(ctx, err)
 		}
-		if w := time.Since(waitStart); w >= budgetWaitLogged {
+		w := time.Since(waitStart)
+		if t.observer != nil {
+			t.observer.BudgetWait(w)
+		}
+		if w >= budgetWaitLogged {
 			t.log.log(ctx, 2, slog.LevelInfo, "stripe request waited for the request budget",
 				"method", req.Method, "path", req.URL.Path, "wait_ms", w.Milliseconds())
 		}
@@ -99,6 +104,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		start := time.Now()
 		resp, err := t.base.RoundTrip(r)
 		elapsed := time.Since(start)
+		if t.observer != nil {
+			status := 0
+			if err == nil {
+				status = resp.StatusCode
+			}
+			t.observer.Request(req.Method, Endpoint(req.URL.Path), status, elapsed)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, canceled(ctx, ctx.Err())

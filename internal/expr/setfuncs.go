@@ -56,6 +56,7 @@ var setFuncs = map[string]setFuncDef{
 	"json_object_keys":          jsonKeysDef(sqltypes.JSON),
 	"jsonb_object_keys":         jsonKeysDef(sqltypes.JSONB),
 	"generate_subscripts":       generateSubscriptsDef(),
+	"pg_get_keywords":           getKeywordsDef(), // keywords.go
 }
 
 // IsSetFunction reports whether name is a set-returning function of this package.

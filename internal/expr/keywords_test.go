@@ -60,3 +60,15 @@ func TestGetKeywords(t *testing.T) {
 		t.Errorf("pg_get_keywords(1) bound; want 42883")
 	}
 }
+
+// TestQuoteIdent checks quote_ident's rule: keywords other than unreserved ones are quoted.
+func TestQuoteIdent(t *testing.T) {
+	var got []string
+	for _, s := range []string{"customers", "authorization", "between", "type", "select", "Mixed", "a b", `q"x`, "json", "_x$1"} {
+		got = append(got, QuoteIdent(s))
+	}
+	want := []string{"customers", `"authorization"`, `"between"`, "type", `"select"`, `"Mixed"`, `"a b"`, `"q""x"`, "json", "_x$1"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

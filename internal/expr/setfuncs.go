@@ -62,6 +62,7 @@ var setFuncs = map[string]setFuncDef{
 	"pg_get_keywords":           getKeywordsDef(), // keywords.go
 	"pg_options_to_table":       optionsToTableDef(),
 	"pg_partition_tree":         partitionTreeDef(),
+	"ts_token_type":             tokenTypeDef(),
 }
 
 // IsSetFunction reports whether name is a set-returning function of this package.
@@ -416,6 +417,21 @@ func partitionTreeDef() setFuncDef {
 				return cols, true
 			}
 			return nil, false
+		},
+		rows: func([]any) ([][]any, error) { return nil, nil },
+	}
+}
+
+// tokenTypeDef is ts_token_type(parser oid or name): the token types of a text search parser.
+// There are no parsers here (pg_ts_parser is empty), so it has no rows; psql's \dF+ and \dFp+
+// call it.
+func tokenTypeDef() setFuncDef {
+	cols := []sqltypes.RecordField{{Name: "tokid", Type: sqltypes.Int4}, {Name: "alias", Type: sqltypes.Text}, {Name: "description", Type: sqltypes.Text}}
+	return setFuncDef{
+		fields: []string{"tokid", "alias", "description"},
+		params: []sqltypes.Type{sqltypes.Text},
+		resolve: func(args []sqltypes.Type) ([]sqltypes.RecordField, bool) {
+			return cols, len(args) == 1 && (args[0] == sqltypes.OID || args[0] == sqltypes.Text)
 		},
 		rows: func([]any) ([][]any, error) { return nil, nil },
 	}

@@ -263,6 +263,10 @@ func registerSystemFunctions() {
 			case NamespacePgCatalog:
 				return "system catalog schema", nil
 			}
+		case "pg_extension":
+			if oid == extensionPlpgsql {
+				return plpgsqlDescription, nil
+			}
 		}
 		return nil, nil
 	})
@@ -309,6 +313,10 @@ func registerSystemFunctions() {
 		}
 		if len(a) > 1 && toInt(a[1]) > 0 {
 			return "id", nil
+		}
+		if len(a) > 2 && a[2] == true && t.Schema == "public" {
+			// pretty output names the table as the search path finds it (psql's \d)
+			return "CREATE UNIQUE INDEX " + t.Name + "_pkey ON " + t.Name + " USING btree (id)", nil
 		}
 		return IndexDef(t), nil
 	})
@@ -462,11 +470,12 @@ func describeObject(c *Catalog, class, oid uint32, sub int64) any {
 const classPgExtension uint32 = 3079
 
 // routineArguments prints a procedure's parameters as pg_get_function_arguments does:
-// "customer text, amount bigint DEFAULT NULL::bigint".
+// "IN customer text, IN amount bigint DEFAULT NULL::bigint" (PostgreSQL names the mode of a
+// procedure's parameters, IN included).
 func routineArguments(r *Routine, defaults bool) string {
 	parts := make([]string, len(r.Params))
 	for i, p := range r.Params {
-		s := expr.QuoteIdent(p.Name) + " " + sqltypes.FormatType(p.Type)
+		s := "IN " + expr.QuoteIdent(p.Name) + " " + sqltypes.FormatType(p.Type)
 		if defaults && !p.Required {
 			s += " DEFAULT NULL::" + sqltypes.FormatType(p.Type)
 		}

@@ -433,24 +433,42 @@ func classRows(c *Catalog) [][]any {
 	}
 	for _, t := range c.Tables() {
 		pk := hasPrimaryKey(t)
-		kind := "r"
-		if t.Rows != nil && t.Schema != "public" {
-			kind = "v" // system tables are views in PostgreSQL's sense: rows computed on demand
-			if t.Schema == "pg_catalog" {
-				kind = "r"
-			}
-			if k := pg15Kind(t.Schema, t.Name); k != "" {
-				kind = k // pg_stat_activity and pg_roles are views, as in PostgreSQL
-			}
+		kind := classKind(t)
+		am := uint32(AccessMethodHeap)
+		if kind == "v" {
+			am = 0 // a view has no storage
 		}
-		r := row(t.OID, t.Name, NamespaceOID(t.Schema), kind, len(t.Columns), pk, AccessMethodHeap)
+		r := row(t.OID, t.Name, NamespaceOID(t.Schema), kind, len(t.Columns), pk, am)
 		r[20] = fkTables[t.OID] // relhastriggers
+		if t.Rows != nil {
+			r[25] = "n" // relreplident: PostgreSQL's catalogs and views have no replica identity
+		}
 		out = append(out, r)
 		if pk {
-			out = append(out, row(PrimaryKeyOID(t), t.Name+"_pkey", NamespaceOID(t.Schema), "i", 1, false, AccessMethodBtree))
+			ix := row(PrimaryKeyOID(t), t.Name+"_pkey", NamespaceOID(t.Schema), "i", 1, false, AccessMethodBtree)
+			// An empty btree has its metapage, and its build counted 0 tuples (pgJDBC's
+			// getIndexInfo reports both as PAGES and CARDINALITY).
+			ix[9], ix[10], ix[25] = int64(1), float64(0), "n"
+			out = append(out, ix)
 		}
 	}
 	return out
+}
+
+// classKind is a table's relkind: r for Stripe tables and pg_catalog's tables, v for the views
+// (information_schema's, and those pg_catalog has as views in PostgreSQL).
+func classKind(t *Table) string {
+	kind := "r"
+	if t.Rows != nil && t.Schema != "public" {
+		kind = "v" // system tables are views in PostgreSQL's sense: rows computed on demand
+		if t.Schema == "pg_catalog" {
+			kind = "r"
+		}
+		if k := pg15Kind(t.Schema, t.Name); k != "" {
+			kind = k // pg_stat_activity and pg_roles are views, as in PostgreSQL
+		}
+	}
+	return kind
 }
 
 // typeMod is the atttypmod of a column: -1, stripesql's types carry no modifiers.
@@ -459,8 +477,16 @@ const typeMod = -1
 func attributeRows(c *Catalog) [][]any {
 	var out [][]any
 	for _, t := range c.Tables() {
+		fixed := t.Schema == "pg_catalog" && classKind(t) == "r"
 		for i, col := range t.Columns {
-			out = append(out, attributeRow(t, i, col))
+			r := attributeRow(t, i, col)
+			// PostgreSQL's bootstrap marks a catalog's leading fixed-width columns NOT NULL (name,
+			// oidvector and int2vector count as fixed), up to the first variable-width one.
+			fixed = fixed && (sqltypes.Size(col.Type) > 0 || col.Type == sqltypes.Name || col.Type == sqltypes.OIDVector || col.Type == sqltypes.Int2Vector)
+			if fixed {
+				r[13] = true // attnotnull
+			}
+			out = append(out, r)
 		}
 		if hasPrimaryKey(t) {
 			// The index's own column, as PostgreSQL lists it.
@@ -533,7 +559,7 @@ func typeRows(*Catalog) [][]any {
 			typtype = "p"
 		}
 		var coll uint32
-		if isCollatable(t) && !sqltypes.IsArray(t) {
+		if isCollatable(t) { // an array of a collatable type is collatable too (\d prints no COLLATE for text[])
 			coll = collationDefault
 		}
 		var typinput int64
@@ -577,7 +603,7 @@ func procRows(*Catalog) [][]any {
 		}
 		out = append(out, []any{oidv(RoutineOID(r.Name)), r.SQLName(), oidv(NamespacePublic), oidv(OwnerRole), int64(12), float64(100), float64(0),
 			int64(0), int64(0), "p", false, false, false,
-			false, "v", "u", int64(len(r.Params)), int64(optional), int64(uint32(sqltypes.Record)),
+			false, "v", "u", int64(len(r.Params)), int64(optional), int64(uint32(sqltypes.Void)), // a procedure without OUT parameters returns void
 			types, nil, nil, argNames, nil,
 			nil, "stripe: " + r.Name, nil, nil, nil, nil})
 	}
@@ -601,8 +627,11 @@ func descriptionRows(c *Catalog) [][]any {
 			out = append(out, []any{oidv(RoutineOID(r.Name)), oidv(ClassPgProc), int64(0), r.Description})
 		}
 	}
-	return out
+	return append(out, []any{oidv(extensionPlpgsql), oidv(classPgExtension), int64(0), plpgsqlDescription})
 }
+
+// plpgsqlDescription is the comment PostgreSQL's plpgsql extension carries (psql's \dx shows it).
+const plpgsqlDescription = "PL/pgSQL procedural language"
 
 func databaseRows(*Catalog) [][]any {
 	return [][]any{{oidv(DatabaseOID), DatabaseName, oidv(OwnerRole), int64(6), "c", false, true,
@@ -788,9 +817,13 @@ func isColumnsRows(c *Catalog) [][]any {
 			}
 			notNull := i == 0 && col.Name == "id" && t.Rows == nil
 			updatable := t.Update != nil
+			var octets any
+			if col.Type == sqltypes.Text || col.Type == sqltypes.Varchar {
+				octets = int64(1 << 30) // PostgreSQL's limit for a value without a length, in UTF8
+			}
 			out = append(out, []any{DatabaseName, t.Schema, t.Name, col.Name, int64(i + 1),
 				nil, yesNo(!notNull), dataType, nil,
-				nil, precision, radix, scale,
+				octets, precision, radix, scale,
 				dtPrecision, nil, nil, nil,
 				nil, nil, nil, nil,
 				nil, nil, nil, nil, DatabaseName,

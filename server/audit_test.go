@@ -563,7 +563,7 @@ func TestAuditPsqlProcedureParameters(t *testing.T) {
 	if err != nil {
 		t.Fatalf("psql: %v\n%s", err, got)
 	}
-	for _, want := range []string{"public | cancelsubscription | ", "| proc", "(1 row)", "| id text, cancellation_details jsonb DEFAULT NULL::jsonb, expand text[] DEFAULT NULL::text[], "} {
+	for _, want := range []string{"public | cancelsubscription | ", "| proc", "(1 row)", "| IN id text, IN cancellation_details jsonb DEFAULT NULL::jsonb, IN expand text[] DEFAULT NULL::text[], "} {
 		if !strings.Contains(got, want) {
 			t.Errorf("\\df output lacks %q:\n%s", want, got)
 		}

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/lib/pq"
@@ -138,36 +139,14 @@ type answerSet struct {
 // run executes a corpus statement on conn as the client sent it: a simple Query, or
 // Parse/Bind/Execute with its parameters as text of unspecified type.
 func run(ctx context.Context, conn *pgconn.PgConn, s corpusStmt) result {
-	var sets []*pgconn.Result
-	var err error
-	if s.Extended {
-		params := make([][]byte, len(s.Params))
-		for i, p := range s.Params {
-			if p != nil {
-				params[i] = []byte(*p)
-			}
-		}
-		r := conn.ExecParams(ctx, s.SQL, params, nil, nil, nil).Read()
-		sets, err = []*pgconn.Result{r}, r.Err
-	} else {
-		sets, err = conn.Exec(ctx, s.SQL).ReadAll()
-	}
-	if err != nil {
-		var pe *pgconn.PgError
-		if errors.As(err, &pe) {
-			return result{Err: pe.Code + " " + pe.Message}
-		}
-		return result{Err: err.Error()}
-	}
+	s = resolveOIDs(ctx, conn, s)
 	var out result
-	for _, r := range sets {
+	var firstErr error
+	read := func(rr *pgconn.ResultReader) {
 		var rs answerSet
-		for _, f := range r.FieldDescriptions {
-			rs.Columns = append(rs.Columns, f.Name)
-		}
-		for _, row := range r.Rows {
-			vals := make([]string, len(row))
-			for i, v := range row {
+		for rr.NextRow() {
+			vals := make([]string, len(rr.Values()))
+			for i, v := range rr.Values() {
 				if v == nil {
 					vals[i] = "NULL"
 				} else {
@@ -176,8 +155,39 @@ func run(ctx context.Context, conn *pgconn.PgConn, s corpusStmt) result {
 			}
 			rs.Rows = append(rs.Rows, strings.Join(vals, "|"))
 		}
+		// Read() would drop the columns of an empty result; they are part of the answer.
+		for _, f := range rr.FieldDescriptions() {
+			rs.Columns = append(rs.Columns, f.Name)
+		}
+		if _, err := rr.Close(); err != nil && firstErr == nil {
+			firstErr = err
+		}
 		sort.Strings(rs.Rows)
 		out.Sets = append(out.Sets, rs)
+	}
+	if s.Extended {
+		params := make([][]byte, len(s.Params))
+		for i, p := range s.Params {
+			if p != nil {
+				params[i] = []byte(*p)
+			}
+		}
+		read(conn.ExecParams(ctx, s.SQL, params, nil, nil, nil))
+	} else {
+		mrr := conn.Exec(ctx, s.SQL)
+		for mrr.NextResult() {
+			read(mrr.ResultReader())
+		}
+		if err := mrr.Close(); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	if firstErr != nil {
+		var pe *pgconn.PgError
+		if errors.As(firstErr, &pe) {
+			return result{Err: pe.Code + " " + pe.Message}
+		}
+		return result{Err: firstErr.Error()}
 	}
 	return out
 }
@@ -220,13 +230,14 @@ func TestClientCorpus(t *testing.T) {
 }
 
 // oidLike matches numbers in the range of OIDs that differ between two databases (user objects
-// and PostgreSQL's initdb-assigned ones), for normalising answers.
-var oidLike = regexp.MustCompile(`\b(1[6-9]\d{3}|[2-9]\d{4}|\d{6,10})\b`)
+// and PostgreSQL's initdb-assigned ones), for normalising answers; also after an underscore, as in
+// pgJDBC's SPECIFIC_NAME proname_oid.
+var oidLike = regexp.MustCompile(`(\b|_)(1[6-9]\d{3}|[2-9]\d{4}|\d{6,10})\b`)
 
 func normalise(r result) result {
 	for i := range r.Sets {
 		for j, row := range r.Sets[i].Rows {
-			r.Sets[i].Rows[j] = oidLike.ReplaceAllString(row, "<oid>")
+			r.Sets[i].Rows[j] = oidLike.ReplaceAllString(row, "$1<oid>")
 		}
 		sort.Strings(r.Sets[i].Rows)
 	}
@@ -251,6 +262,26 @@ func TestCaptureClientCorpus(t *testing.T) {
 	hostport := fmt.Sprintf("127.0.0.1:%d", srv.Port)
 	host, port := "127.0.0.1", fmt.Sprint(srv.Port)
 	dir := t.TempDir()
+	names := map[string]string{}
+	{
+		conn, err := pgx.Connect(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := conn.Query(context.Background(), oidSymbols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var oid uint32
+			var name string
+			if err := rows.Scan(&oid, &name); err != nil {
+				t.Fatal(err)
+			}
+			names[fmt.Sprint(oid)] = name
+		}
+		conn.Close(context.Background())
+	}
 	for _, c := range captureClients(t, dir) {
 		t.Run(c.name, func(t *testing.T) {
 			start := logLines(t, logPath)
@@ -276,7 +307,7 @@ func TestCaptureClientCorpus(t *testing.T) {
 				}
 				time.Sleep(100 * time.Millisecond)
 			}
-			stmts := corpusFromLog(recs)
+			stmts := symbolise(corpusFromLog(recs), names)
 			if len(stmts) == 0 {
 				t.Fatalf("no statements logged for %s", c.name)
 			}
@@ -550,4 +581,274 @@ func oneLine(sql string, n int) string {
 		s = s[:n] + "…"
 	}
 	return s
+}
+
+// TestClientCorpusMatchesPostgres runs every corpus statement on stripesql and on a PostgreSQL
+// 15 mirror of its schema (mirror_test.go) and compares the answers in two tiers. The shape —
+// whether it errs (and with which SQLSTATE), how many result sets, their column names — must
+// equal PostgreSQL's for every statement: that is what a client binds to. The rows (sorted, OIDs
+// normalised) must equal PostgreSQL's too, except for the calls listed in corpusDifferences with
+// why; the test fails on any other difference, and on a listed call that no longer differs.
+func TestClientCorpusMatchesPostgres(t *testing.T) {
+	addr := startReal(t)
+	_, mirror := startMirror(t)
+	ctx := context.Background()
+	differed := map[string]bool{}
+	same, total := 0, 0
+	for client, stmts := range corpusClients(t) {
+		t.Run(client, func(t *testing.T) {
+			ours := connectPgconn(t, pgxURL(addr, ""))
+			theirs := connectPgconn(t, mirror)
+			for i, s := range stmts {
+				key := client + "/" + s.Call
+				got, want := normalise(run(ctx, ours, s)), normalise(run(ctx, theirs, s))
+				total++
+				if diff := cmp.Diff(shape(want), shape(got)); diff != "" {
+					t.Errorf("statement %d (%s) has another shape than on PostgreSQL (-postgres +stripesql):\n%s\n%s", i+1, s.Call, oneLine(s.SQL, 300), shorten(diff, 3000))
+					continue
+				}
+				diff := cmp.Diff(want, got)
+				if diff == "" {
+					same++
+					continue
+				}
+				differed[key] = true
+				if _, known := corpusDifferences[key]; !known {
+					t.Errorf("statement %d (%s) answers differently (-postgres +stripesql):\n%s\n%s", i+1, s.Call, oneLine(s.SQL, 300), shorten(diff, 3000))
+				}
+			}
+		})
+	}
+	for key := range corpusDifferences {
+		if !differed[key] {
+			t.Errorf("%s now answers as PostgreSQL does: remove it from corpusDifferences", key)
+		}
+	}
+	t.Logf("%d of %d statements answer as PostgreSQL 15 does; all have its shape; %d calls differ in rows for the reasons in corpusDifferences", same, total, len(differed))
+}
+
+// shape is a result less its rows and error message: the SQLSTATE, and each set's columns.
+func shape(r result) result {
+	out := result{Err: strings.SplitN(r.Err, " ", 2)[0]}
+	for _, s := range r.Sets {
+		out.Sets = append(out.Sets, answerSet{Columns: s.Columns})
+	}
+	return out
+}
+
+func shorten(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "\n…"
+	}
+	return s
+}
+
+// corpusDifferences are the metadata calls (client/call) whose rows differ from PostgreSQL's, with
+// why. Most are deliberate: stripesql's catalog lists only the objects it has.
+var corpusDifferences = differences(
+	differ("version() names stripesql and its Go build", "sqlalchemy/connect"),
+	differ("stripesql has none of PostgreSQL's built-in operator classes, families, operators, casts, conversions, aggregates, collations, text search objects or procedural languages (pg_am lists heap and btree)",
+		`psql/\dA`, `psql/\dA+`, `psql/\dAc`, `psql/\dAc btree`, `psql/\dAc+`, `psql/\dAf`, `psql/\dAf+`, `psql/\dAo`, `psql/\dAo btree`, `psql/\dAo+`,
+		`psql/\dAp`, `psql/\dAp btree`, `psql/\dAp+`, `psql/\dC`, `psql/\dC int*`, `psql/\dC+`, `psql/\dF`, `psql/\dF+`, `psql/\dFd`, `psql/\dFd+`,
+		`psql/\dFp`, `psql/\dFp+`, `psql/\dFt`, `psql/\dFt+`, `psql/\dL`, `psql/\dL+`, `psql/\dLS+`, `psql/\dOS+`, `psql/\daS`, `psql/\dfaS`,
+		`psql/\dcS+`, `psql/\doS`, `psql/\doS+`),
+	differ("stripesql's pg_proc lists the functions it implements (357 of PostgreSQL's 3,333) and pg_type its types (no row types of tables, no information_schema domains)",
+		`psql/\dfS`, `psql/\dfS+`, `psql/\dTS`, `psql/\dTS+`, "jdbc/getTypeInfo", "jdbc/getUDTs", "sqlalchemy/get_columns"),
+	differ("stripesql's system catalogs have no indexes or TOAST tables, and are owned by stripesql",
+		`psql/\diS+`, "jdbc/getTables-all", `psql/\dS`, `psql/\dS+`, `psql/\dtS`, `psql/\dtS+`, `psql/\dvS`, `psql/\dvS+`),
+	differ("one database (stripe), one tablespace, the roles stripesql knows, and only the settings stripesql has",
+		`psql/\l`, `psql/\l+`, `psql/\db`, `psql/\db+`, `psql/\dg`, `psql/\dg+`, `psql/\dgS+`, `psql/\dconfig`, `psql/\dconfig+`, `psql/\dconfig *`, `psql/\dconfig+ *`),
+	differ("schema public is owned by stripesql, has no ACL and describes the Stripe tables",
+		`psql/\dn`, `psql/\dn+`, `psql/\dnS+`),
+	differ("stripesql has no aclitem or pg_node_tree type: ACL columns are text[], expression columns text",
+		"odbc/SQLForeignKeys-fk", "odbc/SQLProcedures", `psql/\d pg_class`, `psql/\d+ pg_catalog.pg_class`),
+	differ("information_schema's views are not defined by rewrite rules over information_schema domains",
+		`psql/\d information_schema.tables`, `psql/\d+ information_schema.tables`),
+	differ("Stripe tables take no storage (sizes are 0 bytes, PostgreSQL's empty table has a TOAST index, its btree a metapage)",
+		`psql/\d+`, `psql/\dt+`, `psql/\di+`),
+	differ("the procedures run Stripe actions: language internal and source stripe: NAME, not the mirror's SQL stubs",
+		`psql/\df+`, `psql/\dfp+`, `psql/\df+ cancelsubscription`, `psql/\sf+ cancelsubscription`),
+	differ("plpgsql's OID is initdb's and differs between builds; stripesql has no pg_depend rows for its members",
+		`psql/\dx+`, `psql/\dx+ plpgsql`),
+	differ("is_insertable_into says whether Stripe can create the object (application fees it cannot)",
+		"node/information_schema-base-tables"),
+)
+
+// difference is the reason some calls differ from PostgreSQL, and those calls.
+type difference struct {
+	why   string
+	calls []string
+}
+
+func differ(why string, calls ...string) difference { return difference{why, calls} }
+
+func differences(ds ...difference) map[string]string {
+	out := map[string]string{}
+	for _, d := range ds {
+		for _, c := range d.calls {
+			out[c] = d.why
+		}
+	}
+	return out
+}
+
+// Clients put OIDs they read earlier into later queries (SQLAlchemy's reflection asks for a
+// table's OID, then for its columns WHERE attrelid = 16863), and a user object's OID differs
+// between servers. The capture writes such an OID as {{kind:schema.name}} (symbolise), and a
+// replay puts back the OID the object has on the server it runs on (resolveOIDs).
+
+// oidSymbols maps the OIDs of the user objects of a server (tables, indexes, procedures,
+// constraints, types, the database) to their symbols.
+const oidSymbols = `SELECT c.oid, 'regclass:' || n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid >= 16384
+UNION ALL SELECT p.oid, 'regproc:' || n.nspname || '.' || p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.oid >= 16384
+UNION ALL SELECT o.oid, 'constraint:' || n.nspname || '.' || o.conname FROM pg_constraint o JOIN pg_namespace n ON n.oid = o.connamespace WHERE o.oid >= 16384
+UNION ALL SELECT t.oid, 'type:' || n.nspname || '.' || t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.oid >= 16384
+UNION ALL SELECT d.oid, 'database:' || d.datname FROM pg_database d WHERE d.oid >= 16384`
+
+var (
+	oidToken    = regexp.MustCompile(`\b\d{5,10}\b`)
+	oidSymbolRE = regexp.MustCompile(`\{\{(regclass|regproc|constraint|type|database):([^}]*)\}\}`)
+)
+
+func symbolise(stmts []corpusStmt, names map[string]string) []corpusStmt {
+	sub := func(s string) string {
+		return oidToken.ReplaceAllStringFunc(s, func(tok string) string {
+			if n, ok := names[tok]; ok {
+				return "{{" + n + "}}"
+			}
+			return tok
+		})
+	}
+	out := make([]corpusStmt, len(stmts))
+	for i, s := range stmts {
+		out[i] = s.rewrite(sub)
+	}
+	return out
+}
+
+// symbolQueries find an object's OID by its symbol's schema and name.
+var symbolQueries = map[string]string{
+	"regclass":   "SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
+	"regproc":    "SELECT p.oid FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND p.proname = $2",
+	"constraint": "SELECT o.oid FROM pg_catalog.pg_constraint o JOIN pg_catalog.pg_namespace n ON n.oid = o.connamespace WHERE n.nspname = $1 AND o.conname = $2",
+	"type":       "SELECT t.oid FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2",
+	"database":   "SELECT d.oid FROM pg_catalog.pg_database d WHERE $1 = $1 AND d.datname = $2",
+}
+
+// resolveOIDs replaces the symbols of s by the OIDs the objects have on conn's server, 0 for an
+// object it does not have (stripesql has no row types of tables, for one).
+func resolveOIDs(ctx context.Context, conn *pgconn.PgConn, s corpusStmt) corpusStmt {
+	sub := func(text string) string {
+		return oidSymbolRE.ReplaceAllStringFunc(text, func(sym string) string {
+			m := oidSymbolRE.FindStringSubmatch(sym)
+			schema, name, _ := strings.Cut(m[2], ".")
+			if m[1] == "database" {
+				schema, name = "", m[2]
+			}
+			r := conn.ExecParams(ctx, symbolQueries[m[1]], [][]byte{[]byte(schema), []byte(name)}, nil, nil, nil).Read()
+			if r.Err != nil || len(r.Rows) == 0 {
+				return "0"
+			}
+			return string(r.Rows[0][0])
+		})
+	}
+	if !strings.Contains(s.SQL, "{{") && !strings.Contains(fmt.Sprint(s.Params), "{{") {
+		return s
+	}
+	return s.rewrite(sub)
+}
+
+// rewrite applies f to the statement's text and to each of its non-NULL parameters.
+func (s corpusStmt) rewrite(f func(string) string) corpusStmt {
+	s.SQL = f(s.SQL)
+	if s.Params != nil {
+		params := make([]*string, len(s.Params))
+		for i, p := range s.Params {
+			if p != nil {
+				v := f(*p)
+				p = &v
+			}
+			params[i] = p
+		}
+		s.Params = params
+	}
+	return s
+}
+
+// TestClientProbes runs the capture's client programs themselves — psql's backslash commands,
+// pgJDBC's DatabaseMetaData calls, psqlODBC's catalog functions, SQLAlchemy's inspector and
+// pandas, node-postgres, pgx and lib/pq — against stripesql and against the PostgreSQL 15 mirror.
+// Every call must succeed on stripesql, and the calls in sameRowCounts must return as many rows
+// as on PostgreSQL. It skips when Java, psql, python3 or node is missing (.ci/run installs them).
+func TestClientProbes(t *testing.T) {
+	for _, tool := range []string{"psql", "java", "javac", "python3", "node"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	if _, err := os.Stat("/usr/share/java/postgresql.jar"); err != nil {
+		t.Skip("pgJDBC is not installed (/usr/share/java/postgresql.jar)")
+	}
+	addr := startReal(t)
+	srv, mirror := startMirror(t)
+	host, port, _ := strings.Cut(addr, ":")
+	mport := fmt.Sprint(srv.Port)
+	for _, c := range captureClients(t, t.TempDir()) {
+		t.Run(c.name, func(t *testing.T) {
+			if c.name == "node" && exec.Command("node", "-e", "require('pg')").Run() != nil {
+				t.Skip("node-postgres is not installed: npm install pg and set NODE_PATH to its node_modules")
+			}
+			got, err := c.run(host, port, addr, pgxURL(addr, ""))
+			if err != nil {
+				t.Fatalf("%v\n%s", err, got)
+			}
+			want, err := c.run("127.0.0.1", mport, "127.0.0.1:"+mport, mirror)
+			if err != nil {
+				t.Fatalf("on PostgreSQL: %v\n%s", err, want)
+			}
+			ours, theirs := probeCalls(got), probeCalls(want)
+			for _, line := range strings.Split(got, "\n") {
+				if strings.HasPrefix(line, "ERR ") {
+					t.Errorf("%s", oneLine(line, 600))
+				}
+			}
+			for key := range sameRowCounts {
+				client, name, _ := strings.Cut(key, "/")
+				if client != c.name {
+					continue
+				}
+				if n, ok := theirs[name]; !ok {
+					t.Errorf("the probe made no call %s on PostgreSQL", name)
+				} else if ours[name] != n {
+					t.Errorf("%s returned %q rows, PostgreSQL %q", name, ours[name], n)
+				}
+			}
+			t.Logf("%d calls report rows, all succeed", len(ours))
+		})
+	}
+}
+
+// sameRowCounts are the probe calls (client/name) whose row counts must equal PostgreSQL's:
+// the table, column and key calls of each client, and pgJDBC's keyword list.
+var sameRowCounts = map[string]bool{
+	"jdbc/getTables": true, "jdbc/getTables-one": true, "jdbc/getColumns": true, "jdbc/getColumns-all": true,
+	"jdbc/getPrimaryKeys": true, "jdbc/getImportedKeys": true, "jdbc/getExportedKeys": true,
+	"jdbc/getCrossReference": true, "jdbc/getIndexInfo": true, "jdbc/getIndexInfo-unique": true,
+	"jdbc/getProcedures": true, "jdbc/getSQLKeywords": true, "jdbc/getSchemas": true, "jdbc/getCatalogs": true,
+	"odbc/SQLTables": true, "odbc/SQLTables-one": true, "odbc/SQLColumns": true,
+	"odbc/SQLPrimaryKeys": true, "odbc/SQLPrimaryKeys-noschema": true,
+	"odbc/SQLForeignKeys-fk": true, "odbc/SQLForeignKeys-pk": true,
+	"odbc/SQLStatistics": true, "odbc/SQLProcedures": true,
+}
+
+// probeCalls reads a probe's "ok NAME ROWS" lines: the row count of each call, by name.
+func probeCalls(out string) map[string]string {
+	calls := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "ok" {
+			calls[f[1]] = strings.Join(f[2:], " ")
+		}
+	}
+	return calls
 }

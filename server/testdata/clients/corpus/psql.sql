@@ -78,7 +78,7 @@ SELECT c.relchecks, c.relkind, c.relhasindex, c.relhasrules, c.relhastriggers, c
 FROM pg_catalog.pg_class c
  LEFT JOIN pg_catalog.pg_class tc ON (c.reltoastrelid = tc.oid)
 LEFT JOIN pg_catalog.pg_am am ON (c.relam = am.oid)
-WHERE c.oid = '16562';
+WHERE c.oid = '{{regclass:public.customers}}';
 
 -- call: \d customers
 SELECT a.attname,
@@ -92,7 +92,7 @@ SELECT a.attname,
   a.attidentity,
   a.attgenerated
 FROM pg_catalog.pg_attribute a
-WHERE a.attrelid = '16562' AND a.attnum > 0 AND NOT a.attisdropped
+WHERE a.attrelid = '{{regclass:public.customers}}' AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum;
 
 -- call: \d customers
@@ -100,7 +100,7 @@ SELECT c2.relname, i.indisprimary, i.indisunique, i.indisclustered, i.indisvalid
   pg_catalog.pg_get_constraintdef(con.oid, true), contype, condeferrable, condeferred, i.indisreplident, c2.reltablespace
 FROM pg_catalog.pg_class c, pg_catalog.pg_class c2, pg_catalog.pg_index i
   LEFT JOIN pg_catalog.pg_constraint con ON (conrelid = i.indrelid AND conindid = i.indexrelid AND contype IN ('p','u','x'))
-WHERE c.oid = '16562' AND c.oid = i.indrelid AND i.indexrelid = c2.oid
+WHERE c.oid = '{{regclass:public.customers}}' AND c.oid = i.indrelid AND i.indexrelid = c2.oid
 ORDER BY i.indisprimary DESC, c2.relname;
 
 -- call: \d customers
@@ -108,7 +108,7 @@ SELECT true as sametable, conname,
   pg_catalog.pg_get_constraintdef(r.oid, true) as condef,
   conrelid::pg_catalog.regclass AS ontable
 FROM pg_catalog.pg_constraint r
-WHERE r.conrelid = '16562' AND r.contype = 'f'
+WHERE r.conrelid = '{{regclass:public.customers}}' AND r.contype = 'f'
      AND conparentid = 0
 ORDER BY conname
 
@@ -116,8 +116,8 @@ ORDER BY conname
 SELECT conname, conrelid::pg_catalog.regclass AS ontable,
        pg_catalog.pg_get_constraintdef(oid, true) AS condef
   FROM pg_catalog.pg_constraint c
- WHERE confrelid IN (SELECT pg_catalog.pg_partition_ancestors('16562')
-                     UNION ALL VALUES ('16562'::pg_catalog.regclass))
+ WHERE confrelid IN (SELECT pg_catalog.pg_partition_ancestors('{{regclass:public.customers}}')
+                     UNION ALL VALUES ('{{regclass:public.customers}}'::pg_catalog.regclass))
        AND contype = 'f' AND conparentid = 0
 ORDER BY conname;
 
@@ -133,7 +133,7 @@ SELECT pol.polname, pol.polpermissive,
     WHEN 'd' THEN 'DELETE'
     END AS cmd
 FROM pg_catalog.pg_policy pol
-WHERE pol.polrelid = '16562' ORDER BY 1;
+WHERE pol.polrelid = '{{regclass:public.customers}}' ORDER BY 1;
 
 -- call: \d customers
 SELECT oid, stxrelid::pg_catalog.regclass, stxnamespace::pg_catalog.regnamespace::pg_catalog.text AS nsp, stxname,
@@ -143,7 +143,7 @@ pg_catalog.pg_get_statisticsobjdef_columns(oid) AS columns,
   'm' = any(stxkind) AS mcv_enabled,
 stxstattarget
 FROM pg_catalog.pg_statistic_ext
-WHERE stxrelid = '16562'
+WHERE stxrelid = '{{regclass:public.customers}}'
 ORDER BY nsp, stxname;
 
 -- call: \d customers
@@ -153,7 +153,7 @@ SELECT pubname
 FROM pg_catalog.pg_publication p
      JOIN pg_catalog.pg_publication_namespace pn ON p.oid = pn.pnpubid
      JOIN pg_catalog.pg_class pc ON pc.relnamespace = pn.pnnspid
-WHERE pc.oid ='16562' and pg_catalog.pg_relation_is_publishable('16562')
+WHERE pc.oid ='{{regclass:public.customers}}' and pg_catalog.pg_relation_is_publishable('{{regclass:public.customers}}')
 UNION
 SELECT pubname
      , pg_get_expr(pr.prqual, c.oid)
@@ -165,13 +165,13 @@ SELECT pubname
         ELSE NULL END) FROM pg_catalog.pg_publication p
      JOIN pg_catalog.pg_publication_rel pr ON p.oid = pr.prpubid
      JOIN pg_catalog.pg_class c ON c.oid = pr.prrelid
-WHERE pr.prrelid = '16562'
+WHERE pr.prrelid = '{{regclass:public.customers}}'
 UNION
 SELECT pubname
      , NULL
      , NULL
 FROM pg_catalog.pg_publication p
-WHERE p.puballtables AND pg_catalog.pg_relation_is_publishable('16562')
+WHERE p.puballtables AND pg_catalog.pg_relation_is_publishable('{{regclass:public.customers}}')
 ORDER BY 1;
 
 -- call: \d customers
@@ -185,20 +185,20 @@ SELECT t.tgname, pg_catalog.pg_get_triggerdef(t.oid, true), t.tgenabled, t.tgisi
      ORDER BY a.depth LIMIT 1)
   END AS parent
 FROM pg_catalog.pg_trigger t
-WHERE t.tgrelid = '16562' AND (NOT t.tgisinternal OR (t.tgisinternal AND t.tgenabled = 'D'))
+WHERE t.tgrelid = '{{regclass:public.customers}}' AND (NOT t.tgisinternal OR (t.tgisinternal AND t.tgenabled = 'D'))
 ORDER BY 1;
 
 -- call: \d customers
 SELECT c.oid::pg_catalog.regclass
 FROM pg_catalog.pg_class c, pg_catalog.pg_inherits i
-WHERE c.oid = i.inhparent AND i.inhrelid = '16562'
+WHERE c.oid = i.inhparent AND i.inhrelid = '{{regclass:public.customers}}'
   AND c.relkind != 'p' AND c.relkind != 'I'
 ORDER BY inhseqno;
 
 -- call: \d customers
 SELECT c.oid::pg_catalog.regclass, c.relkind, inhdetachpending, pg_catalog.pg_get_expr(c.relpartbound, c.oid)
 FROM pg_catalog.pg_class c, pg_catalog.pg_inherits i
-WHERE c.oid = i.inhrelid AND i.inhparent = '16562'
+WHERE c.oid = i.inhrelid AND i.inhparent = '{{regclass:public.customers}}'
 ORDER BY pg_catalog.pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT', c.oid::pg_catalog.regclass::pg_catalog.text;
 
 -- call: \d+ customers
@@ -207,7 +207,7 @@ SELECT c.relchecks, c.relkind, c.relhasindex, c.relhasrules, c.relhastriggers, c
 FROM pg_catalog.pg_class c
  LEFT JOIN pg_catalog.pg_class tc ON (c.reltoastrelid = tc.oid)
 LEFT JOIN pg_catalog.pg_am am ON (c.relam = am.oid)
-WHERE c.oid = '16562';
+WHERE c.oid = '{{regclass:public.customers}}';
 
 -- call: \d+ customers
 SELECT a.attname,
@@ -225,7 +225,7 @@ SELECT a.attname,
   CASE WHEN a.attstattarget=-1 THEN NULL ELSE a.attstattarget END AS attstattarget,
   pg_catalog.col_description(a.attrelid, a.attnum)
 FROM pg_catalog.pg_attribute a
-WHERE a.attrelid = '16562' AND a.attnum > 0 AND NOT a.attisdropped
+WHERE a.attrelid = '{{regclass:public.customers}}' AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum;
 
 -- call: \d charges
@@ -243,7 +243,7 @@ SELECT c.relchecks, c.relkind, c.relhasindex, c.relhasrules, c.relhastriggers, c
 FROM pg_catalog.pg_class c
  LEFT JOIN pg_catalog.pg_class tc ON (c.reltoastrelid = tc.oid)
 LEFT JOIN pg_catalog.pg_am am ON (c.relam = am.oid)
-WHERE c.oid = '16471';
+WHERE c.oid = '{{regclass:public.charges}}';
 
 -- call: \d charges
 SELECT a.attname,
@@ -257,7 +257,7 @@ SELECT a.attname,
   a.attidentity,
   a.attgenerated
 FROM pg_catalog.pg_attribute a
-WHERE a.attrelid = '16471' AND a.attnum > 0 AND NOT a.attisdropped
+WHERE a.attrelid = '{{regclass:public.charges}}' AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum;
 
 -- call: \d charges
@@ -265,7 +265,7 @@ SELECT c2.relname, i.indisprimary, i.indisunique, i.indisclustered, i.indisvalid
   pg_catalog.pg_get_constraintdef(con.oid, true), contype, condeferrable, condeferred, i.indisreplident, c2.reltablespace
 FROM pg_catalog.pg_class c, pg_catalog.pg_class c2, pg_catalog.pg_index i
   LEFT JOIN pg_catalog.pg_constraint con ON (conrelid = i.indrelid AND conindid = i.indexrelid AND contype IN ('p','u','x'))
-WHERE c.oid = '16471' AND c.oid = i.indrelid AND i.indexrelid = c2.oid
+WHERE c.oid = '{{regclass:public.charges}}' AND c.oid = i.indrelid AND i.indexrelid = c2.oid
 ORDER BY i.indisprimary DESC, c2.relname;
 
 -- call: \d charges
@@ -273,7 +273,7 @@ SELECT true as sametable, conname,
   pg_catalog.pg_get_constraintdef(r.oid, true) as condef,
   conrelid::pg_catalog.regclass AS ontable
 FROM pg_catalog.pg_constraint r
-WHERE r.conrelid = '16471' AND r.contype = 'f'
+WHERE r.conrelid = '{{regclass:public.charges}}' AND r.contype = 'f'
      AND conparentid = 0
 ORDER BY conname
 
@@ -281,8 +281,8 @@ ORDER BY conname
 SELECT conname, conrelid::pg_catalog.regclass AS ontable,
        pg_catalog.pg_get_constraintdef(oid, true) AS condef
   FROM pg_catalog.pg_constraint c
- WHERE confrelid IN (SELECT pg_catalog.pg_partition_ancestors('16471')
-                     UNION ALL VALUES ('16471'::pg_catalog.regclass))
+ WHERE confrelid IN (SELECT pg_catalog.pg_partition_ancestors('{{regclass:public.charges}}')
+                     UNION ALL VALUES ('{{regclass:public.charges}}'::pg_catalog.regclass))
        AND contype = 'f' AND conparentid = 0
 ORDER BY conname;
 
@@ -298,7 +298,7 @@ SELECT pol.polname, pol.polpermissive,
     WHEN 'd' THEN 'DELETE'
     END AS cmd
 FROM pg_catalog.pg_policy pol
-WHERE pol.polrelid = '16471' ORDER BY 1;
+WHERE pol.polrelid = '{{regclass:public.charges}}' ORDER BY 1;
 
 -- call: \d charges
 SELECT oid, stxrelid::pg_catalog.regclass, stxnamespace::pg_catalog.regnamespace::pg_catalog.text AS nsp, stxname,
@@ -308,7 +308,7 @@ pg_catalog.pg_get_statisticsobjdef_columns(oid) AS columns,
   'm' = any(stxkind) AS mcv_enabled,
 stxstattarget
 FROM pg_catalog.pg_statistic_ext
-WHERE stxrelid = '16471'
+WHERE stxrelid = '{{regclass:public.charges}}'
 ORDER BY nsp, stxname;
 
 -- call: \d charges
@@ -318,7 +318,7 @@ SELECT pubname
 FROM pg_catalog.pg_publication p
      JOIN pg_catalog.pg_publication_namespace pn ON p.oid = pn.pnpubid
      JOIN pg_catalog.pg_class pc ON pc.relnamespace = pn.pnnspid
-WHERE pc.oid ='16471' and pg_catalog.pg_relation_is_publishable('16471')
+WHERE pc.oid ='{{regclass:public.charges}}' and pg_catalog.pg_relation_is_publishable('{{regclass:public.charges}}')
 UNION
 SELECT pubname
      , pg_get_expr(pr.prqual, c.oid)
@@ -330,13 +330,13 @@ SELECT pubname
         ELSE NULL END) FROM pg_catalog.pg_publication p
      JOIN pg_catalog.pg_publication_rel pr ON p.oid = pr.prpubid
      JOIN pg_catalog.pg_class c ON c.oid = pr.prrelid
-WHERE pr.prrelid = '16471'
+WHERE pr.prrelid = '{{regclass:public.charges}}'
 UNION
 SELECT pubname
      , NULL
      , NULL
 FROM pg_catalog.pg_publication p
-WHERE p.puballtables AND pg_catalog.pg_relation_is_publishable('16471')
+WHERE p.puballtables AND pg_catalog.pg_relation_is_publishable('{{regclass:public.charges}}')
 ORDER BY 1;
 
 -- call: \d charges
@@ -350,20 +350,20 @@ SELECT t.tgname, pg_catalog.pg_get_triggerdef(t.oid, true), t.tgenabled, t.tgisi
      ORDER BY a.depth LIMIT 1)
   END AS parent
 FROM pg_catalog.pg_trigger t
-WHERE t.tgrelid = '16471' AND (NOT t.tgisinternal OR (t.tgisinternal AND t.tgenabled = 'D'))
+WHERE t.tgrelid = '{{regclass:public.charges}}' AND (NOT t.tgisinternal OR (t.tgisinternal AND t.tgenabled = 'D'))
 ORDER BY 1;
 
 -- call: \d charges
 SELECT c.oid::pg_catalog.regclass
 FROM pg_catalog.pg_class c, pg_catalog.pg_inherits i
-WHERE c.oid = i.inhparent AND i.inhrelid = '16471'
+WHERE c.oid = i.inhparent AND i.inhrelid = '{{regclass:public.charges}}'
   AND c.relkind != 'p' AND c.relkind != 'I'
 ORDER BY inhseqno;
 
 -- call: \d charges
 SELECT c.oid::pg_catalog.regclass, c.relkind, inhdetachpending, pg_catalog.pg_get_expr(c.relpartbound, c.oid)
 FROM pg_catalog.pg_class c, pg_catalog.pg_inherits i
-WHERE c.oid = i.inhrelid AND i.inhparent = '16471'
+WHERE c.oid = i.inhrelid AND i.inhparent = '{{regclass:public.charges}}'
 ORDER BY pg_catalog.pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT', c.oid::pg_catalog.regclass::pg_catalog.text;
 
 -- call: \d customers_pkey
@@ -381,15 +381,15 @@ SELECT c.relchecks, c.relkind, c.relhasindex, c.relhasrules, c.relhastriggers, c
 FROM pg_catalog.pg_class c
  LEFT JOIN pg_catalog.pg_class tc ON (c.reltoastrelid = tc.oid)
 LEFT JOIN pg_catalog.pg_am am ON (c.relam = am.oid)
-WHERE c.oid = '16567';
+WHERE c.oid = '{{regclass:public.customers_pkey}}';
 
 -- call: \d customers_pkey
 SELECT a.attname,
   pg_catalog.format_type(a.atttypid, a.atttypmod),
-  CASE WHEN a.attnum <= (SELECT i.indnkeyatts FROM pg_catalog.pg_index i WHERE i.indexrelid = '16567') THEN 'yes' ELSE 'no' END AS is_key,
+  CASE WHEN a.attnum <= (SELECT i.indnkeyatts FROM pg_catalog.pg_index i WHERE i.indexrelid = '{{regclass:public.customers_pkey}}') THEN 'yes' ELSE 'no' END AS is_key,
   pg_catalog.pg_get_indexdef(a.attrelid, a.attnum, TRUE) AS indexdef
 FROM pg_catalog.pg_attribute a
-WHERE a.attrelid = '16567' AND a.attnum > 0 AND NOT a.attisdropped
+WHERE a.attrelid = '{{regclass:public.customers_pkey}}' AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum;
 
 -- call: \d customers_pkey
@@ -400,7 +400,7 @@ i.indisreplident,
 i.indnullsnotdistinct,
   a.amname, c2.relname, pg_catalog.pg_get_expr(i.indpred, i.indrelid, true)
 FROM pg_catalog.pg_index i, pg_catalog.pg_class c, pg_catalog.pg_class c2, pg_catalog.pg_am a
-WHERE i.indexrelid = c.oid AND c.oid = '16567' AND c.relam = a.oid
+WHERE i.indexrelid = c.oid AND c.oid = '{{regclass:public.customers_pkey}}' AND c.relam = a.oid
 AND i.indrelid = c2.oid;
 
 -- call: \d+ customers_pkey
@@ -409,17 +409,17 @@ SELECT c.relchecks, c.relkind, c.relhasindex, c.relhasrules, c.relhastriggers, c
 FROM pg_catalog.pg_class c
  LEFT JOIN pg_catalog.pg_class tc ON (c.reltoastrelid = tc.oid)
 LEFT JOIN pg_catalog.pg_am am ON (c.relam = am.oid)
-WHERE c.oid = '16567';
+WHERE c.oid = '{{regclass:public.customers_pkey}}';
 
 -- call: \d+ customers_pkey
 SELECT a.attname,
   pg_catalog.format_type(a.atttypid, a.atttypmod),
-  CASE WHEN a.attnum <= (SELECT i.indnkeyatts FROM pg_catalog.pg_index i WHERE i.indexrelid = '16567') THEN 'yes' ELSE 'no' END AS is_key,
+  CASE WHEN a.attnum <= (SELECT i.indnkeyatts FROM pg_catalog.pg_index i WHERE i.indexrelid = '{{regclass:public.customers_pkey}}') THEN 'yes' ELSE 'no' END AS is_key,
   pg_catalog.pg_get_indexdef(a.attrelid, a.attnum, TRUE) AS indexdef,
   a.attstorage,
   CASE WHEN a.attstattarget=-1 THEN NULL ELSE a.attstattarget END AS attstattarget
 FROM pg_catalog.pg_attribute a
-WHERE a.attrelid = '16567' AND a.attnum > 0 AND NOT a.attisdropped
+WHERE a.attrelid = '{{regclass:public.customers_pkey}}' AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum;
 
 -- call: \d pg_class
@@ -3348,7 +3348,7 @@ ORDER BY 1;
 SELECT 'cancelsubscription'::pg_catalog.regproc::pg_catalog.oid
 
 -- call: \sf+ cancelsubscription
-SELECT pg_catalog.pg_get_functiondef(17669)
+SELECT pg_catalog.pg_get_functiondef({{regproc:public.cancelsubscription}})
 
 -- call: \dd pg_class
 SELECT DISTINCT tt.nspname AS "Schema", tt.name AS "Name", tt.object AS "Object", d.description AS "Description"

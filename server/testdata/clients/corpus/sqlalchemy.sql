@@ -80,7 +80,7 @@ SELECT a.attname,
             FROM pg_catalog.pg_attribute a
             LEFT JOIN pg_catalog.pg_description pgd ON (
                 pgd.objoid = a.attrelid AND pgd.objsubid = a.attnum)
-            WHERE a.attrelid = 16562
+            WHERE a.attrelid = {{regclass:public.customers}}
             AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
 
@@ -122,15 +122,15 @@ SELECT a.attname
                     SELECT unnest(ix.indkey) attnum,
                            generate_subscripts(ix.indkey, 1) ord
                     FROM pg_index ix
-                    WHERE ix.indrelid = 16471 AND ix.indisprimary
+                    WHERE ix.indrelid = {{regclass:public.charges}} AND ix.indisprimary
                     ) k ON a.attnum=k.attnum
-                WHERE a.attrelid = 16471
+                WHERE a.attrelid = {{regclass:public.charges}}
                 ORDER BY k.ord
 
 -- call: get_pk_constraint
 SELECT conname
            FROM  pg_catalog.pg_constraint r
-           WHERE r.conrelid = 16471 AND r.contype = 'p'
+           WHERE r.conrelid = {{regclass:public.charges}} AND r.contype = 'p'
            ORDER BY 1
 
 -- call: get_foreign_keys
@@ -141,7 +141,7 @@ SELECT r.conname,
                 pg_namespace n,
                 pg_class c
 
-          WHERE r.conrelid = 16471 AND
+          WHERE r.conrelid = {{regclass:public.charges}} AND
                 r.contype = 'f' AND
                 c.oid = confrelid AND
                 n.oid = c.relnamespace
@@ -172,7 +172,7 @@ SELECT
                             on i.relam = am.oid
               WHERE
                   t.relkind IN ('r', 'v', 'f', 'm', 'p')
-                  and t.oid = 16562
+                  and t.oid = {{regclass:public.customers}}
                   and ix.indisprimary = 'f'
               ORDER BY
                   t.relname,
@@ -190,7 +190,7 @@ SELECT
                   on cons.conrelid = a.attrelid AND
                     a.attnum = ANY(cons.conkey)
             WHERE
-                cons.conrelid = 16562 AND
+                cons.conrelid = {{regclass:public.customers}} AND
                 cons.contype = 'u'
 
 -- call: get_check_constraints
@@ -200,7 +200,7 @@ SELECT
             FROM
                 pg_catalog.pg_constraint cons
             WHERE
-                cons.conrelid = 16562 AND
+                cons.conrelid = {{regclass:public.customers}} AND
                 cons.contype = 'c'
 
 -- call: get_table_comment
@@ -210,7 +210,7 @@ SELECT
                 pg_catalog.pg_description pgd
             WHERE
                 pgd.objsubid = 0 AND
-                pgd.objoid = 16562
+                pgd.objoid = {{regclass:public.customers}}
 
 -- call: has_table
 select relname from pg_class c join pg_namespace n on n.oid=c.relnamespace where pg_catalog.pg_table_is_visible(c.oid) and relname='customers'
@@ -258,7 +258,7 @@ SELECT a.attname,
             FROM pg_catalog.pg_attribute a
             LEFT JOIN pg_catalog.pg_description pgd ON (
                 pgd.objoid = a.attrelid AND pgd.objsubid = a.attnum)
-            WHERE a.attrelid = 16863
+            WHERE a.attrelid = {{regclass:public.refunds}}
             AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
 
@@ -268,15 +268,15 @@ SELECT a.attname
                     SELECT unnest(ix.indkey) attnum,
                            generate_subscripts(ix.indkey, 1) ord
                     FROM pg_index ix
-                    WHERE ix.indrelid = 16863 AND ix.indisprimary
+                    WHERE ix.indrelid = {{regclass:public.refunds}} AND ix.indisprimary
                     ) k ON a.attnum=k.attnum
-                WHERE a.attrelid = 16863
+                WHERE a.attrelid = {{regclass:public.refunds}}
                 ORDER BY k.ord
 
 -- call: reflect
 SELECT conname
            FROM  pg_catalog.pg_constraint r
-           WHERE r.conrelid = 16863 AND r.contype = 'p'
+           WHERE r.conrelid = {{regclass:public.refunds}} AND r.contype = 'p'
            ORDER BY 1
 
 -- call: reflect
@@ -287,7 +287,7 @@ SELECT r.conname,
                 pg_namespace n,
                 pg_class c
 
-          WHERE r.conrelid = 16863 AND
+          WHERE r.conrelid = {{regclass:public.refunds}} AND
                 r.contype = 'f' AND
                 c.oid = confrelid AND
                 n.oid = c.relnamespace
@@ -333,7 +333,7 @@ SELECT a.attname,
             FROM pg_catalog.pg_attribute a
             LEFT JOIN pg_catalog.pg_description pgd ON (
                 pgd.objoid = a.attrelid AND pgd.objsubid = a.attnum)
-            WHERE a.attrelid = 16422
+            WHERE a.attrelid = {{regclass:public.balance_transactions}}
             AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
 
@@ -343,15 +343,15 @@ SELECT a.attname
                     SELECT unnest(ix.indkey) attnum,
                            generate_subscripts(ix.indkey, 1) ord
                     FROM pg_index ix
-                    WHERE ix.indrelid = 16422 AND ix.indisprimary
+                    WHERE ix.indrelid = {{regclass:public.balance_transactions}} AND ix.indisprimary
                     ) k ON a.attnum=k.attnum
-                WHERE a.attrelid = 16422
+                WHERE a.attrelid = {{regclass:public.balance_transactions}}
                 ORDER BY k.ord
 
 -- call: reflect
 SELECT conname
            FROM  pg_catalog.pg_constraint r
-           WHERE r.conrelid = 16422 AND r.contype = 'p'
+           WHERE r.conrelid = {{regclass:public.balance_transactions}} AND r.contype = 'p'
            ORDER BY 1
 
 -- call: reflect
@@ -362,7 +362,7 @@ SELECT r.conname,
                 pg_namespace n,
                 pg_class c
 
-          WHERE r.conrelid = 16422 AND
+          WHERE r.conrelid = {{regclass:public.balance_transactions}} AND
                 r.contype = 'f' AND
                 c.oid = confrelid AND
                 n.oid = c.relnamespace
@@ -393,7 +393,7 @@ SELECT
                             on i.relam = am.oid
               WHERE
                   t.relkind IN ('r', 'v', 'f', 'm', 'p')
-                  and t.oid = 16422
+                  and t.oid = {{regclass:public.balance_transactions}}
                   and ix.indisprimary = 'f'
               ORDER BY
                   t.relname,
@@ -411,7 +411,7 @@ SELECT
                   on cons.conrelid = a.attrelid AND
                     a.attnum = ANY(cons.conkey)
             WHERE
-                cons.conrelid = 16422 AND
+                cons.conrelid = {{regclass:public.balance_transactions}} AND
                 cons.contype = 'u'
 
 -- call: reflect
@@ -421,7 +421,7 @@ SELECT
             FROM
                 pg_catalog.pg_constraint cons
             WHERE
-                cons.conrelid = 16422 AND
+                cons.conrelid = {{regclass:public.balance_transactions}} AND
                 cons.contype = 'c'
 
 -- call: reflect
@@ -431,7 +431,7 @@ SELECT
                 pg_catalog.pg_description pgd
             WHERE
                 pgd.objsubid = 0 AND
-                pgd.objoid = 16422
+                pgd.objoid = {{regclass:public.balance_transactions}}
 
 -- call: reflect
 SELECT a.attname,
@@ -465,7 +465,7 @@ SELECT a.attname,
             FROM pg_catalog.pg_attribute a
             LEFT JOIN pg_catalog.pg_description pgd ON (
                 pgd.objoid = a.attrelid AND pgd.objsubid = a.attnum)
-            WHERE a.attrelid = 16471
+            WHERE a.attrelid = {{regclass:public.charges}}
             AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
 
@@ -509,7 +509,7 @@ SELECT a.attname,
             FROM pg_catalog.pg_attribute a
             LEFT JOIN pg_catalog.pg_description pgd ON (
                 pgd.objoid = a.attrelid AND pgd.objsubid = a.attnum)
-            WHERE a.attrelid = 16408
+            WHERE a.attrelid = {{regclass:public.application_fees}}
             AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
 
@@ -519,15 +519,15 @@ SELECT a.attname
                     SELECT unnest(ix.indkey) attnum,
                            generate_subscripts(ix.indkey, 1) ord
                     FROM pg_index ix
-                    WHERE ix.indrelid = 16408 AND ix.indisprimary
+                    WHERE ix.indrelid = {{regclass:public.application_fees}} AND ix.indisprimary
                     ) k ON a.attnum=k.attnum
-                WHERE a.attrelid = 16408
+                WHERE a.attrelid = {{regclass:public.application_fees}}
                 ORDER BY k.ord
 
 -- call: reflect
 SELECT conname
            FROM  pg_catalog.pg_constraint r
-           WHERE r.conrelid = 16408 AND r.contype = 'p'
+           WHERE r.conrelid = {{regclass:public.application_fees}} AND r.contype = 'p'
            ORDER BY 1
 
 -- call: reflect
@@ -538,7 +538,7 @@ SELECT r.conname,
                 pg_namespace n,
                 pg_class c
 
-          WHERE r.conrelid = 16408 AND
+          WHERE r.conrelid = {{regclass:public.application_fees}} AND
                 r.contype = 'f' AND
                 c.oid = confrelid AND
                 n.oid = c.relnamespace
@@ -584,7 +584,7 @@ SELECT a.attname,
             FROM pg_catalog.pg_attribute a
             LEFT JOIN pg_catalog.pg_description pgd ON (
                 pgd.objoid = a.attrelid AND pgd.objsubid = a.attnum)
-            WHERE a.attrelid = 16387
+            WHERE a.attrelid = {{regclass:public.accounts}}
             AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
 
@@ -594,15 +594,15 @@ SELECT a.attname
                     SELECT unnest(ix.indkey) attnum,
                            generate_subscripts(ix.indkey, 1) ord
                     FROM pg_index ix
-                    WHERE ix.indrelid = 16387 AND ix.indisprimary
+                    WHERE ix.indrelid = {{regclass:public.accounts}} AND ix.indisprimary
                     ) k ON a.attnum=k.attnum
-                WHERE a.attrelid = 16387
+                WHERE a.attrelid = {{regclass:public.accounts}}
                 ORDER BY k.ord
 
 -- call: reflect
 SELECT conname
            FROM  pg_catalog.pg_constraint r
-           WHERE r.conrelid = 16387 AND r.contype = 'p'
+           WHERE r.conrelid = {{regclass:public.accounts}} AND r.contype = 'p'
            ORDER BY 1
 
 -- call: reflect
@@ -613,7 +613,7 @@ SELECT r.conname,
                 pg_namespace n,
                 pg_class c
 
-          WHERE r.conrelid = 16387 AND
+          WHERE r.conrelid = {{regclass:public.accounts}} AND
                 r.contype = 'f' AND
                 c.oid = confrelid AND
                 n.oid = c.relnamespace
@@ -644,7 +644,7 @@ SELECT
                             on i.relam = am.oid
               WHERE
                   t.relkind IN ('r', 'v', 'f', 'm', 'p')
-                  and t.oid = 16387
+                  and t.oid = {{regclass:public.accounts}}
                   and ix.indisprimary = 'f'
               ORDER BY
                   t.relname,
@@ -662,7 +662,7 @@ SELECT
                   on cons.conrelid = a.attrelid AND
                     a.attnum = ANY(cons.conkey)
             WHERE
-                cons.conrelid = 16387 AND
+                cons.conrelid = {{regclass:public.accounts}} AND
                 cons.contype = 'u'
 
 -- call: reflect
@@ -672,7 +672,7 @@ SELECT
             FROM
                 pg_catalog.pg_constraint cons
             WHERE
-                cons.conrelid = 16387 AND
+                cons.conrelid = {{regclass:public.accounts}} AND
                 cons.contype = 'c'
 
 -- call: reflect
@@ -682,7 +682,7 @@ SELECT
                 pg_catalog.pg_description pgd
             WHERE
                 pgd.objsubid = 0 AND
-                pgd.objoid = 16387
+                pgd.objoid = {{regclass:public.accounts}}
 
 -- call: reflect
 SELECT
@@ -709,7 +709,7 @@ SELECT
                             on i.relam = am.oid
               WHERE
                   t.relkind IN ('r', 'v', 'f', 'm', 'p')
-                  and t.oid = 16408
+                  and t.oid = {{regclass:public.application_fees}}
                   and ix.indisprimary = 'f'
               ORDER BY
                   t.relname,
@@ -727,7 +727,7 @@ SELECT
                   on cons.conrelid = a.attrelid AND
                     a.attnum = ANY(cons.conkey)
             WHERE
-                cons.conrelid = 16408 AND
+                cons.conrelid = {{regclass:public.application_fees}} AND
                 cons.contype = 'u'
 
 -- call: reflect
@@ -737,7 +737,7 @@ SELECT
             FROM
                 pg_catalog.pg_constraint cons
             WHERE
-                cons.conrelid = 16408 AND
+                cons.conrelid = {{regclass:public.application_fees}} AND
                 cons.contype = 'c'
 
 -- call: reflect
@@ -747,7 +747,7 @@ SELECT
                 pg_catalog.pg_description pgd
             WHERE
                 pgd.objsubid = 0 AND
-                pgd.objoid = 16408
+                pgd.objoid = {{regclass:public.application_fees}}
 
 -- call: reflect
 SELECT a.attname
@@ -755,15 +755,15 @@ SELECT a.attname
                     SELECT unnest(ix.indkey) attnum,
                            generate_subscripts(ix.indkey, 1) ord
                     FROM pg_index ix
-                    WHERE ix.indrelid = 16562 AND ix.indisprimary
+                    WHERE ix.indrelid = {{regclass:public.customers}} AND ix.indisprimary
                     ) k ON a.attnum=k.attnum
-                WHERE a.attrelid = 16562
+                WHERE a.attrelid = {{regclass:public.customers}}
                 ORDER BY k.ord
 
 -- call: reflect
 SELECT conname
            FROM  pg_catalog.pg_constraint r
-           WHERE r.conrelid = 16562 AND r.contype = 'p'
+           WHERE r.conrelid = {{regclass:public.customers}} AND r.contype = 'p'
            ORDER BY 1
 
 -- call: reflect
@@ -774,7 +774,7 @@ SELECT r.conname,
                 pg_namespace n,
                 pg_class c
 
-          WHERE r.conrelid = 16562 AND
+          WHERE r.conrelid = {{regclass:public.customers}} AND
                 r.contype = 'f' AND
                 c.oid = confrelid AND
                 n.oid = c.relnamespace
@@ -820,7 +820,7 @@ SELECT a.attname,
             FROM pg_catalog.pg_attribute a
             LEFT JOIN pg_catalog.pg_description pgd ON (
                 pgd.objoid = a.attrelid AND pgd.objsubid = a.attnum)
-            WHERE a.attrelid = 17010
+            WHERE a.attrelid = {{regclass:public.test_clocks}}
             AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
 
@@ -830,15 +830,15 @@ SELECT a.attname
                     SELECT unnest(ix.indkey) attnum,
                            generate_subscripts(ix.indkey, 1) ord
                     FROM pg_index ix
-                    WHERE ix.indrelid = 17010 AND ix.indisprimary
+                    WHERE ix.indrelid = {{regclass:public.test_clocks}} AND ix.indisprimary
                     ) k ON a.attnum=k.attnum
-                WHERE a.attrelid = 17010
+                WHERE a.attrelid = {{regclass:public.test_clocks}}
                 ORDER BY k.ord
 
 -- call: reflect
 SELECT conname
            FROM  pg_catalog.pg_constraint r
-           WHERE r.conrelid = 17010 AND r.contype = 'p'
+           WHERE r.conrelid = {{regclass:public.test_clocks}} AND r.contype = 'p'
            ORDER BY 1
 
 -- call: reflect
@@ -849,7 +849,7 @@ SELECT r.conname,
                 pg_namespace n,
                 pg_class c
 
-          WHERE r.conrelid = 17010 AND
+          WHERE r.conrelid = {{regclass:public.test_clocks}} AND
                 r.contype = 'f' AND
                 c.oid = confrelid AND
                 n.oid = c.relnamespace
@@ -880,7 +880,7 @@ SELECT
                             on i.relam = am.oid
               WHERE
                   t.relkind IN ('r', 'v', 'f', 'm', 'p')
-                  and t.oid = 17010
+                  and t.oid = {{regclass:public.test_clocks}}
                   and ix.indisprimary = 'f'
               ORDER BY
                   t.relname,
@@ -898,7 +898,7 @@ SELECT
                   on cons.conrelid = a.attrelid AND
                     a.attnum = ANY(cons.conkey)
             WHERE
-                cons.conrelid = 17010 AND
+                cons.conrelid = {{regclass:public.test_clocks}} AND
                 cons.contype = 'u'
 
 -- call: reflect
@@ -908,7 +908,7 @@ SELECT
             FROM
                 pg_catalog.pg_constraint cons
             WHERE
-                cons.conrelid = 17010 AND
+                cons.conrelid = {{regclass:public.test_clocks}} AND
                 cons.contype = 'c'
 
 -- call: reflect
@@ -918,7 +918,7 @@ SELECT
                 pg_catalog.pg_description pgd
             WHERE
                 pgd.objsubid = 0 AND
-                pgd.objoid = 17010
+                pgd.objoid = {{regclass:public.test_clocks}}
 
 -- call: reflect
 SELECT c.oid
@@ -960,7 +960,7 @@ SELECT a.attname,
             FROM pg_catalog.pg_attribute a
             LEFT JOIN pg_catalog.pg_description pgd ON (
                 pgd.objoid = a.attrelid AND pgd.objsubid = a.attnum)
-            WHERE a.attrelid = 16667
+            WHERE a.attrelid = {{regclass:public.invoices}}
             AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
 
@@ -970,15 +970,15 @@ SELECT a.attname
                     SELECT unnest(ix.indkey) attnum,
                            generate_subscripts(ix.indkey, 1) ord
                     FROM pg_index ix
-                    WHERE ix.indrelid = 16667 AND ix.indisprimary
+                    WHERE ix.indrelid = {{regclass:public.invoices}} AND ix.indisprimary
                     ) k ON a.attnum=k.attnum
-                WHERE a.attrelid = 16667
+                WHERE a.attrelid = {{regclass:public.invoices}}
                 ORDER BY k.ord
 
 -- call: reflect
 SELECT conname
            FROM  pg_catalog.pg_constraint r
-           WHERE r.conrelid = 16667 AND r.contype = 'p'
+           WHERE r.conrelid = {{regclass:public.invoices}} AND r.contype = 'p'
            ORDER BY 1
 
 -- call: reflect
@@ -989,7 +989,7 @@ SELECT r.conname,
                 pg_namespace n,
                 pg_class c
 
-          WHERE r.conrelid = 16667 AND
+          WHERE r.conrelid = {{regclass:public.invoices}} AND
                 r.contype = 'f' AND
                 c.oid = confrelid AND
                 n.oid = c.relnamespace
@@ -1035,7 +1035,7 @@ SELECT a.attname,
             FROM pg_catalog.pg_attribute a
             LEFT JOIN pg_catalog.pg_description pgd ON (
                 pgd.objoid = a.attrelid AND pgd.objsubid = a.attnum)
-            WHERE a.attrelid = 16730
+            WHERE a.attrelid = {{regclass:public.payment_intents}}
             AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
 
@@ -1045,15 +1045,15 @@ SELECT a.attname
                     SELECT unnest(ix.indkey) attnum,
                            generate_subscripts(ix.indkey, 1) ord
                     FROM pg_index ix
-                    WHERE ix.indrelid = 16730 AND ix.indisprimary
+                    WHERE ix.indrelid = {{regclass:public.payment_intents}} AND ix.indisprimary
                     ) k ON a.attnum=k.attnum
-                WHERE a.attrelid = 16730
+                WHERE a.attrelid = {{regclass:public.payment_intents}}
                 ORDER BY k.ord
 
 -- call: reflect
 SELECT conname
            FROM  pg_catalog.pg_constraint r
-           WHERE r.conrelid = 16730 AND r.contype = 'p'
+           WHERE r.conrelid = {{regclass:public.payment_intents}} AND r.contype = 'p'
            ORDER BY 1
 
 -- call: reflect
@@ -1064,7 +1064,7 @@ SELECT r.conname,
                 pg_namespace n,
                 pg_class c
 
-          WHERE r.conrelid = 16730 AND
+          WHERE r.conrelid = {{regclass:public.payment_intents}} AND
                 r.contype = 'f' AND
                 c.oid = confrelid AND
                 n.oid = c.relnamespace
@@ -1110,7 +1110,7 @@ SELECT a.attname,
             FROM pg_catalog.pg_attribute a
             LEFT JOIN pg_catalog.pg_description pgd ON (
                 pgd.objoid = a.attrelid AND pgd.objsubid = a.attnum)
-            WHERE a.attrelid = 16765
+            WHERE a.attrelid = {{regclass:public.payment_methods}}
             AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
 
@@ -1120,15 +1120,15 @@ SELECT a.attname
                     SELECT unnest(ix.indkey) attnum,
                            generate_subscripts(ix.indkey, 1) ord
                     FROM pg_index ix
-                    WHERE ix.indrelid = 16765 AND ix.indisprimary
+                    WHERE ix.indrelid = {{regclass:public.payment_methods}} AND ix.indisprimary
                     ) k ON a.attnum=k.attnum
-                WHERE a.attrelid = 16765
+                WHERE a.attrelid = {{regclass:public.payment_methods}}
                 ORDER BY k.ord
 
 -- call: reflect
 SELECT conname
            FROM  pg_catalog.pg_constraint r
-           WHERE r.conrelid = 16765 AND r.contype = 'p'
+           WHERE r.conrelid = {{regclass:public.payment_methods}} AND r.contype = 'p'
            ORDER BY 1
 
 -- call: reflect
@@ -1139,7 +1139,7 @@ SELECT r.conname,
                 pg_namespace n,
                 pg_class c
 
-          WHERE r.conrelid = 16765 AND
+          WHERE r.conrelid = {{regclass:public.payment_methods}} AND
                 r.contype = 'f' AND
                 c.oid = confrelid AND
                 n.oid = c.relnamespace
@@ -1170,7 +1170,7 @@ SELECT
                             on i.relam = am.oid
               WHERE
                   t.relkind IN ('r', 'v', 'f', 'm', 'p')
-                  and t.oid = 16765
+                  and t.oid = {{regclass:public.payment_methods}}
                   and ix.indisprimary = 'f'
               ORDER BY
                   t.relname,
@@ -1188,7 +1188,7 @@ SELECT
                   on cons.conrelid = a.attrelid AND
                     a.attnum = ANY(cons.conkey)
             WHERE
-                cons.conrelid = 16765 AND
+                cons.conrelid = {{regclass:public.payment_methods}} AND
                 cons.contype = 'u'
 
 -- call: reflect
@@ -1198,7 +1198,7 @@ SELECT
             FROM
                 pg_catalog.pg_constraint cons
             WHERE
-                cons.conrelid = 16765 AND
+                cons.conrelid = {{regclass:public.payment_methods}} AND
                 cons.contype = 'c'
 
 -- call: reflect
@@ -1208,7 +1208,7 @@ SELECT
                 pg_catalog.pg_description pgd
             WHERE
                 pgd.objsubid = 0 AND
-                pgd.objoid = 16765
+                pgd.objoid = {{regclass:public.payment_methods}}
 
 -- call: reflect
 SELECT c.oid
@@ -1250,7 +1250,7 @@ SELECT a.attname,
             FROM pg_catalog.pg_attribute a
             LEFT JOIN pg_catalog.pg_description pgd ON (
                 pgd.objoid = a.attrelid AND pgd.objsubid = a.attnum)
-            WHERE a.attrelid = 16884
+            WHERE a.attrelid = {{regclass:public.reviews}}
             AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
 
@@ -1260,15 +1260,15 @@ SELECT a.attname
                     SELECT unnest(ix.indkey) attnum,
                            generate_subscripts(ix.indkey, 1) ord
                     FROM pg_index ix
-                    WHERE ix.indrelid = 16884 AND ix.indisprimary
+                    WHERE ix.indrelid = {{regclass:public.reviews}} AND ix.indisprimary
                     ) k ON a.attnum=k.attnum
-                WHERE a.attrelid = 16884
+                WHERE a.attrelid = {{regclass:public.reviews}}
                 ORDER BY k.ord
 
 -- call: reflect
 SELECT conname
            FROM  pg_catalog.pg_constraint r
-           WHERE r.conrelid = 16884 AND r.contype = 'p'
+           WHERE r.conrelid = {{regclass:public.reviews}} AND r.contype = 'p'
            ORDER BY 1
 
 -- call: reflect
@@ -1279,7 +1279,7 @@ SELECT r.conname,
                 pg_namespace n,
                 pg_class c
 
-          WHERE r.conrelid = 16884 AND
+          WHERE r.conrelid = {{regclass:public.reviews}} AND
                 r.contype = 'f' AND
                 c.oid = confrelid AND
                 n.oid = c.relnamespace
@@ -1310,7 +1310,7 @@ SELECT
                             on i.relam = am.oid
               WHERE
                   t.relkind IN ('r', 'v', 'f', 'm', 'p')
-                  and t.oid = 16884
+                  and t.oid = {{regclass:public.reviews}}
                   and ix.indisprimary = 'f'
               ORDER BY
                   t.relname,
@@ -1328,7 +1328,7 @@ SELECT
                   on cons.conrelid = a.attrelid AND
                     a.attnum = ANY(cons.conkey)
             WHERE
-                cons.conrelid = 16884 AND
+                cons.conrelid = {{regclass:public.reviews}} AND
                 cons.contype = 'u'
 
 -- call: reflect
@@ -1338,7 +1338,7 @@ SELECT
             FROM
                 pg_catalog.pg_constraint cons
             WHERE
-                cons.conrelid = 16884 AND
+                cons.conrelid = {{regclass:public.reviews}} AND
                 cons.contype = 'c'
 
 -- call: reflect
@@ -1348,7 +1348,7 @@ SELECT
                 pg_catalog.pg_description pgd
             WHERE
                 pgd.objsubid = 0 AND
-                pgd.objoid = 16884
+                pgd.objoid = {{regclass:public.reviews}}
 
 -- call: reflect
 SELECT
@@ -1375,7 +1375,7 @@ SELECT
                             on i.relam = am.oid
               WHERE
                   t.relkind IN ('r', 'v', 'f', 'm', 'p')
-                  and t.oid = 16730
+                  and t.oid = {{regclass:public.payment_intents}}
                   and ix.indisprimary = 'f'
               ORDER BY
                   t.relname,
@@ -1393,7 +1393,7 @@ SELECT
                   on cons.conrelid = a.attrelid AND
                     a.attnum = ANY(cons.conkey)
             WHERE
-                cons.conrelid = 16730 AND
+                cons.conrelid = {{regclass:public.payment_intents}} AND
                 cons.contype = 'u'
 
 -- call: reflect
@@ -1403,7 +1403,7 @@ SELECT
             FROM
                 pg_catalog.pg_constraint cons
             WHERE
-                cons.conrelid = 16730 AND
+                cons.conrelid = {{regclass:public.payment_intents}} AND
                 cons.contype = 'c'
 
 -- call: reflect
@@ -1413,7 +1413,7 @@ SELECT
                 pg_catalog.pg_description pgd
             WHERE
                 pgd.objsubid = 0 AND
-                pgd.objoid = 16730
+                pgd.objoid = {{regclass:public.payment_intents}}
 
 -- call: reflect
 SELECT c.oid
@@ -1455,7 +1455,7 @@ SELECT a.attname,
             FROM pg_catalog.pg_attribute a
             LEFT JOIN pg_catalog.pg_description pgd ON (
                 pgd.objoid = a.attrelid AND pgd.objsubid = a.attnum)
-            WHERE a.attrelid = 16835
+            WHERE a.attrelid = {{regclass:public.quotes}}
             AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
 
@@ -1465,15 +1465,15 @@ SELECT a.attname
                     SELECT unnest(ix.indkey) attnum,
                            generate_subscripts(ix.indkey, 1) ord
                     FROM pg_index ix
-                    WHERE ix.indrelid = 16835 AND ix.indisprimary
+                    WHERE ix.indrelid = {{regclass:public.quotes}} AND ix.indisprimary
                     ) k ON a.attnum=k.attnum
-                WHERE a.attrelid = 16835
+                WHERE a.attrelid = {{regclass:public.quotes}}
                 ORDER BY k.ord
 
 -- call: reflect
 SELECT conname
            FROM  pg_catalog.pg_constraint r
-           WHERE r.conrelid = 16835 AND r.contype = 'p'
+           WHERE r.conrelid = {{regclass:public.quotes}} AND r.contype = 'p'
            ORDER BY 1
 
 -- call: reflect
@@ -1484,7 +1484,7 @@ SELECT r.conname,
                 pg_namespace n,
                 pg_class c
 
-          WHERE r.conrelid = 16835 AND
+          WHERE r.conrelid = {{regclass:public.quotes}} AND
                 r.contype = 'f' AND
                 c.oid = confrelid AND
                 n.oid = c.relnamespace
@@ -1530,7 +1530,7 @@ SELECT a.attname,
             FROM pg_catalog.pg_attribute a
             LEFT JOIN pg_catalog.pg_description pgd ON (
                 pgd.objoid = a.attrelid AND pgd.objsubid = a.attnum)
-            WHERE a.attrelid = 16940
+            WHERE a.attrelid = {{regclass:public.subscriptions}}
             AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
 
@@ -1540,15 +1540,15 @@ SELECT a.attname
                     SELECT unnest(ix.indkey) attnum,
                            generate_subscripts(ix.indkey, 1) ord
                     FROM pg_index ix
-                    WHERE ix.indrelid = 16940 AND ix.indisprimary
+                    WHERE ix.indrelid = {{regclass:public.subscriptions}} AND ix.indisprimary
                     ) k ON a.attnum=k.attnum
-                WHERE a.attrelid = 16940
+                WHERE a.attrelid = {{regclass:public.subscriptions}}
                 ORDER BY k.ord
 
 -- call: reflect
 SELECT conname
            FROM  pg_catalog.pg_constraint r
-           WHERE r.conrelid = 16940 AND r.contype = 'p'
+           WHERE r.conrelid = {{regclass:public.subscriptions}} AND r.contype = 'p'
            ORDER BY 1
 
 -- call: reflect
@@ -1559,7 +1559,7 @@ SELECT r.conname,
                 pg_namespace n,
                 pg_class c
 
-          WHERE r.conrelid = 16940 AND
+          WHERE r.conrelid = {{regclass:public.subscriptions}} AND
                 r.contype = 'f' AND
                 c.oid = confrelid AND
                 n.oid = c.relnamespace
@@ -1590,7 +1590,7 @@ SELECT
                             on i.relam = am.oid
               WHERE
                   t.relkind IN ('r', 'v', 'f', 'm', 'p')
-                  and t.oid = 16940
+                  and t.oid = {{regclass:public.subscriptions}}
                   and ix.indisprimary = 'f'
               ORDER BY
                   t.relname,
@@ -1608,7 +1608,7 @@ SELECT
                   on cons.conrelid = a.attrelid AND
                     a.attnum = ANY(cons.conkey)
             WHERE
-                cons.conrelid = 16940 AND
+                cons.conrelid = {{regclass:public.subscriptions}} AND
                 cons.contype = 'u'
 
 -- call: reflect
@@ -1618,7 +1618,7 @@ SELECT
             FROM
                 pg_catalog.pg_constraint cons
             WHERE
-                cons.conrelid = 16940 AND
+                cons.conrelid = {{regclass:public.subscriptions}} AND
                 cons.contype = 'c'
 
 -- call: reflect
@@ -1628,7 +1628,7 @@ SELECT
                 pg_catalog.pg_description pgd
             WHERE
                 pgd.objsubid = 0 AND
-                pgd.objoid = 16940
+                pgd.objoid = {{regclass:public.subscriptions}}
 
 -- call: reflect
 SELECT c.oid
@@ -1670,7 +1670,7 @@ SELECT a.attname,
             FROM pg_catalog.pg_attribute a
             LEFT JOIN pg_catalog.pg_description pgd ON (
                 pgd.objoid = a.attrelid AND pgd.objsubid = a.attnum)
-            WHERE a.attrelid = 16933
+            WHERE a.attrelid = {{regclass:public.subscription_schedules}}
             AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
 
@@ -1680,15 +1680,15 @@ SELECT a.attname
                     SELECT unnest(ix.indkey) attnum,
                            generate_subscripts(ix.indkey, 1) ord
                     FROM pg_index ix
-                    WHERE ix.indrelid = 16933 AND ix.indisprimary
+                    WHERE ix.indrelid = {{regclass:public.subscription_schedules}} AND ix.indisprimary
                     ) k ON a.attnum=k.attnum
-                WHERE a.attrelid = 16933
+                WHERE a.attrelid = {{regclass:public.subscription_schedules}}
                 ORDER BY k.ord
 
 -- call: reflect
 SELECT conname
            FROM  pg_catalog.pg_constraint r
-           WHERE r.conrelid = 16933 AND r.contype = 'p'
+           WHERE r.conrelid = {{regclass:public.subscription_schedules}} AND r.contype = 'p'
            ORDER BY 1
 
 -- call: reflect
@@ -1699,7 +1699,7 @@ SELECT r.conname,
                 pg_namespace n,
                 pg_class c
 
-          WHERE r.conrelid = 16933 AND
+          WHERE r.conrelid = {{regclass:public.subscription_schedules}} AND
                 r.contype = 'f' AND
                 c.oid = confrelid AND
                 n.oid = c.relnamespace
@@ -1730,7 +1730,7 @@ SELECT
                             on i.relam = am.oid
               WHERE
                   t.relkind IN ('r', 'v', 'f', 'm', 'p')
-                  and t.oid = 16933
+                  and t.oid = {{regclass:public.subscription_schedules}}
                   and ix.indisprimary = 'f'
               ORDER BY
                   t.relname,
@@ -1748,7 +1748,7 @@ SELECT
                   on cons.conrelid = a.attrelid AND
                     a.attnum = ANY(cons.conkey)
             WHERE
-                cons.conrelid = 16933 AND
+                cons.conrelid = {{regclass:public.subscription_schedules}} AND
                 cons.contype = 'u'
 
 -- call: reflect
@@ -1758,7 +1758,7 @@ SELECT
             FROM
                 pg_catalog.pg_constraint cons
             WHERE
-                cons.conrelid = 16933 AND
+                cons.conrelid = {{regclass:public.subscription_schedules}} AND
                 cons.contype = 'c'
 
 -- call: reflect
@@ -1768,7 +1768,7 @@ SELECT
                 pg_catalog.pg_description pgd
             WHERE
                 pgd.objsubid = 0 AND
-                pgd.objoid = 16933
+                pgd.objoid = {{regclass:public.subscription_schedules}}
 
 -- call: reflect
 SELECT
@@ -1795,7 +1795,7 @@ SELECT
                             on i.relam = am.oid
               WHERE
                   t.relkind IN ('r', 'v', 'f', 'm', 'p')
-                  and t.oid = 16835
+                  and t.oid = {{regclass:public.quotes}}
                   and ix.indisprimary = 'f'
               ORDER BY
                   t.relname,
@@ -1813,7 +1813,7 @@ SELECT
                   on cons.conrelid = a.attrelid AND
                     a.attnum = ANY(cons.conkey)
             WHERE
-                cons.conrelid = 16835 AND
+                cons.conrelid = {{regclass:public.quotes}} AND
                 cons.contype = 'u'
 
 -- call: reflect
@@ -1823,7 +1823,7 @@ SELECT
             FROM
                 pg_catalog.pg_constraint cons
             WHERE
-                cons.conrelid = 16835 AND
+                cons.conrelid = {{regclass:public.quotes}} AND
                 cons.contype = 'c'
 
 -- call: reflect
@@ -1833,7 +1833,7 @@ SELECT
                 pg_catalog.pg_description pgd
             WHERE
                 pgd.objsubid = 0 AND
-                pgd.objoid = 16835
+                pgd.objoid = {{regclass:public.quotes}}
 
 -- call: reflect
 SELECT
@@ -1860,7 +1860,7 @@ SELECT
                             on i.relam = am.oid
               WHERE
                   t.relkind IN ('r', 'v', 'f', 'm', 'p')
-                  and t.oid = 16667
+                  and t.oid = {{regclass:public.invoices}}
                   and ix.indisprimary = 'f'
               ORDER BY
                   t.relname,
@@ -1878,7 +1878,7 @@ SELECT
                   on cons.conrelid = a.attrelid AND
                     a.attnum = ANY(cons.conkey)
             WHERE
-                cons.conrelid = 16667 AND
+                cons.conrelid = {{regclass:public.invoices}} AND
                 cons.contype = 'u'
 
 -- call: reflect
@@ -1888,7 +1888,7 @@ SELECT
             FROM
                 pg_catalog.pg_constraint cons
             WHERE
-                cons.conrelid = 16667 AND
+                cons.conrelid = {{regclass:public.invoices}} AND
                 cons.contype = 'c'
 
 -- call: reflect
@@ -1898,7 +1898,7 @@ SELECT
                 pg_catalog.pg_description pgd
             WHERE
                 pgd.objsubid = 0 AND
-                pgd.objoid = 16667
+                pgd.objoid = {{regclass:public.invoices}}
 
 -- call: reflect
 SELECT c.oid
@@ -1940,7 +1940,7 @@ SELECT a.attname,
             FROM pg_catalog.pg_attribute a
             LEFT JOIN pg_catalog.pg_description pgd ON (
                 pgd.objoid = a.attrelid AND pgd.objsubid = a.attnum)
-            WHERE a.attrelid = 17031
+            WHERE a.attrelid = {{regclass:public.transfers}}
             AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
 
@@ -1950,15 +1950,15 @@ SELECT a.attname
                     SELECT unnest(ix.indkey) attnum,
                            generate_subscripts(ix.indkey, 1) ord
                     FROM pg_index ix
-                    WHERE ix.indrelid = 17031 AND ix.indisprimary
+                    WHERE ix.indrelid = {{regclass:public.transfers}} AND ix.indisprimary
                     ) k ON a.attnum=k.attnum
-                WHERE a.attrelid = 17031
+                WHERE a.attrelid = {{regclass:public.transfers}}
                 ORDER BY k.ord
 
 -- call: reflect
 SELECT conname
            FROM  pg_catalog.pg_constraint r
-           WHERE r.conrelid = 17031 AND r.contype = 'p'
+           WHERE r.conrelid = {{regclass:public.transfers}} AND r.contype = 'p'
            ORDER BY 1
 
 -- call: reflect
@@ -1969,7 +1969,7 @@ SELECT r.conname,
                 pg_namespace n,
                 pg_class c
 
-          WHERE r.conrelid = 17031 AND
+          WHERE r.conrelid = {{regclass:public.transfers}} AND
                 r.contype = 'f' AND
                 c.oid = confrelid AND
                 n.oid = c.relnamespace
@@ -2015,7 +2015,7 @@ SELECT a.attname,
             FROM pg_catalog.pg_attribute a
             LEFT JOIN pg_catalog.pg_description pgd ON (
                 pgd.objoid = a.attrelid AND pgd.objsubid = a.attnum)
-            WHERE a.attrelid = 16919
+            WHERE a.attrelid = {{regclass:public.source_transactions}}
             AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
 
@@ -2025,15 +2025,15 @@ SELECT a.attname
                     SELECT unnest(ix.indkey) attnum,
                            generate_subscripts(ix.indkey, 1) ord
                     FROM pg_index ix
-                    WHERE ix.indrelid = 16919 AND ix.indisprimary
+                    WHERE ix.indrelid = {{regclass:public.source_transactions}} AND ix.indisprimary
                     ) k ON a.attnum=k.attnum
-                WHERE a.attrelid = 16919
+                WHERE a.attrelid = {{regclass:public.source_transactions}}
                 ORDER BY k.ord
 
 -- call: reflect
 SELECT conname
            FROM  pg_catalog.pg_constraint r
-           WHERE r.conrelid = 16919 AND r.contype = 'p'
+           WHERE r.conrelid = {{regclass:public.source_transactions}} AND r.contype = 'p'
            ORDER BY 1
 
 -- call: reflect
@@ -2044,7 +2044,7 @@ SELECT r.conname,
                 pg_namespace n,
                 pg_class c
 
-          WHERE r.conrelid = 16919 AND
+          WHERE r.conrelid = {{regclass:public.source_transactions}} AND
                 r.contype = 'f' AND
                 c.oid = confrelid AND
                 n.oid = c.relnamespace
@@ -2075,7 +2075,7 @@ SELECT
                             on i.relam = am.oid
               WHERE
                   t.relkind IN ('r', 'v', 'f', 'm', 'p')
-                  and t.oid = 16919
+                  and t.oid = {{regclass:public.source_transactions}}
                   and ix.indisprimary = 'f'
               ORDER BY
                   t.relname,
@@ -2093,7 +2093,7 @@ SELECT
                   on cons.conrelid = a.attrelid AND
                     a.attnum = ANY(cons.conkey)
             WHERE
-                cons.conrelid = 16919 AND
+                cons.conrelid = {{regclass:public.source_transactions}} AND
                 cons.contype = 'u'
 
 -- call: reflect
@@ -2103,7 +2103,7 @@ SELECT
             FROM
                 pg_catalog.pg_constraint cons
             WHERE
-                cons.conrelid = 16919 AND
+                cons.conrelid = {{regclass:public.source_transactions}} AND
                 cons.contype = 'c'
 
 -- call: reflect
@@ -2113,7 +2113,7 @@ SELECT
                 pg_catalog.pg_description pgd
             WHERE
                 pgd.objsubid = 0 AND
-                pgd.objoid = 16919
+                pgd.objoid = {{regclass:public.source_transactions}}
 
 -- call: reflect
 SELECT
@@ -2140,7 +2140,7 @@ SELECT
                             on i.relam = am.oid
               WHERE
                   t.relkind IN ('r', 'v', 'f', 'm', 'p')
-                  and t.oid = 17031
+                  and t.oid = {{regclass:public.transfers}}
                   and ix.indisprimary = 'f'
               ORDER BY
                   t.relname,
@@ -2158,7 +2158,7 @@ SELECT
                   on cons.conrelid = a.attrelid AND
                     a.attnum = ANY(cons.conkey)
             WHERE
-                cons.conrelid = 17031 AND
+                cons.conrelid = {{regclass:public.transfers}} AND
                 cons.contype = 'u'
 
 -- call: reflect
@@ -2168,7 +2168,7 @@ SELECT
             FROM
                 pg_catalog.pg_constraint cons
             WHERE
-                cons.conrelid = 17031 AND
+                cons.conrelid = {{regclass:public.transfers}} AND
                 cons.contype = 'c'
 
 -- call: reflect
@@ -2178,7 +2178,7 @@ SELECT
                 pg_catalog.pg_description pgd
             WHERE
                 pgd.objsubid = 0 AND
-                pgd.objoid = 17031
+                pgd.objoid = {{regclass:public.transfers}}
 
 -- call: reflect
 SELECT
@@ -2205,7 +2205,7 @@ SELECT
                             on i.relam = am.oid
               WHERE
                   t.relkind IN ('r', 'v', 'f', 'm', 'p')
-                  and t.oid = 16471
+                  and t.oid = {{regclass:public.charges}}
                   and ix.indisprimary = 'f'
               ORDER BY
                   t.relname,
@@ -2223,7 +2223,7 @@ SELECT
                   on cons.conrelid = a.attrelid AND
                     a.attnum = ANY(cons.conkey)
             WHERE
-                cons.conrelid = 16471 AND
+                cons.conrelid = {{regclass:public.charges}} AND
                 cons.contype = 'u'
 
 -- call: reflect
@@ -2233,7 +2233,7 @@ SELECT
             FROM
                 pg_catalog.pg_constraint cons
             WHERE
-                cons.conrelid = 16471 AND
+                cons.conrelid = {{regclass:public.charges}} AND
                 cons.contype = 'c'
 
 -- call: reflect
@@ -2243,7 +2243,7 @@ SELECT
                 pg_catalog.pg_description pgd
             WHERE
                 pgd.objsubid = 0 AND
-                pgd.objoid = 16471
+                pgd.objoid = {{regclass:public.charges}}
 
 -- call: reflect
 SELECT c.oid
@@ -2285,7 +2285,7 @@ SELECT a.attname,
             FROM pg_catalog.pg_attribute a
             LEFT JOIN pg_catalog.pg_description pgd ON (
                 pgd.objoid = a.attrelid AND pgd.objsubid = a.attnum)
-            WHERE a.attrelid = 17024
+            WHERE a.attrelid = {{regclass:public.transfer_reversals}}
             AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum
 
@@ -2295,15 +2295,15 @@ SELECT a.attname
                     SELECT unnest(ix.indkey) attnum,
                            generate_subscripts(ix.indkey, 1) ord
                     FROM pg_index ix
-                    WHERE ix.indrelid = 17024 AND ix.indisprimary
+                    WHERE ix.indrelid = {{regclass:public.transfer_reversals}} AND ix.indisprimary
                     ) k ON a.attnum=k.attnum
-                WHERE a.attrelid = 17024
+                WHERE a.attrelid = {{regclass:public.transfer_reversals}}
                 ORDER BY k.ord
 
 -- call: reflect
 SELECT conname
            FROM  pg_catalog.pg_constraint r
-           WHERE r.conrelid = 17024 AND r.contype = 'p'
+           WHERE r.conrelid = {{regclass:public.transfer_reversals}} AND r.contype = 'p'
            ORDER BY 1
 
 -- call: reflect
@@ -2314,7 +2314,7 @@ SELECT r.conname,
                 pg_namespace n,
                 pg_class c
 
-          WHERE r.conrelid = 17024 AND
+          WHERE r.conrelid = {{regclass:public.transfer_reversals}} AND
                 r.contype = 'f' AND
                 c.oid = confrelid AND
                 n.oid = c.relnamespace
@@ -2345,7 +2345,7 @@ SELECT
                             on i.relam = am.oid
               WHERE
                   t.relkind IN ('r', 'v', 'f', 'm', 'p')
-                  and t.oid = 17024
+                  and t.oid = {{regclass:public.transfer_reversals}}
                   and ix.indisprimary = 'f'
               ORDER BY
                   t.relname,
@@ -2363,7 +2363,7 @@ SELECT
                   on cons.conrelid = a.attrelid AND
                     a.attnum = ANY(cons.conkey)
             WHERE
-                cons.conrelid = 17024 AND
+                cons.conrelid = {{regclass:public.transfer_reversals}} AND
                 cons.contype = 'u'
 
 -- call: reflect
@@ -2373,7 +2373,7 @@ SELECT
             FROM
                 pg_catalog.pg_constraint cons
             WHERE
-                cons.conrelid = 17024 AND
+                cons.conrelid = {{regclass:public.transfer_reversals}} AND
                 cons.contype = 'c'
 
 -- call: reflect
@@ -2383,7 +2383,7 @@ SELECT
                 pg_catalog.pg_description pgd
             WHERE
                 pgd.objsubid = 0 AND
-                pgd.objoid = 17024
+                pgd.objoid = {{regclass:public.transfer_reversals}}
 
 -- call: reflect
 SELECT
@@ -2410,7 +2410,7 @@ SELECT
                             on i.relam = am.oid
               WHERE
                   t.relkind IN ('r', 'v', 'f', 'm', 'p')
-                  and t.oid = 16863
+                  and t.oid = {{regclass:public.refunds}}
                   and ix.indisprimary = 'f'
               ORDER BY
                   t.relname,
@@ -2428,7 +2428,7 @@ SELECT
                   on cons.conrelid = a.attrelid AND
                     a.attnum = ANY(cons.conkey)
             WHERE
-                cons.conrelid = 16863 AND
+                cons.conrelid = {{regclass:public.refunds}} AND
                 cons.contype = 'u'
 
 -- call: reflect
@@ -2438,7 +2438,7 @@ SELECT
             FROM
                 pg_catalog.pg_constraint cons
             WHERE
-                cons.conrelid = 16863 AND
+                cons.conrelid = {{regclass:public.refunds}} AND
                 cons.contype = 'c'
 
 -- call: reflect
@@ -2448,7 +2448,7 @@ SELECT
                 pg_catalog.pg_description pgd
             WHERE
                 pgd.objsubid = 0 AND
-                pgd.objoid = 16863
+                pgd.objoid = {{regclass:public.refunds}}
 
 -- call: pandas-read_sql
 select relname from pg_class c join pg_namespace n on n.oid=c.relnamespace where pg_catalog.pg_table_is_visible(c.oid) and relname='SELECT table_name FROM information_schema.tables WHERE table_schema = ''public'''

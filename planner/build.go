@@ -748,6 +748,7 @@ func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 	if scan != nil && agg == nil && scan.Ordered && len(sortKeys) == 1 && sortKeys[0].Desc {
 		if cr, ok := proj[sortKeys[0].Expr.(*expr.ColumnRef).Index].(*expr.ColumnRef); ok && scan.Table.Columns[cr.Index].Name == "created" {
 			sortKeys = nil
+			scan.KeepOrder = true
 		}
 	}
 	if len(sortKeys) > 0 {

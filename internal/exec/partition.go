@@ -113,8 +113,8 @@ type partScan struct {
 	unknown bool  // the table's size is unknown: probe it
 	// expect is the table's known object count when the scan reads all of it (Learn) and a
 	// complete scan has counted it; 0 when unknown. It beats the windows' densities.
-	expect float64
-	bounded bool  // the consumer reads in chunks it asks for (WithBoundedDemand)
+	expect  float64
+	bounded bool // the consumer reads in chunks it asks for (WithBoundedDemand)
 
 	ctx    context.Context // the workers': the statement's values, cancelled by close
 	cancel context.CancelFunc

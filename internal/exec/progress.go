@@ -17,8 +17,8 @@ type scanProgress struct {
 	node    *planner.Scan
 	part    *partScan // set once the scan reads created windows (partition.go)
 	est     float64   // the planner's requests for the whole scan
-	calls   int     // the scan's calls (one per id, per IN value, per parent)
-	limited bool    // a LIMIT is pushed into the scan: it may stop while Stripe has more pages
+	calls   int       // the scan's calls (one per id, per IN value, per parent)
+	limited bool      // a LIMIT is pushed into the scan: it may stop while Stripe has more pages
 	started bool
 	ended   bool  // the scan has returned its last row or was closed
 	call    int   // the call of the last page

@@ -133,7 +133,9 @@ func (m *Metrics) Request(method, endpoint string, status int, d time.Duration) 
 func (m *Metrics) BudgetWait(d time.Duration) { m.budgetWait.Observe(d.Seconds()) }
 
 // CacheHit implements stripeapi.Observer: a GET answered from the page cache.
-func (m *Metrics) CacheHit(endpoint string) { m.cacheHits.WithLabelValues(endpointLabel(endpoint)).Inc() }
+func (m *Metrics) CacheHit(endpoint string) {
+	m.cacheHits.WithLabelValues(endpointLabel(endpoint)).Inc()
+}
 
 // Coalesced implements stripeapi.Observer: a GET that shared another's answer.
 func (m *Metrics) Coalesced(endpoint string) {

@@ -44,22 +44,11 @@ const nodeRate = 50
 
 func startNode(t *testing.T, emuCfg emulator.Config, key string) *node {
 	t.Helper()
-	emu, err := emulator.New(emuCfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stripeLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	stripeSrv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = stripeSrv.Serve(stripeLn) }()
-	t.Cleanup(func() { stripeSrv.Close() })
-
+	emu, stripeURL := startEmulator(t, emuCfg)
 	n := &node{emu: emu, m: New(nodeRate), limiter: stripeapi.NewLimiter(nodeRate)}
 	client, err := stripeapi.NewClient(stripeapi.Config{
 		APIKey:   key,
-		BaseURL:  "http://" + stripeLn.Addr().String(),
+		BaseURL:  stripeURL,
 		Rate:     nodeRate,
 		Limiter:  n.limiter,
 		Observer: n.m,
@@ -93,6 +82,23 @@ func startNode(t *testing.T, emuCfg emulator.Config, key string) *node {
 	n.pgURL = fmt.Sprintf("host=%s port=%s dbname=stripe user=tester sslmode=disable", host, port)
 	n.httpURL = "http://" + mLn.Addr().String()
 	return n
+}
+
+// startEmulator serves an emulator on 127.0.0.1 until the test ends and returns it with its URL.
+func startEmulator(t *testing.T, cfg emulator.Config) (*emulator.Emulator, string) {
+	t.Helper()
+	emu, err := emulator.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { srv.Close() })
+	return emu, "http://" + ln.Addr().String()
 }
 
 // get fetches a path of the metrics listener and returns the status and body.

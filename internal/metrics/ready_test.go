@@ -79,18 +79,8 @@ func (r *Readiness) idle() bool {
 // Stripe sees one check per minute of that clock, and a stale verdict is answered while the next
 // check runs.
 func TestReadinessChecksAtMostOncePerInterval(t *testing.T) {
-	emu, err := emulator.New(emulator.Config{Seed: 1, Scale: emulator.ScaleNone})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = hs.Serve(ln) }()
-	t.Cleanup(func() { hs.Close() })
-	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_clock123", BaseURL: "http://" + ln.Addr().String(), Limiter: stripeapi.NewLimiter(100)})
+	emu, base := startEmulator(t, emulator.Config{Seed: 1, Scale: emulator.ScaleNone}) // node_test.go
+	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_clock123", BaseURL: base, Limiter: stripeapi.NewLimiter(100)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,10 @@
 // trust authentication. Package planner registers package procedures with
 // catalog.RegisterRoutines when it opens a session, so \df and pg_proc list every Stripe action.
 //
+// When Config.Observer is set (serve --metrics-listen), the default engine tells it of every
+// session opened and closed and of every statement's outcome (SQLSTATE), duration and rows
+// (observe.go); nothing it is told names a user, a table, a value or a query.
+//
 // Every error a client sees is an ErrorResponse built from *sqlstate.Error; anything else becomes
 // XX000. A malformed or oversized message closes only that connection (08P01), and a panic while
 // serving a connection is recovered, logged and reported as XX000.

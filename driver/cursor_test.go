@@ -15,24 +15,11 @@ import (
 )
 
 // fetchIDs runs a FETCH on tx and returns the first column of its rows.
-func fetchIDs(t *testing.T, ctx context.Context, tx *sql.Tx, q string) []string {
+func fetchIDs(t *testing.T, tx *sql.Tx, q string) []string {
 	t.Helper()
-	rows, err := tx.QueryContext(ctx, q)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
 	var ids []string
-	for rows.Next() {
-		var id string
-		var amount int64
-		if err := rows.Scan(&id, &amount); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatalf("%s: %v", q, err)
+	for _, r := range queryStrings(t, tx, q) {
+		ids = append(ids, r[0])
 	}
 	return ids
 }
@@ -55,7 +42,7 @@ func TestCursors(t *testing.T) {
 	if _, err := tx.ExecContext(ctx, "DECLARE c CURSOR FOR SELECT id, amount FROM charges"); err != nil {
 		t.Fatal(err)
 	}
-	if got := fetchIDs(t, ctx, tx, "FETCH 10 FROM c"); len(got) != 10 || got[0] != all[0][0] {
+	if got := fetchIDs(t, tx, "FETCH 10 FROM c"); len(got) != 10 || got[0] != all[0][0] {
 		t.Errorf("FETCH 10: %v", got)
 	}
 	if _, err := tx.ExecContext(ctx, "CLOSE c"); err != nil {
@@ -70,7 +57,7 @@ func TestCursors(t *testing.T) {
 	}
 	var got []string
 	for {
-		ids := fetchIDs(t, ctx, tx, "FETCH FORWARD 300 FROM c")
+		ids := fetchIDs(t, tx, "FETCH FORWARD 300 FROM c")
 		if len(ids) == 0 {
 			break
 		}
@@ -83,7 +70,7 @@ func TestCursors(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("the cursor's rows differ from SELECT's (-select +cursor):\n%s", d)
 	}
-	if back := fetchIDs(t, ctx, tx, "FETCH BACKWARD 2 FROM c"); !cmp.Equal(back, []string{want[len(want)-1], want[len(want)-2]}) {
+	if back := fetchIDs(t, tx, "FETCH BACKWARD 2 FROM c"); !cmp.Equal(back, []string{want[len(want)-1], want[len(want)-2]}) {
 		t.Errorf("FETCH BACKWARD 2 at the end: %v", back)
 	}
 	if _, err := tx.ExecContext(ctx, "DECLARE h CURSOR WITH HOLD FOR SELECT id, amount FROM charges"); err != nil {

@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -289,16 +287,7 @@ func TestPgxCursor(t *testing.T) {
 	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeCacheStatement, pgx.QueryExecModeSimpleProtocol} {
 		t.Run(mode.String(), func(t *testing.T) {
 			emu.ResetRequests()
-			cfg, err := pgx.ParseConfig(pgxURL(addr, ""))
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg.DefaultQueryExecMode = mode
-			conn, err := pgx.ConnectConfig(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close(ctx)
+			conn := connectPgxMode(t, addr, mode)
 			tx, err := conn.Begin(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -460,25 +449,9 @@ public class Fetch {
 // named portal 50 rows at a time, each Execute followed by a Sync, so the portal is suspended
 // across Syncs in the transaction block; reading 120 rows costs two pages, and the rest streams.
 func TestJDBCFetchSize(t *testing.T) {
-	jar := "/usr/share/java/postgresql.jar"
-	if _, err := os.Stat(jar); err != nil {
-		t.Skip("the PostgreSQL JDBC driver is not installed (apt-get install libpostgresql-jdbc-java)")
-	}
-	if _, err := exec.LookPath("javac"); err != nil {
-		t.Skip("javac is not installed")
-	}
-	if testing.Short() {
-		t.Skip("compiling and starting a JVM takes several seconds")
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "Fetch.java"), []byte(jdbcFetchProgram), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("javac", "-d", dir, filepath.Join(dir, "Fetch.java")).CombinedOutput(); err != nil {
-		t.Fatalf("javac: %v\n%s", err, out)
-	}
+	cp := compileJava(t, "Fetch", jdbcFetchProgram) // other_clients_test.go
 	addr, emu := startCursorServer(t, emulator.Config{})
-	lines, finish := startInteractive(t, exec.Command("java", "-cp", dir+":"+jar, "Fetch", addr))
+	lines, finish := startInteractive(t, exec.Command("java", "-cp", cp, "Fetch", addr))
 	if got := <-lines; got != "read 120 true" {
 		t.Fatalf("first line %q, want %q", got, "read 120 true")
 	}
@@ -518,12 +491,7 @@ const { Client } = require('pg');
 // TestNodePostgresCursor fetches a cursor with node-postgres's plain queries (pg-cursor is not
 // needed: DECLARE and FETCH are SQL).
 func TestNodePostgresCursor(t *testing.T) {
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node is not installed")
-	}
-	if err := exec.Command("node", "-e", "require('pg')").Run(); err != nil {
-		t.Skip("node-postgres is not installed: npm install pg and set NODE_PATH to its node_modules")
-	}
+	requireNodePostgres(t) // other_clients_test.go
 	addr, emu := startCursorServer(t, emulator.Config{})
 	out, err := exec.Command("node", "-e", nodeCursorScript, addr).CombinedOutput()
 	if err != nil {

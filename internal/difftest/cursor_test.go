@@ -44,6 +44,13 @@ var cursorScripts = []struct {
 		"ROLLBACK",
 		"BEGIN", "CLOSE nope", "ROLLBACK",
 		"BEGIN", "MOVE BACKWARD 1 IN nope", "ROLLBACK",
+		"BEGIN",
+		"DECLARE z CURSOR FOR SELECT 10 / (3 - g) FROM generate_series(1, 5) g",
+		"FETCH 2 FROM z",
+		"FETCH 2 FROM z",
+		"FETCH z",
+		"ROLLBACK",
+		"FETCH z",
 	}},
 	{"scroll moves", []string{
 		"BEGIN",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -265,5 +266,38 @@ func TestCursorContext(t *testing.T) {
 	}
 	if got := in("FETCH 1 FROM c"); got != "ERROR 55000" {
 		t.Errorf("FETCH after a cancelled one: %s, want ERROR 55000", got)
+	}
+}
+
+// BenchmarkCursorMemory reads 20,000 rows through a cursor with FETCH 500 and reports the heap
+// still live at the end (after a collection) per row read: a NO SCROLL cursor holds one page
+// whatever it has read, a SCROLL one every row.
+func BenchmarkCursorMemory(b *testing.B) {
+	const rows = 20000
+	backend := newFake(rows)
+	for _, mode := range []string{"NO SCROLL", "SCROLL"} {
+		b.Run(mode, func(b *testing.B) {
+			var live float64
+			for i := 0; i < b.N; i++ {
+				sess := session(map[string]string{"stripesql.max_requests": "100000"})
+				if err := sess.BeginTransaction(nil); err != nil {
+					b.Fatal(err)
+				}
+				runtime.GC()
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				if got := runLine(context.Background(), backend, sess, "DECLARE c "+mode+" CURSOR FOR SELECT id, color, metadata FROM widgets"); got != "DECLARE CURSOR" {
+					b.Fatal(got)
+				}
+				for n := 0; n < rows; n += 500 {
+					runLine(context.Background(), backend, sess, "MOVE 500 IN c")
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				live += float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / rows
+				sess.Close()
+			}
+			b.ReportMetric(live/float64(b.N), "live-B/row")
+		})
 	}
 }

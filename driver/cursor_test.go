@@ -73,6 +73,13 @@ func TestCursors(t *testing.T) {
 	if back := fetchIDs(t, tx, "FETCH BACKWARD 2 FROM c"); !cmp.Equal(back, []string{want[len(want)-1], want[len(want)-2]}) {
 		t.Errorf("FETCH BACKWARD 2 at the end: %v", back)
 	}
+	// A DECLARE with arguments: its query is planned with them, and Stripe filters by them.
+	if _, err := tx.ExecContext(ctx, "DECLARE one CURSOR FOR SELECT id, amount FROM charges WHERE id = $1", want[3]); err != nil {
+		t.Fatal(err)
+	}
+	if got := fetchIDs(t, tx, "FETCH ALL FROM one"); !cmp.Equal(got, want[3:4]) {
+		t.Errorf("FETCH ALL of a cursor over one id: %v, want %v", got, want[3:4])
+	}
 	if _, err := tx.ExecContext(ctx, "DECLARE h CURSOR WITH HOLD FOR SELECT id, amount FROM charges"); err != nil {
 		t.Fatal(err)
 	}

@@ -73,7 +73,13 @@ func codeOf(err error) string {
 	return fmt.Sprintf("not coded: %v", err)
 }
 
-func queryStrings(t *testing.T, db *sql.DB, q string, args ...any) [][]string {
+// querier is what queryStrings reads from: a *sql.DB, *sql.Conn or *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// queryStrings runs q and returns its rows as text, NULL as "NULL".
+func queryStrings(t *testing.T, db querier, q string, args ...any) [][]string {
 	t.Helper()
 	rows, err := db.QueryContext(context.Background(), q, args...)
 	if err != nil {

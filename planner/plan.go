@@ -46,9 +46,11 @@ type Planned struct {
 	// Set is the action of SET and RESET statements; the executor applies it to the session.
 	Set *SetAction
 	// Analyze is set on EXPLAIN ANALYZE: Inner is the plan to run and time, and the executor prints
-	// Inner's tree with actual figures.
+	// Inner's tree with actual figures. On DECLARE, Inner is the cursor's query.
 	Analyze bool
 	Inner   *Planned
+	// Cursor is the action of DECLARE, FETCH, MOVE and CLOSE (cursor.go); nil otherwise.
+	Cursor *CursorAction
 	// Verbose is set on the plan under EXPLAIN VERBOSE: EXPLAIN then prints each Project's
 	// Output list, as PostgreSQL prints Output only with VERBOSE.
 	Verbose bool

@@ -77,6 +77,7 @@ type Session struct {
 	loc      *time.Location
 	written  map[string]time.Time // tables written, for RecentlyWritten (write.go)
 	tx       txState              // the open transaction block, if any (transaction.go)
+	cursors  Cursors              // the open cursors, kept by package exec (cursor.go)
 	startErr error                // the first invalid initial setting (StartupError)
 }
 

@@ -19,8 +19,13 @@
 // its CommandComplete; an error skips the rest) and the extended protocol (Parse, Bind, Describe,
 // Execute with row limits and PortalSuspended, Close, Flush, Sync; after an error, messages are
 // discarded until Sync). Transaction statements only move the status byte (Stripe has no
-// transactions, and a write inside a block says so with a NOTICE); COPY (query) TO STDOUT streams
-// CSV or text; CancelRequest with a matching key cancels the running query with 57014.
+// transactions, and a write inside a block says so with a NOTICE) and tell the engine where blocks
+// begin and end, which scope its cursors (a Query of several statements outside a block is one
+// implicit block, as in PostgreSQL); COPY (query) TO STDOUT streams CSV or text; CancelRequest
+// with a matching key cancels the running query with 57014. A portal executed with a row limit
+// runs under a context of its own, marked exec.WithBoundedDemand, so it can be suspended and read
+// on by later Executes, across Syncs inside a block (JDBC's fetch size), and is charged for the
+// pages its client reads; DECLARE / FETCH cursors are the engine's, shared with the driver.
 //
 // The cmd package builds a Config from flags, calls New and Serve; DefaultAddr (127.0.0.1:5433) is
 // the address to listen on, and `psql -h 127.0.0.1 -p 5433 -d stripe` connects (any database name

@@ -161,12 +161,14 @@ func (s *plannerSession) Setting(name string) (string, bool) { return s.sess.Set
 func (s *plannerSession) BeginTransaction(readOnly *bool) error {
 	return s.sess.BeginTransaction(readOnly)
 }
-func (s *plannerSession) EndTransaction()     { s.sess.EndTransaction() }
-func (s *plannerSession) StartupError() error { return s.sess.StartupError() }
+func (s *plannerSession) EndTransaction(commit bool) { s.sess.EndTransaction(commit) }
+func (s *plannerSession) StartupError() error        { return s.sess.StartupError() }
 
 var _ engineTx = (*plannerSession)(nil)
 
+// Close ends the session: its cursors close, so their queries send no more requests.
 func (s *plannerSession) Close() {
+	s.sess.Close()
 	if s.observer != nil {
 		s.observer.SessionClosed()
 	}
@@ -175,6 +177,12 @@ func (s *plannerSession) Close() {
 type execRows struct{ exec.Rows }
 
 func (r execRows) Columns() []Column { return columns(r.Rows.Columns()) }
+
+// Binary implements binaryRows: the rows of a FETCH from a BINARY cursor.
+func (r execRows) Binary() bool {
+	b, ok := r.Rows.(binaryRows)
+	return ok && b.Binary()
+}
 
 func columns(cols []planner.Column) []Column {
 	if cols == nil {

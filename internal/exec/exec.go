@@ -63,6 +63,9 @@ func Run(ctx context.Context, b stripeapi.Backend, sess *planner.Session, p *pla
 			return nil, err
 		}
 	}
+	if p.Cursor != nil {
+		return runCursor(ctx, b, sess, p) // cursor.go
+	}
 	r := newRunner(b, sess, p)
 	if err := r.prepareSubqueries(ctx, &p); err != nil { // subquery.go
 		return nil, err

@@ -59,6 +59,17 @@ const (
 	InternalError               = "XX000"
 )
 
+// SQLSTATE codes of cursors (DECLARE, FETCH, MOVE, CLOSE).
+const (
+	// NoActiveSQLTransaction is a statement that needs a transaction block run outside one, such
+	// as DECLARE without WITH HOLD.
+	NoActiveSQLTransaction = "25P01"
+	DuplicateCursor        = "42P03"
+	// ObjectNotInPrerequisiteState is an object used in a state that forbids it: a backward fetch
+	// from a NO SCROLL cursor, a cursor whose query failed.
+	ObjectNotInPrerequisiteState = "55000"
+)
+
 // Error is a PostgreSQL-shaped error: a SQLSTATE code, a message, and optional detail, hint and
 // 1-based character position in the statement text. It satisfies the same SQLState() convention as
 // pgx's PgError, so callers can switch on codes without importing this package.

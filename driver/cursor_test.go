@@ -32,7 +32,9 @@ func TestCursors(t *testing.T) {
 	f := newFixture(t, emulator.Config{Seed: 9, Scale: emulator.ScaleN(1000)})
 	f.db.SetMaxOpenConns(1) // the connection after Commit is the transaction's
 	ctx := context.Background()
-	all := queryStrings(t, f.db, "SELECT id, amount FROM charges")
+	// Stripe's order, kept by the scan (no sort): without ORDER BY a partitioned scan hands rows
+	// on as its windows arrive, so two reads need not agree on the order.
+	all := queryStrings(t, f.db, "SELECT id, amount FROM charges ORDER BY created DESC")
 	f.emu.ResetRequests()
 
 	tx, err := f.db.BeginTx(ctx, nil)
@@ -52,7 +54,7 @@ func TestCursors(t *testing.T) {
 		t.Errorf("FETCH 10 then CLOSE sent %v; want one page", got)
 	}
 
-	if _, err := tx.ExecContext(ctx, "DECLARE c SCROLL CURSOR FOR SELECT id, amount FROM charges"); err != nil {
+	if _, err := tx.ExecContext(ctx, "DECLARE c SCROLL CURSOR FOR SELECT id, amount FROM charges ORDER BY created DESC"); err != nil {
 		t.Fatal(err)
 	}
 	var got []string

@@ -113,8 +113,7 @@ type partScan struct {
 	unknown bool  // the table's size is unknown: probe it
 	// expect is the table's known object count when the scan reads all of it (Learn) and a
 	// complete scan has counted it; 0 when unknown. It beats the windows' densities.
-	expect  float64
-	bounded bool // the consumer reads in chunks it asks for (WithBoundedDemand)
+	expect float64
 
 	ctx    context.Context // the workers': the statement's values, cancelled by close
 	cancel context.CancelFunc
@@ -132,7 +131,6 @@ type partScan struct {
 	opened   bool // the rest of the range is wanted
 	split    bool // the range has been split into windows
 	probing  int  // probe windows whose first page is not in
-	checked  bool // the estimate has been checked after probing
 	handed   int  // pages handed to the consumer
 	latency  time.Duration
 	read     int64
@@ -187,7 +185,7 @@ func newPartScan(ctx context.Context, it *scanIter) *partScan {
 	k, _ := createdKey(it.s.Table)
 	c := it.s.Calls[0]
 	p := &partScan{it: it, call: c, param: k.Param, gte: hasKeyOp(k, catalog.OpGte), lt: hasKeyOp(k, catalog.OpLt),
-		base: url.Values{}, unknown: it.s.Source == planner.SourceUnknown, bounded: boundedDemand(ctx),
+		base: url.Values{}, unknown: it.s.Source == planner.SourceUnknown,
 		wake: make(chan struct{}, 1)}
 	for key, vs := range c.Params {
 		switch key {
@@ -306,7 +304,7 @@ func (p *partScan) next(ctx context.Context) ([]stripeapi.Object, error) {
 func (p *partScan) open(ctx context.Context) error {
 	p.mu.Lock()
 	p.opened = true
-	check := !p.unknown && !p.bounded
+	check := !p.unknown
 	p.mu.Unlock()
 	if check {
 		return p.it.r.checkEstimate()
@@ -379,10 +377,10 @@ func (p *partScan) decideSplit(ctx context.Context) {
 
 // probeWanted reports whether a table of unknown size must be measured before it is read on: the
 // first page's density over the whole range down to floor could take more than half the requests
-// the statement has left. (Counted pessimistically: objects usually thin out going back.) A
-// consumer that reads in chunks is charged as it reads, so it is never probed. p.mu is held.
+// the statement has left. (Counted pessimistically: objects usually thin out going back.)
+// p.mu is held.
 func (p *partScan) probeWanted(floor int64) bool {
-	if !p.unknown || p.bounded {
+	if !p.unknown {
 		return false
 	}
 	d, _ := p.w0.topDensity()
@@ -410,10 +408,6 @@ func (p *partScan) allowed() int {
 		return 0 // the consumer decides how to read on (decideSplit)
 	case p.probing > 0:
 		return probeWindows // the probes, nothing else, until the estimate is checked
-	case p.bounded:
-		// Read ahead by half of what the consumer has read: a cursor that stops costs few
-		// pages it did not ask for, one that reads on soon gets the target.
-		return max(1, min(p.target(), p.handed/2))
 	}
 	return p.target()
 }
@@ -432,11 +426,7 @@ func (p *partScan) pump() {
 		// Read ahead of the consumer by at most twice the requests in flight — but the window
 		// being handed on in order may always be read, or pages of later windows could fill
 		// the read-ahead while the consumer waits for it.
-		ahead := 2 * allowed
-		if p.bounded {
-			ahead = allowed // a consumer that may stop at any chunk is read ahead by less
-		}
-		full := p.buffered+p.inflight >= ahead
+		full := p.buffered+p.inflight >= 2*allowed
 		w := p.pick()
 		if w != nil && full && !(p.it.s.KeepOrder && w == p.current()) {
 			return
@@ -829,9 +819,8 @@ func (p *partScan) estimatedRows() float64 {
 	return rows
 }
 
-// afterProbes checks the statement's estimate once the probe pages are in, unless the consumer
-// reads in chunks (then the scan is charged as fetched); for a scan of the whole table it keeps
-// the estimate in Stats, so the next plan knows the size without probing.
+// afterProbes checks the statement's estimate once the probe pages are in; for a scan of the
+// whole table it keeps the estimate in Stats, so the next plan knows the size without probing.
 func (p *partScan) afterProbes() {
 	if p.it.s.Learn {
 		rows := p.estimatedRows()
@@ -840,13 +829,6 @@ func (p *partScan) afterProbes() {
 			How: strconv.Itoa(p.probes+1) + " probe pages", LearnedAt: time.Now()}
 		p.mu.Unlock()
 		p.it.r.sess.Stats().Put(p.it.r.sess.Account(), p.it.s.Table.Name, st)
-	}
-	p.mu.Lock()
-	p.checked = true
-	bounded := p.bounded
-	p.mu.Unlock()
-	if bounded {
-		return
 	}
 	if err := p.it.r.checkEstimate(); err != nil {
 		p.mu.Lock()

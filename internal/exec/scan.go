@@ -131,7 +131,9 @@ func (it *scanIter) nextRaw(ctx context.Context) ([]any, bool, error) {
 		if it.call >= len(it.s.Calls) {
 			return nil, false, nil
 		}
-		if it.part == nil && it.mayPartition && !it.started {
+		// A consumer reading in chunks it asks for (a cursor, a portal with a row limit) is
+		// read page by page as it asks: read-ahead would be pages it never asked for.
+		if it.part == nil && it.mayPartition && !it.started && !boundedDemand(ctx) {
 			it.part = newPartScan(ctx, it)
 			it.r.mu.Lock()
 			if it.st.scan != nil {

@@ -76,14 +76,17 @@ type Config struct {
 
 // Request is one API request as the emulator received it, for tests that assert calls.
 type Request struct {
-	Method         string     `json:"method"`
-	Path           string     `json:"path"`
-	Query          url.Values `json:"query"`
-	Body           url.Values `json:"body"`
-	Time           time.Time  `json:"time"`
-	IdempotencyKey string     `json:"idempotency_key,omitempty"`
-	Status         int        `json:"status"`
-	RequestID      string     `json:"request_id"`
+	Method string     `json:"method"`
+	Path   string     `json:"path"`
+	Query  url.Values `json:"query"`
+	Body   url.Values `json:"body"`
+	Time   time.Time  `json:"time"`
+	// Received is the wall-clock time the request arrived, whatever Config.Now says, so tests
+	// can measure request rates (Time follows the emulator's clock).
+	Received       time.Time `json:"received"`
+	IdempotencyKey string    `json:"idempotency_key,omitempty"`
+	Status         int       `json:"status"`
+	RequestID      string    `json:"request_id"`
 }
 
 // idemRecord is a stored answer to an idempotent request.
@@ -335,7 +338,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	rec := Request{Method: r.Method, Path: r.URL.Path, Time: e.now(), IdempotencyKey: r.Header.Get("Idempotency-Key"), RequestID: reqID}
+	rec := Request{Method: r.Method, Path: r.URL.Path, Time: e.now(), Received: time.Now(), IdempotencyKey: r.Header.Get("Idempotency-Key"), RequestID: reqID}
 	var resp response
 	switch {
 	case err != nil:

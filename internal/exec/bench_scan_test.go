@@ -19,7 +19,7 @@ import (
 // 6), the requests sent and the seconds taken, on a node that has never seen the account. Run it
 // by hand (about two minutes): go test ./internal/exec -run '^$' -bench BudgetShare -benchtime 1x
 func BenchmarkScanBudgetShare(b *testing.B) {
-	const charges = 3000
+	const charges = 6000
 	for _, latency := range []time.Duration{100 * time.Millisecond, 300 * time.Millisecond, 600 * time.Millisecond} {
 		for _, mode := range []string{"sequential", "partitioned"} {
 			b.Run(fmt.Sprintf("%s/%dms", mode, latency.Milliseconds()), func(b *testing.B) {

@@ -63,23 +63,10 @@ func TestOpenSQLiteCorrupt(t *testing.T) {
 			must(t, os.WriteFile(path, garbage, 0o600))
 		}, "is corrupt"},
 		{"damaged pages", func(t *testing.T, path string) {
-			s, err := Open(ctx, filepath.Dir(path))
-			must(t, err)
-			for i := 0; i < 200; i++ {
-				must(t, s.SaveStats(ctx, TableStats{Account: "acct", Table: fmt.Sprintf("t%03d", i), Rows: int64(i), How: "x"}))
-			}
-			must(t, s.Close())
-			f, err := os.OpenFile(path, os.O_RDWR, 0)
-			must(t, err)
-			defer f.Close()
-			fi, err := f.Stat()
-			must(t, err)
-			if fi.Size() < 3*4096 {
-				t.Fatalf("store is only %d bytes; the test needs pages to damage", fi.Size())
-			}
-			junk := bytes.Repeat(garbage, int(fi.Size()/int64(len(garbage)))+1)
-			_, err = f.WriteAt(junk[:fi.Size()-4096], 4096) // keep page 1 (header, schema)
-			must(t, err)
+			damagePages(t, path, 4096) // all but page 1 (header, schema)
+		}, "is corrupt"},
+		{"damaged last page", func(t *testing.T, path string) {
+			damagePages(t, path, -4096) // a page of statistics Open itself never reads
 		}, "is corrupt"},
 		{"someone else's database", func(t *testing.T, path string) {
 			db, err := sql.Open("sqlite", path)
@@ -109,6 +96,32 @@ func TestOpenSQLiteCorrupt(t *testing.T) {
 			}
 		})
 	}
+}
+
+// damagePages writes a store with many statistics rows, then overwrites its pages from offset on
+// (from the end when offset < 0) with garbage.
+func damagePages(t *testing.T, path string, offset int64) {
+	t.Helper()
+	s, err := Open(ctx, filepath.Dir(path))
+	must(t, err)
+	for i := 0; i < 200; i++ {
+		must(t, s.SaveStats(ctx, TableStats{Account: "acct", Table: fmt.Sprintf("t%03d", i), Rows: int64(i), How: "x"}))
+	}
+	must(t, s.Close())
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	must(t, err)
+	defer f.Close()
+	fi, err := f.Stat()
+	must(t, err)
+	if fi.Size() < 3*4096 {
+		t.Fatalf("store is only %d bytes; the test needs pages to damage", fi.Size())
+	}
+	if offset < 0 {
+		offset += fi.Size()
+	}
+	junk := bytes.Repeat([]byte("garbage\x00\xff"), int(fi.Size()))
+	_, err = f.WriteAt(junk[:fi.Size()-offset], offset)
+	must(t, err)
 }
 
 func TestOpenSQLiteUnusablePath(t *testing.T) {

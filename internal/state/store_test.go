@@ -300,10 +300,15 @@ func testFlowCRUD(t *testing.T, e *env) {
 	}
 }
 
-func flowNames(fs []Flow) []string {
-	var out []string
-	for _, f := range fs {
-		out = append(out, f.Name)
+func flowNames(fs []Flow) []string { return each(fs, func(f Flow) string { return f.Name }) }
+
+func runIDs(rs []Run) []int64 { return each(rs, func(r Run) int64 { return r.ID }) }
+
+// each is f of every element of xs.
+func each[T, U any](xs []T, f func(T) U) []U {
+	var out []U
+	for _, x := range xs {
+		out = append(out, f(x))
 	}
 	return out
 }
@@ -403,14 +408,6 @@ func codeDetail(err error) string {
 		return e.Detail
 	}
 	return ""
-}
-
-func runIDs(rs []Run) []int64 {
-	var out []int64
-	for _, r := range rs {
-		out = append(out, r.ID)
-	}
-	return out
 }
 
 // testRacingStartRun: many goroutines on three stores (nodes) start the same flow at once; exactly

@@ -336,6 +336,8 @@ func SystemTables() []*Table {
 				"backend_start:timestamptz query_start:timestamptz state:text query:text backend_type:text", activityRows),
 		pc("pg_locks", "locks", "locktype:text database:oid relation:oid pid:int4 mode:text granted:bool", empty),
 		pc("pg_prepared_xacts", "prepared transactions", "transaction:int8 gid:text prepared:timestamptz owner:name database:name", empty),
+		withSessionRows(pc("pg_cursors", "the session's open cursors (cursors.go)",
+			"name:text statement:text is_holdable:bool is_binary:bool is_scrollable:bool creation_time:timestamptz", empty), cursorRows),
 		pc("pg_timezone_names", "time zone names", "name:text abbrev:text utc_offset:text is_dst:bool", empty),
 
 		is("schemata", "schemas",

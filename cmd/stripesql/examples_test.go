@@ -111,9 +111,9 @@ func splitExample(t *testing.T, line string) (map[string]string, []string) {
 }
 
 // hermetic rewrites an example's arguments so it runs on this machine only: the emulator address
-// of the examples (127.0.0.1:12111) becomes the test emulator's, every --listen 127.0.0.1:0, every
-// --data-dir a directory under the test's state home, and
-// a command given a key but no --api-base gets the test emulator's.
+// of the examples (127.0.0.1:12111) becomes the test emulator's, every --listen and
+// --metrics-listen 127.0.0.1:0, every --data-dir a directory under the test's state home, and a
+// command given a key but no --api-base gets the test emulator's.
 func hermetic(args []string, emuURL string, hasKey bool) []string {
 	out := make([]string, 0, len(args)+2)
 	hasBase := false
@@ -124,7 +124,7 @@ func hermetic(args []string, emuURL string, hasKey bool) []string {
 			hasBase = true
 			out = append(out, a, emuURL)
 			i++
-		case a == "--listen" && i+1 < len(args):
+		case (a == "--listen" || a == "--metrics-listen") && i+1 < len(args):
 			out = append(out, a, "127.0.0.1:0")
 			i++
 		case a == "--data-dir" && i+1 < len(args):

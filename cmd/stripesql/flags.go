@@ -31,6 +31,8 @@ type connFlags struct {
 	proxy     string
 	dataDir   string
 	stateURL  string
+	// observer, when set (serve --metrics-listen), is told of every Stripe request (metrics).
+	observer stripeapi.Observer
 }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
@@ -168,6 +170,7 @@ func (c *connFlags) backend(stderr io.Writer) (b *stripeapi.Client, stats *plann
 		Proxy:     c.proxy,
 		Verbosity: c.verbosity,
 		Logger:    c.logger(stderr),
+		Observer:  c.observer,
 	})
 	if err != nil {
 		stop()

@@ -33,7 +33,8 @@ var migrations = []migration{{
 			PRIMARY KEY (account, table_name)
 		)`,
 		`CREATE TABLE accounts (
-			id         TEXT    NOT NULL PRIMARY KEY,
+			account    TEXT    NOT NULL PRIMARY KEY,
+			id         TEXT    NOT NULL,
 			created    BIGINT  NOT NULL,
 			livemode   BOOLEAN NOT NULL,
 			fetched_at BIGINT  NOT NULL

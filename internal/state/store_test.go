@@ -133,9 +133,9 @@ func testStatsRoundTrip(t *testing.T, e *env) {
 	s := e.open()
 	learned := time.Date(2024, 2, 1, 10, 30, 0, 123456000, time.UTC)
 	in := []TableStats{
-		{Account: "acct_A", Table: "customers", Rows: 120, OldestCreated: 1600000000, NewestCreated: 1700000000,
+		{Account: "acct_A", Table: "customers", Rows: 120, Oldest: 1600000000, Newest: 1700000000,
 			Complete: true, How: "complete scan", LearnedAt: learned},
-		{Account: "acct_A", Table: "charges", Rows: 6000, OldestCreated: 1650000000, NewestCreated: 1700000500,
+		{Account: "acct_A", Table: "charges", Rows: 6000, Oldest: 1650000000, Newest: 1700000500,
 			Complete: false, How: "5 probe pages", LearnedAt: learned.Add(time.Minute)},
 		{Account: "acct_B", Table: "charges", Rows: 7, How: "complete scan", Complete: true, LearnedAt: learned},
 	}
@@ -150,8 +150,8 @@ func testStatsRoundTrip(t *testing.T, e *env) {
 	// Upsert replaces; a zero LearnedAt is stamped with the store's time.
 	before, err := s.Now(ctx)
 	must(t, err)
-	upd := TableStats{Account: "acct_A", Table: "charges", Rows: 6012, OldestCreated: 1650000000,
-		NewestCreated: 1700000900, Complete: true, How: "complete scan"}
+	upd := TableStats{Account: "acct_A", Table: "charges", Rows: 6012, Oldest: 1650000000,
+		Newest: 1700000900, Complete: true, How: "complete scan"}
 	must(t, s.SaveStats(ctx, upd))
 	got, err = s.Stats(ctx, "acct_A")
 	must(t, err)
@@ -170,33 +170,49 @@ func testStatsRoundTrip(t *testing.T, e *env) {
 	if diff := cmp.Diff([]TableStats{}, none); diff != "" {
 		t.Errorf("Stats of an unknown account -want +got:\n%s", diff)
 	}
+	// "" is the API key's own account, as planner.Stats names it.
+	own := TableStats{Account: "", Table: "refunds", Rows: 3, How: "complete scan", Complete: true, LearnedAt: learned}
+	must(t, s.SaveStats(ctx, own))
+	all, err := s.AllStats(ctx)
+	must(t, err)
+	if diff := cmp.Diff([]TableStats{own, got[0], got[1], in[2]}, all); diff != "" {
+		t.Errorf("AllStats -want +got:\n%s", diff)
+	}
 	wantCode(t, "stats without a table", s.SaveStats(ctx, TableStats{Account: "acct_A"}), sqlstate.InvalidParameterValue)
 	wantCode(t, "negative rows", s.SaveStats(ctx, TableStats{Account: "a", Table: "t", Rows: -1}), sqlstate.InvalidParameterValue)
 }
 
 func testAccountRoundTrip(t *testing.T, e *env) {
 	s := e.open()
-	if _, ok, err := s.Account(ctx, "acct_A"); err != nil || ok {
-		t.Fatalf("Account of an unknown id: ok=%v err=%v; want not found", ok, err)
+	if _, ok, err := s.Account(ctx, ""); err != nil || ok {
+		t.Fatalf("Account of an unknown account: ok=%v err=%v; want not found", ok, err)
 	}
-	a := Account{ID: "acct_A", Created: 1500000000, Livemode: true, FetchedAt: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}
-	must(t, s.SaveAccount(ctx, a))
-	got, ok, err := s.Account(ctx, "acct_A")
+	own := Account{Account: "", ID: "acct_own", Created: 1500000000, Livemode: true, FetchedAt: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}
+	connected := Account{Account: "acct_C", ID: "acct_C", Created: 1600000000, FetchedAt: time.Date(2024, 1, 2, 3, 4, 6, 0, time.UTC)}
+	failed := Account{Account: "acct_D", FetchedAt: time.Date(2024, 1, 2, 3, 4, 7, 0, time.UTC)} // fetching failed
+	for _, a := range []Account{connected, own, failed} {
+		must(t, s.SaveAccount(ctx, a))
+	}
+	got, ok, err := s.Account(ctx, "")
 	must(t, err)
 	if !ok {
 		t.Fatal("saved account not found")
 	}
-	if diff := cmp.Diff(a, got); diff != "" {
+	if diff := cmp.Diff(own, got); diff != "" {
 		t.Errorf("Account -want +got:\n%s", diff)
 	}
-	a.Livemode, a.Created, a.FetchedAt = false, 1500000001, time.Time{}
-	must(t, s.SaveAccount(ctx, a))
-	got, _, err = s.Account(ctx, "acct_A")
+	all, err := s.Accounts(ctx)
 	must(t, err)
-	if got.FetchedAt.IsZero() || got.Livemode || got.Created != 1500000001 {
+	if diff := cmp.Diff([]Account{own, connected, failed}, all); diff != "" {
+		t.Errorf("Accounts -want +got:\n%s", diff)
+	}
+	own.Livemode, own.Created, own.FetchedAt = false, 1500000001, time.Time{}
+	must(t, s.SaveAccount(ctx, own))
+	got, _, err = s.Account(ctx, "")
+	must(t, err)
+	if got.FetchedAt.IsZero() || got.Livemode || got.Created != 1500000001 || got.ID != "acct_own" {
 		t.Errorf("after upsert: %+v; want created 1500000001, test mode, fetched_at stamped", got)
 	}
-	wantCode(t, "account without id", s.SaveAccount(ctx, Account{}), sqlstate.InvalidParameterValue)
 }
 
 func hourly(name string, start time.Time) Flow {
@@ -539,10 +555,10 @@ func testLeaseTakeover(t *testing.T, e *env) {
 
 func testReopenKeepsData(t *testing.T, e *env) {
 	s := e.open()
-	st := TableStats{Account: "acct_A", Table: "charges", Rows: 6000, OldestCreated: 1, NewestCreated: 2,
+	st := TableStats{Account: "acct_A", Table: "charges", Rows: 6000, Oldest: 1, Newest: 2,
 		Complete: true, How: "complete scan", LearnedAt: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
 	must(t, s.SaveStats(ctx, st))
-	acct := Account{ID: "acct_A", Created: 1400000000, FetchedAt: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
+	acct := Account{Account: "acct_A", ID: "acct_A", Created: 1400000000, FetchedAt: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
 	must(t, s.SaveAccount(ctx, acct))
 	f, err := s.CreateFlow(ctx, hourly("f", time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)))
 	must(t, err)

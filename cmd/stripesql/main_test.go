@@ -42,8 +42,8 @@ func TestHelp(t *testing.T) {
 	}{
 		{[]string{"--help"}, []string{"serve", "query", "emulator", "--version"}},
 		{[]string{"emulator", "--help"}, []string{"--listen", "--seed", "--scale", "--latency", "--rate-limit", "Examples:", "stripesql emulator --listen 127.0.0.1:12111"}},
-		{[]string{"serve", "--help"}, []string{"--listen", "--api-base", "--rate", "--account", "--read-only", "--verbosity", "--proxy", "--api-key", "--tls", "--tls-required", "--user", "--users-file", "STRIPESQL_PASSWORD_NAME", "STRIPE_API_KEY", "psql \"host=127.0.0.1 port=5433 dbname=stripe user=$USER\""}},
-		{[]string{"query", "--help"}, []string{"--format", "--progress", "--max-requests", "--api-base", "--rate", "--account", "--read-only", "--verbosity", "--proxy", "--api-key", "Examples:", "stripesql query --format csv"}},
+		{[]string{"serve", "--help"}, []string{"--listen", "--api-base", "--rate", "--account", "--read-only", "--verbosity", "--proxy", "--api-key", "--tls", "--tls-required", "--user", "--users-file", "--data-dir", "--state", "STRIPESQL_PASSWORD_NAME", "STRIPE_API_KEY", "psql \"host=127.0.0.1 port=5433 dbname=stripe user=$USER\""}},
+		{[]string{"query", "--help"}, []string{"--format", "--progress", "--max-requests", "--api-base", "--rate", "--account", "--read-only", "--verbosity", "--proxy", "--api-key", "--data-dir", "--state", "Examples:", "stripesql query --format csv"}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -80,6 +80,8 @@ func (c *connFlags) validate() error {
 // figures it could not read.
 func (c *connFlags) openStore(ctx context.Context) (*state.Store, error) {
 	if c.stateURL != "" {
+		// A shared store keeps each account's figures under its own id (learned.go), so the
+		// demo's, under the built-in emulator's account, never mix with a real account's.
 		return state.Open(ctx, c.stateURL)
 	}
 	dir := c.dataDir
@@ -122,6 +124,14 @@ func (c *connFlags) key() string {
 		return c.apiKey
 	}
 	return os.Getenv("STRIPE_API_KEY")
+}
+
+// effectiveKey is the key the node's client sends: the emulator's when there is no key.
+func (c *connFlags) effectiveKey() string {
+	if k := c.key(); k != "" && !c.useEmulator() {
+		return k
+	}
+	return emulatorKey
 }
 
 // useEmulator reports whether there is nowhere to send requests but the built-in emulator.

@@ -93,6 +93,9 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer stop()
+	if err := keepLearned(ctx, store, stats, backend, cf.effectiveKey(), stderr); err != nil { // learned.go
+		return err
+	}
 	prog := newProgress(stderr, opt.progress || isTerminal(stderr))
 	conn, err := driver.NewConnector(driver.Config{
 		Backend:     backend,

@@ -136,6 +136,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer stop()
+	if err := keepLearned(ctx, store, stats, backend, cf.effectiveKey(), stderr); err != nil { // learned.go
+		return err
+	}
 	var logger *slog.Logger
 	if cf.verbosity > 0 {
 		logger = cf.logger(stderr)

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stripesql/stripesql/internal/emulator"
+	"github.com/stripesql/stripesql/internal/pgtest"
 )
 
 // testStateHome is the XDG_STATE_HOME of every command the tests run, so that no test writes a
@@ -108,6 +111,43 @@ func TestBadStateStoreStopsCommands(t *testing.T) {
 			}
 			if strings.Contains(errOut, "serving on") {
 				t.Errorf("serve started despite the bad store:\n%s", errOut)
+			}
+		})
+	}
+}
+
+// TestRestartKnowsTableSize is issue 11's restart proof: a node in front of an emulator it has
+// never seen counts charges (measuring the table on the way), and after a restart on the same
+// store its EXPLAIN knows the size and sends nothing to Stripe — with the store in a --data-dir,
+// and in PostgreSQL, where the second node may as well be another machine behind the same address.
+func TestRestartKnowsTableSize(t *testing.T) {
+	emu, url, stop, err := emulator.Start(emulator.Config{Seed: 21, Scale: emulator.ScaleN(1200)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	t.Setenv("STRIPE_API_KEY", "")
+	stores := map[string][]string{"data-dir": {"--data-dir", t.TempDir()}}
+	if pgtest.BinDir() != "" {
+		stores["postgres"] = []string{"--state", pgtest.Start(t).URL()}
+	}
+	for name, store := range stores {
+		t.Run(name, func(t *testing.T) {
+			args := append([]string{"query", "--rate", "1000", "--api-base", url}, store...)
+			code, out, errOut := runCmd(t, append(args, "--format", "csv", "SELECT count(*) FROM charges")...)
+			if code != 0 || out != "count\n1200\n" {
+				t.Fatalf("exit %d, out %q: %s", code, out, errOut)
+			}
+			emu.ResetRequests()
+			code, out, errOut = runCmd(t, append(args, "EXPLAIN SELECT count(*) FROM charges")...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			if !strings.Contains(out, "Estimated Stripe requests: 12 ") || !strings.Contains(out, "table size charges: counted by a complete scan") {
+				t.Errorf("EXPLAIN after a restart does not know the size from the store:\n%s", out)
+			}
+			if reqs := emu.Requests(); len(reqs) != 0 {
+				t.Errorf("the restarted node sent %d requests for an EXPLAIN: %v", len(reqs), reqs)
 			}
 		})
 	}

@@ -142,8 +142,8 @@ type partScan struct {
 	// floorDone is closed once a floor read started early (with the first page of a drained
 	// scan, so the account costs no round trip of its own) has set floor.
 	floorDone chan struct{}
-	noSplit  bool  // objects without created: read sequentially
-	learned  bool
+	noSplit   bool // objects without created: read sequentially
+	learned   bool
 }
 
 // createdKey returns the list key of t's created column, if the endpoint filters on it with

@@ -109,7 +109,9 @@ func (l *Lake) Close() error {
 }
 
 // isPart reports whether name is a data or history file the lake writes.
-func isPart(name string) bool { return strings.HasPrefix(name, "part-") && strings.HasSuffix(name, ".parquet") }
+func isPart(name string) bool {
+	return strings.HasPrefix(name, "part-") && strings.HasSuffix(name, ".parquet")
+}
 
 func (l *Lake) recover() error {
 	if err := os.RemoveAll(filepath.Join(l.dir, metaDir, tmpDir)); err != nil {

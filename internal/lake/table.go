@@ -473,7 +473,9 @@ func (w *TableWriter) finishReplace() ([]newFile, []FileState, error) {
 	return files, nil, nil
 }
 
-func (w *TableWriter) abs(rel string) string { return filepath.Join(w.tx.l.dir, filepath.FromSlash(rel)) }
+func (w *TableWriter) abs(rel string) string {
+	return filepath.Join(w.tx.l.dir, filepath.FromSlash(rel))
+}
 
 func (w *TableWriter) finishMerge() ([]newFile, []FileState, error) {
 	cols := w.spec.Columns

@@ -37,6 +37,6 @@
 // logical type (Arrow's arrow.json extension in the Arrow schema), arrays → LIST, bytea → BYTE_ARRAY,
 // numeric and every other type → STRING holding PostgreSQL's text form. The Parquet schema is
 // built here (ParquetSchema) and columns are written through pqarrow.WriteArrowToColumn, because
-// pqarrow v15 derives STRING, not JSON, from an Arrow string field. Files are zstd-compressed
+// pqarrow v15 derives STRING, not JSON, from an Arrow string field. Files are snappy-compressed
 // with dictionaries and statistics.
 package lake

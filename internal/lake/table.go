@@ -96,6 +96,7 @@ type TableWriter struct {
 type change struct {
 	row     []any
 	del     bool
+	keyOnly bool // a delete by key: the history keeps the committed row
 	eventID string
 	applied bool
 }
@@ -187,7 +188,8 @@ func (w *TableWriter) check(row []any) error {
 
 // Put adds a row. In a full copy it is part of the new content (a second row with the same key
 // is ignored: the first one read wins); in a merge it is an upsert, and a later Put or Delete of
-// the same key replaces it. eventID names the Stripe event the version came from, if any.
+// the same key replaces it. eventID names the Stripe event the version came from, if any; a later
+// Put of the same version without one keeps it.
 func (w *TableWriter) Put(row []any, eventID string) error {
 	if err := w.check(row); err != nil {
 		return err
@@ -238,6 +240,23 @@ func (w *TableWriter) Delete(row []any, eventID string) error {
 	return nil
 }
 
+// DeleteKey removes the row whose key column holds key (a merge only), when no snapshot of the
+// row is at hand; the history keeps the committed row. partitionValue is the row's partition
+// column value (ignored for an unpartitioned table).
+func (w *TableWriter) DeleteKey(key, partitionValue any, eventID string) error {
+	if w.spec.Replace || w.keyIdx < 0 {
+		return fmt.Errorf("lake table %s: DeleteKey needs a merge by key", w.name)
+	}
+	row := make([]any, len(w.spec.Columns))
+	row[w.keyIdx] = key
+	if w.partIdx >= 0 {
+		row[w.partIdx] = partitionValue
+	}
+	w.merge(row, true, eventID)
+	w.changes[w.partition(row)][w.key(row)].keyOnly = true
+	return nil
+}
+
 // DeleteWhere removes, in a merge, every committed row whose column holds one of values and that
 // this run does not Put: how a child list drops the children a re-listed parent no longer has.
 func (w *TableWriter) DeleteWhere(column string, values []string) error {
@@ -268,8 +287,12 @@ func (w *TableWriter) merge(row []any, del bool, eventID string) {
 		m = map[string]*change{}
 		w.changes[p] = m
 	}
-	if _, seen := m[k]; !seen {
+	prev, seen := m[k]
+	if !seen {
 		w.order[p] = append(w.order[p], k)
+	}
+	if seen && eventID == "" && !del && !prev.del && rowHash(prev.row, w.spec.Columns) == rowHash(row, w.spec.Columns) {
+		eventID = prev.eventID // the same version read again: keep the event it came from
 	}
 	m[k] = &change{row: row, del: del, eventID: eventID}
 }
@@ -554,6 +577,9 @@ func (w *TableWriter) mergePartition(p string, old []FileState, cols []Column) (
 				case ch.del:
 					dirty = true
 					w.counts.Deleted++
+					if ch.keyOnly {
+						return w.history(OpDelete, ch.eventID, row)
+					}
 					return w.history(OpDelete, ch.eventID, ch.row)
 				case rowHash(ch.row, cols) == rowHash(row, cols):
 					w.counts.Unchanged++

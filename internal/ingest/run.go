@@ -68,6 +68,16 @@ type Progress struct {
 	Report *TableReport
 }
 
+// After is the progress as it stands d later with no news: elapsed grows and the seconds left
+// count down, so a display can redraw between reports.
+func (p Progress) After(d time.Duration) Progress {
+	if d > 0 {
+		p.Elapsed += d
+		p.SecondsLeft = max(p.SecondsLeft-d.Seconds(), 0)
+	}
+	return p
+}
+
 // Report is what a run did.
 type Report struct {
 	Run     string

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stripesql/stripesql/catalog"
 	"github.com/stripesql/stripesql/internal/lake"
+	"github.com/stripesql/stripesql/internal/sqlstate"
 	"github.com/stripesql/stripesql/internal/sqltypes"
 )
 
@@ -301,4 +302,19 @@ func stripeTables(cat *catalog.Catalog) []*catalog.Table {
 		}
 	}
 	return out
+}
+
+// Layout is how sync writes Stripe table name: its columns (every column of the SQL table but
+// the filter-only ones, which are list parameters, not fields), its key and its partition
+// column ("" when unpartitioned), and its strategy.
+func Layout(cat *catalog.Catalog, name string) (cols []lake.Column, key, partition string, s Strategy, err error) {
+	t, ok := cat.Lookup("public", name)
+	if !ok || t.Object == "" {
+		return nil, "", "", "", sqlstate.New(sqlstate.UndefinedTable, "stripe table %q does not exist", name)
+	}
+	p, why := tablePlan(cat, t)
+	if p == nil {
+		return nil, "", "", "", sqlstate.New(sqlstate.FeatureNotSupported, "stripe table %s cannot be synced: %s", name, why)
+	}
+	return p.cols, p.key, p.part, p.strategy, nil
 }

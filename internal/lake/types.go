@@ -247,3 +247,6 @@ func init() {
 		_ = arrow.RegisterExtensionType(NewJSONType())
 	}
 }
+
+// String names the type as Arrow's canonical extension.
+func (*JSONType) String() string { return "extension<arrow.json>" }

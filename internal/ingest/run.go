@@ -755,17 +755,15 @@ func (r *runner) listChildren(ctx context.Context, j *job, ids []string, put fun
 	}
 	sql := "SELECT " + selectList(j.plan) + " FROM " + quoteIdent(j.name) + " WHERE " + quoteIdent(j.parent.column) + " = ANY($1::text[])"
 	var rows [][]any
-	_, err := j.eng.query(ctx, sql, []any{textArray(ids)}, func(row []any) error {
+	collect := func(row []any) error {
 		rows = append(rows, row)
 		return nil
-	})
+	}
+	_, err := j.eng.query(ctx, sql, []any{textArray(ids)}, collect)
 	if err != nil && isNotFound(err) && len(ids) > 1 {
 		rows = nil
 		for _, id := range ids {
-			_, err = j.eng.query(ctx, sql, []any{textArray([]string{id})}, func(row []any) error {
-				rows = append(rows, row)
-				return nil
-			})
+			_, err = j.eng.query(ctx, sql, []any{textArray([]string{id})}, collect)
 			if err != nil && !isNotFound(err) {
 				return err
 			}

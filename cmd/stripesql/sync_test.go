@@ -15,6 +15,7 @@ import (
 
 	"github.com/stripesql/stripesql/internal/duckdbtest"
 	"github.com/stripesql/stripesql/internal/emulator"
+	"github.com/stripesql/stripesql/internal/ingest"
 	"github.com/stripesql/stripesql/internal/lake"
 	"github.com/stripesql/stripesql/internal/stripeapi"
 )
@@ -254,4 +255,26 @@ func toText(v any) string {
 	}
 	s, _ := v.(string)
 	return s
+}
+
+func TestSyncProgressLines(t *testing.T) {
+	running := ingest.Progress{Table: "charges", Phase: "backfill", Rows: 4200, Requests: 42, RequestsLeft: 58, SecondsLeft: 9.6}
+	done := ingest.Progress{Table: "charges", Phase: "done", Report: &ingest.TableReport{Mode: "backfill", Inserted: 10000, Rows: 10000, Requests: 100, Elapsed: 16 * time.Second}}
+	tests := []struct {
+		name string
+		got  string
+		want string
+	}{
+		{"plain running", progressText(running), "charges: backfill: 4200 rows read, 42 requests of about 100, about 10 s left"},
+		{"plain done", progressText(done), "charges: backfill done: 10000 inserted, 0 updated, 0 deleted, 10000 rows, 100 requests, 16.0 s"},
+		{"bar running", progressBar(running), "charges                  [##########..............]  42%  backfill         4200 rows     42 requests  about 10 s left"},
+		{"bar done", progressBar(done), "charges                  [########################] 100%  backfill        10000 rows    100 requests  +10000 ~0 -0  16.0 s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, tt.got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
 }

@@ -40,7 +40,9 @@ func TestHelp(t *testing.T) {
 		// every flag of the subcommand must be explained, each with an example somewhere
 		want []string
 	}{
-		{[]string{"--help"}, []string{"serve", "query", "emulator", "--version"}},
+		{[]string{"--help"}, []string{"serve", "query", "emulator", "sync", "schema", "--version"}},
+		{[]string{"sync", "--help"}, []string{"--to", "--tables", "--query", "--parallel", "--list", "--progress", "--api-base", "--rate", "--account", "--verbosity", "--proxy", "--api-key", "Examples:", "stripesql sync --to ./lake --tables all", "Strategies:", "children", "30 days"}},
+		{[]string{"schema", "--help"}, []string{"--format", "json-schema", "Examples:", "stripesql schema charges --format arrow"}},
 		{[]string{"emulator", "--help"}, []string{"--listen", "--seed", "--scale", "--latency", "--rate-limit", "Examples:", "stripesql emulator --listen 127.0.0.1:12111"}},
 		{[]string{"serve", "--help"}, []string{"--listen", "--api-base", "--rate", "--account", "--read-only", "--verbosity", "--proxy", "--api-key", "--tls", "--tls-required", "--user", "--users-file", "--data-dir", "--state", "STRIPESQL_PASSWORD_NAME", "STRIPE_API_KEY", "psql \"host=127.0.0.1 port=5433 dbname=stripe user=$USER\""}},
 		{[]string{"query", "--help"}, []string{"--format", "--progress", "--max-requests", "--api-base", "--rate", "--account", "--read-only", "--verbosity", "--proxy", "--api-key", "--data-dir", "--state", "Examples:", "stripesql query --format csv"}},

@@ -450,6 +450,14 @@ var afterCreate = map[string]func(e *Emulator, en *entry, params map[string]any)
 		en.obj["balance_transaction"] = bt.id
 		return nil
 	},
+	"subscription_items": func(e *Emulator, en *entry, params map[string]any) *apiError {
+		// Stripe announces an item added to a subscription as a change of the subscription,
+		// whose items list now holds it.
+		if sub := e.colls["subscriptions"].get(str(params, "subscription")); sub != nil {
+			e.emit("customer.subscription.updated", e.render(e.colls["subscriptions"], sub), map[string]any{"items": nil})
+		}
+		return nil
+	},
 	"invoice_items": func(e *Emulator, en *entry, params map[string]any) *apiError {
 		if inv := str(params, "invoice"); inv != "" {
 			ie := e.colls["invoices"].get(inv)

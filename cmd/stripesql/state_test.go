@@ -16,7 +16,13 @@ import (
 // state store into the home directory of whoever runs them.
 var testStateHome string
 
+// TestMain also lets a test run this binary as the stripesql command (STRIPESQL_TEST_MAIN=1: a
+// real subprocess to kill, sync_test.go).
 func TestMain(m *testing.M) {
+	if os.Getenv("STRIPESQL_TEST_MAIN") == "1" {
+		main()
+		return
+	}
 	dir, err := os.MkdirTemp("", "stripesql-cmd-state-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -20,15 +20,6 @@ import (
 	"github.com/stripesql/stripesql/internal/stripeapi"
 )
 
-// TestMain lets a test run this binary as the stripesql command (a real subprocess to kill).
-func TestMain(m *testing.M) {
-	if os.Getenv("STRIPESQL_TEST_MAIN") == "1" {
-		main()
-		return
-	}
-	os.Exit(m.Run())
-}
-
 func TestSyncCommand(t *testing.T) {
 	emu, base, stop, err := emulator.Start(emulator.Config{Seed: 2, Scale: emulator.ScaleN(200)})
 	if err != nil {

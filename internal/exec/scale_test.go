@@ -2,6 +2,7 @@ package exec_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -101,4 +102,33 @@ func TestRefusedAtScale(t *testing.T) {
 		t.Errorf("detail %q does not give the measured estimate", se.Detail)
 	}
 	t.Logf("refused after %d requests: %s / %s", len(emu.Requests()), se.Detail, se.Hint)
+}
+
+// TestEventTypeWildcard: type LIKE 'customer.%' reaches Stripe as type=customer.* and returns
+// the same events as the engine's own filter with pushdown off.
+func TestEventTypeWildcard(t *testing.T) {
+	e := startEnv(t, emulator.ScaleN(300))
+	ctx := context.Background()
+	for _, sql := range []string{"INSERT INTO customers (email) VALUES ('w1@example.com')", "INSERT INTO customers (email) VALUES ('w2@example.com')"} {
+		if _, _, err := run(ctx, e.client, e.session(nil), sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const q = "SELECT id, type FROM events WHERE type LIKE 'customer.%' ORDER BY id"
+	e.emu.ResetRequests()
+	on, _, err := run(ctx, e.client, e.session(nil), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := e.emu.Requests()
+	off, _, err := run(ctx, e.client, e.session(map[string]string{"stripesql.pushdown": "off"}), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(on) < 2 || fmt.Sprint(on) != fmt.Sprint(off) {
+		t.Errorf("pushdown on: %v\npushdown off: %v", on, off)
+	}
+	if len(sent) == 0 || sent[0].Query.Get("type") != "customer.*" {
+		t.Errorf("first request %v; want type=customer.*", sent)
+	}
 }

@@ -139,11 +139,8 @@ type partScan struct {
 	probes   int   // probe pages read
 	floor    int64 // the range's lower end used for splitting
 	spare    int64 // the statement's requests left under the budget when the range opened
-	// floorDone is closed once a floor read started early (with the first page of a drained
-	// scan, so the account costs no round trip of its own) has set floor.
-	floorDone chan struct{}
-	noSplit   bool // objects without created: read sequentially
-	learned   bool
+	noSplit  bool  // objects without created: read sequentially
+	learned  bool
 }
 
 // createdKey returns the list key of t's created column, if the endpoint filters on it with
@@ -253,22 +250,6 @@ func createdOf(o stripeapi.Object) (int64, bool) {
 // next returns the objects of the next page, or nil at the end. A cancelled ctx stops every
 // worker.
 func (p *partScan) next(ctx context.Context) ([]stripeapi.Object, error) {
-	p.mu.Lock()
-	early := p.opened && p.floor == 0 && p.floorDone == nil && p.lo == 0
-	if early {
-		p.floorDone = make(chan struct{})
-	}
-	p.mu.Unlock()
-	if early {
-		// A drained scan will want the floor as soon as its first page says more follow.
-		go func() {
-			floor := p.it.r.createdFloor(p.ctx, p.lo)
-			p.mu.Lock()
-			p.floor = floor
-			p.mu.Unlock()
-			close(p.floorDone)
-		}()
-	}
 	for {
 		p.mu.Lock()
 		if page, ok := p.take(); ok {
@@ -383,15 +364,8 @@ func (p *partScan) decideSplit(ctx context.Context) {
 		return
 	}
 	p.mu.Lock()
-	known, pending := p.floor, p.floorDone
+	known := p.floor
 	p.mu.Unlock()
-	if pending != nil {
-		select {
-		case <-pending:
-		case <-ctx.Done():
-		}
-		return
-	}
 	if known > 0 {
 		return
 	}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/stripesql/stripesql/internal/emulator"
@@ -52,10 +54,19 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *latency < 0 || *rateLimit < 0 {
 		return usageFailure(stderr, "emulator", emulatorUsage, "--latency and --rate-limit cannot be negative")
 	}
+	if os.Getenv("GOGC") == "" {
+		// The process is its data set: collect when the heap has grown by half of what is live
+		// rather than doubled, which keeps a large seed's memory near its size (see
+		// docs/benchmarks.md) for a little more collection work. GOGC set by the user wins.
+		debug.SetGCPercent(50)
+	}
 	emu, err := emulator.New(emulator.Config{Seed: *seed, Scale: sc, Latency: *latency, RateLimit: *rateLimit})
 	if err != nil {
 		return err
 	}
+	// Seeding leaves garbage several times the size of what it keeps; hand it back to the system
+	// now rather than when the runtime gets round to it, so the process's memory is its data.
+	debug.FreeOSMemory()
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", *listen, err)

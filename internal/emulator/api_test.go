@@ -36,7 +36,7 @@ func liveIDs(e *Emulator, resource string) []string {
 	c := e.colls[resource]
 	out := make([]string, 0, len(c.order))
 	for i := len(c.order) - 1; i >= 0; i-- {
-		out = append(out, c.order[i].id)
+		out = append(out, c.order[i].id())
 	}
 	return out
 }

@@ -14,17 +14,22 @@
 // too; list parameters are checked against the resource's v76 list filters. expand[] replaces ids
 // by the objects they name (up to 4 levels, "data." for lists and search results).
 //
-// Objects are stored as maps holding only their set, non-default fields; rendering fills in the
-// fields computed from others (a charge's paid and outcome, a balance transaction's net and
-// status, …) and every other top-level field of stripe-go's struct (read by reflection) as null,
-// so the catalog's columns are always present and stripe-go decodes every object. Seeded data is
-// kept compact (compact.go): maps are sized for the fields they end with, repeated strings and
-// integers share one boxed value, and seeded events point at the version of the object they
-// announce instead of holding a rendered copy; 100,000 charges hold about 308 MiB, not 446 MiB.
-// Answers are encoded without reflection (appendJSON), with sorted keys, so they are deterministic. Each resource keeps its objects ordered by (created, insertion sequence); lists walk
-// that order newest first and cursors are positions in it, so paging returns each object exactly
-// once even while new (newer) objects are created. Reads share a lock; writes, and the events and
-// idempotency records they produce, hold it exclusively.
+// Objects hold only their set, non-default fields; rendering fills in the fields computed from
+// others (a charge's paid and outcome, a balance transaction's net and status, …) and every other
+// top-level field of stripe-go's struct (read by reflection) as null, so the catalog's columns are
+// always present and stripe-go decodes every object. An object is built as a map and then sealed
+// into one encoded record (compact.go): field names are numbers, ids are packed, and strings and
+// nested values that repeat (a customer's id, its billing details) are shared through tables, so
+// 100,000 charges hold about 82 MiB of heap instead of 308 MiB, and seeded events point at the
+// version of the object they announce instead of holding a rendered copy. Objects are found by id
+// through an open-addressing index (idIndex).
+//
+// Answers are encoded without reflection (appendJSON), with sorted keys, so they are
+// deterministic. Each resource keeps its objects ordered by (created, insertion sequence); lists
+// walk that order newest first, bounded by a created range when one is given, and cursors are
+// positions in it, so paging returns each object exactly once even while new (newer) objects are
+// created. Reads share a lock; writes, and the events and idempotency records they produce, hold
+// it exclusively.
 //
 // Listable resources of stripe-go v76 that the emulator keeps no state for (the embedded
 // inventory.tsv) answer an empty list, and 404 on retrieve.

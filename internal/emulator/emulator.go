@@ -102,6 +102,7 @@ type Emulator struct {
 	limiter *rate.Limiter
 
 	mu       sync.RWMutex
+	cd       *codec
 	rng      *rand.Rand
 	seq      uint64
 	colls    map[string]*collection // by resource name
@@ -157,6 +158,7 @@ func New(cfg Config) (*Emulator, error) {
 		itemsBySub:     map[string][]*entry{},
 		cardDetails:    map[card]map[string]any{},
 		others:         otherLists(),
+		cd:             newCodec(),
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -171,7 +173,9 @@ func New(cfg Config) (*Emulator, error) {
 			e.byPath[r.path] = c
 		}
 	}
+	e.cd.startSeeding()
 	e.seed()
+	e.cd.stopSeeding()
 	return e, nil
 }
 
@@ -463,6 +467,7 @@ func (e *Emulator) serve(r *http.Request, raw []byte, rec *Request) response {
 		status, v = e.route(r.Method, path, params)
 	}
 	e.curRequest = nil
+	e.cd.flush()
 	resp := marshalAnswer(status, v)
 	stored := resp
 	if resp.status < 400 && e.cfg.FailAfterApply > 0 && e.faultRng.Float64() < e.cfg.FailAfterApply {

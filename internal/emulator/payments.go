@@ -66,10 +66,10 @@ func (e *Emulator) cardOf(pm string) (card, bool) {
 	if en == nil {
 		return card{}, false
 	}
-	if c, ok := en.obj["_card"].(card); ok {
+	if c, ok := en.get("_card").(card); ok {
 		return c, true
 	}
-	cm, _ := en.obj["card"].(map[string]any)
+	cm, _ := en.get("card").(map[string]any)
 	return card{brand: asString(cm["brand"]), last4: asString(cm["last4"]), funding: "credit", country: "US", expMonth: 12, expYear: 2034}, true
 }
 
@@ -155,12 +155,14 @@ func (e *Emulator) makeCharge(s chargeSpec) *entry {
 		return e.put(c, "", s.at, obj)
 	}
 	obj["status"] = "succeeded"
-	en := e.put(c, "", s.at, obj)
 	if s.capture {
 		obj["captured"] = true
 		obj["amount_captured"] = s.amount
-		bt := e.addBalanceTxn(s.at, "charge", s.amount, s.currency, en.id, s.description)
-		obj["balance_transaction"] = bt.id
+	}
+	en := e.put(c, "", s.at, obj)
+	if s.capture {
+		bt := e.addBalanceTxn(s.at, "charge", s.amount, s.currency, en.id(), s.description)
+		en.set("balance_transaction", bt.id())
 	}
 	return en
 }
@@ -190,18 +192,18 @@ func (e *Emulator) confirmPI(en *entry, pm string) *apiError {
 		return &apiError{status: 400, typ: "invalid_request_error", code: "resource_missing", param: "payment_method",
 			message: fmt.Sprintf("No such PaymentMethod: '%s'", pm)}
 	}
-	amount, _ := asInt(en.obj["amount"])
-	manual := en.obj["capture_method"] == "manual"
-	ch := e.makeCharge(chargeSpec{at: e.now().Unix(), amount: amount, currency: asString(en.obj["currency"]),
-		customer: asString(en.obj["customer"]), paymentMethod: pm, pi: en.id, description: asString(en.obj["description"]),
-		card: cd, capture: !manual, metadata: metaOf(en.obj)})
+	amount, _ := asInt(en.get("amount"))
+	manual := en.get("capture_method") == "manual"
+	ch := e.makeCharge(chargeSpec{at: e.now().Unix(), amount: amount, currency: asString(en.get("currency")),
+		customer: asString(en.get("customer")), paymentMethod: pm, pi: en.id(), description: asString(en.get("description")),
+		card: cd, capture: !manual, metadata: metaOf(en)})
 	chOut := e.render(e.colls["charges"], ch)
-	fields := map[string]any{"payment_method": pm, "latest_charge": ch.id}
+	fields := map[string]any{"payment_method": pm, "latest_charge": ch.id()}
 	if cd.declineCode != "" {
-		ae := cardError(cd, ch.id)
+		ae := cardError(cd, ch.id())
 		fields["status"] = "requires_payment_method"
 		fields["last_payment_error"] = map[string]any{"type": "card_error", "code": "card_declined", "decline_code": cd.declineCode,
-			"message": ae.message, "charge": ch.id, "payment_method": map[string]any{"id": pm, "object": "payment_method", "type": "card"}}
+			"message": ae.message, "charge": ch.id(), "payment_method": map[string]any{"id": pm, "object": "payment_method", "type": "card"}}
 		e.emit("charge.failed", chOut, nil)
 		e.set(pis, en, "payment_intent.payment_failed", fields)
 		return ae
@@ -221,8 +223,8 @@ func (e *Emulator) confirmPI(en *entry, pm string) *apiError {
 	return nil
 }
 
-func metaOf(obj map[string]any) map[string]any {
-	if m, ok := obj["metadata"].(map[string]any); ok {
+func metaOf(en *entry) map[string]any {
+	if m, ok := en.get("metadata").(map[string]any); ok {
 		return m
 	}
 	return emptyMeta
@@ -231,10 +233,10 @@ func metaOf(obj map[string]any) map[string]any {
 // refundCharge refunds part or all of a charge: refund object, negative balance transaction,
 // charge amount_refunded/refunded.
 func (e *Emulator) refundCharge(ch *entry, amount int64, at int64, reason string, meta map[string]any) (*entry, *apiError) {
-	captured, _ := asInt(ch.obj["amount_captured"])
-	refunded, _ := asInt(ch.obj["amount_refunded"])
-	if ch.obj["status"] != "succeeded" {
-		return nil, invalid("charge", "Charge %s has not succeeded and cannot be refunded.", ch.id)
+	captured, _ := asInt(ch.get("amount_captured"))
+	refunded, _ := asInt(ch.get("amount_refunded"))
+	if ch.get("status") != "succeeded" {
+		return nil, invalid("charge", "Charge %s has not succeeded and cannot be refunded.", ch.id())
 	}
 	if amount == 0 {
 		amount = captured - refunded
@@ -242,24 +244,24 @@ func (e *Emulator) refundCharge(ch *entry, amount int64, at int64, reason string
 	if amount <= 0 || refunded+amount > captured {
 		if captured-refunded <= 0 {
 			return nil, &apiError{status: 400, typ: "invalid_request_error", code: "charge_already_refunded",
-				message: fmt.Sprintf("Charge %s has already been refunded.", ch.id)}
+				message: fmt.Sprintf("Charge %s has already been refunded.", ch.id())}
 		}
 		return nil, invalid("amount", "Refund amount (%d) is greater than unrefunded amount on charge (%d)", amount, captured-refunded)
 	}
-	cur := asString(ch.obj["currency"])
+	cur := asString(ch.get("currency"))
 	if meta == nil {
 		meta = emptyMeta
 	}
 	ref := e.put(e.colls["refunds"], "", at, map[string]any{
-		"amount": amount, "currency": cur, "charge": ch.id, "payment_intent": ch.obj["payment_intent"],
+		"amount": amount, "currency": cur, "charge": ch.id(), "payment_intent": ch.get("payment_intent"),
 		"status": "succeeded", "reason": nilIfEmpty(reason), "metadata": meta,
 	})
-	bt := e.addBalanceTxn(at, "refund", -amount, cur, ref.id, "REFUND FOR CHARGE")
-	ref.obj["balance_transaction"] = bt.id
+	bt := e.addBalanceTxn(at, "refund", -amount, cur, ref.id(), "REFUND FOR CHARGE")
+	ref.set("balance_transaction", bt.id())
 	fields := map[string]any{"amount_refunded": refunded + amount, "refunded": refunded+amount == captured}
 	if e.seeding {
 		for k, v := range fields {
-			ch.obj[k] = v
+			ch.set(k, v)
 		}
 	} else {
 		// The refund's own created event comes from create, under its final id.
@@ -271,11 +273,11 @@ func (e *Emulator) refundCharge(ch *entry, amount int64, at int64, reason string
 // payInvoice pays an open invoice with the customer's card: payment intent, charge, balance
 // transaction; the invoice becomes paid.
 func (e *Emulator) payInvoice(inv *entry, at int64, pm string) *apiError {
-	due, _ := asInt(inv.obj["amount_due"])
-	cur := asString(inv.obj["currency"])
-	cust := asString(inv.obj["customer"])
+	due, _ := asInt(inv.get("amount_due"))
+	cur := asString(inv.get("currency"))
+	cust := asString(inv.get("customer"))
 	fields := map[string]any{"status": "paid", "paid": true, "amount_paid": due, "amount_remaining": int64(0), "attempted": true,
-		"attempt_count": int64(1), "status_transitions": transitions(inv.obj, "paid_at", at)}
+		"attempt_count": int64(1), "status_transitions": transitions(inv.get("status_transitions"), "paid_at", at)}
 	if due > 0 {
 		if pm == "" {
 			pm = e.defaultPM(cust)
@@ -286,23 +288,23 @@ func (e *Emulator) payInvoice(inv *entry, at int64, pm string) *apiError {
 			pm = "pm_card_visa"
 		}
 		pi := e.put(e.colls["payment_intents"], "", at, piObject(due, cur, cust, "Invoice payment", nil))
-		ch := e.makeCharge(chargeSpec{at: at, amount: due, currency: cur, customer: cust, paymentMethod: pm, pi: pi.id,
-			invoice: inv.id, description: "Payment for Invoice", card: cd, capture: true})
-		pi.obj["latest_charge"] = ch.id
-		pi.obj["payment_method"] = pm
-		pi.obj["invoice"] = inv.id
+		ch := e.makeCharge(chargeSpec{at: at, amount: due, currency: cur, customer: cust, paymentMethod: pm, pi: pi.id(),
+			invoice: inv.id(), description: "Payment for Invoice", card: cd, capture: true})
+		pi.set("latest_charge", ch.id())
+		pi.set("payment_method", pm)
+		pi.set("invoice", inv.id())
 		if cd.declineCode != "" {
-			pi.obj["status"] = "requires_payment_method"
+			pi.set("status", "requires_payment_method")
 			if !e.seeding {
 				e.emit("charge.failed", e.render(e.colls["charges"], ch), nil)
-				e.set(e.colls["invoices"], inv, "invoice.payment_failed", map[string]any{"attempted": true, "attempt_count": int64(1), "charge": ch.id, "payment_intent": pi.id})
+				e.set(e.colls["invoices"], inv, "invoice.payment_failed", map[string]any{"attempted": true, "attempt_count": int64(1), "charge": ch.id(), "payment_intent": pi.id()})
 			}
-			return cardError(cd, ch.id)
+			return cardError(cd, ch.id())
 		}
-		pi.obj["status"] = "succeeded"
-		pi.obj["amount_received"] = due
-		fields["charge"] = ch.id
-		fields["payment_intent"] = pi.id
+		pi.set("status", "succeeded")
+		pi.set("amount_received", due)
+		fields["charge"] = ch.id()
+		fields["payment_intent"] = pi.id()
 		if !e.seeding {
 			e.emit("payment_intent.succeeded", e.render(e.colls["payment_intents"], pi), nil)
 			e.emit("charge.succeeded", e.render(e.colls["charges"], ch), nil)
@@ -310,7 +312,7 @@ func (e *Emulator) payInvoice(inv *entry, at int64, pm string) *apiError {
 	}
 	if e.seeding {
 		for k, v := range fields {
-			inv.obj[k] = v
+			inv.set(k, v)
 		}
 		return nil
 	}
@@ -318,10 +320,10 @@ func (e *Emulator) payInvoice(inv *entry, at int64, pm string) *apiError {
 	return nil
 }
 
-// transitions returns a copy of an invoice's status_transitions with one timestamp set.
-func transitions(obj map[string]any, key string, at int64) map[string]any {
+// transitions returns a copy of an invoice's status_transitions (old) with one timestamp set.
+func transitions(old any, key string, at int64) map[string]any {
 	out := map[string]any{"finalized_at": nil, "marked_uncollectible_at": nil, "paid_at": nil, "voided_at": nil}
-	if old, ok := obj["status_transitions"].(map[string]any); ok {
+	if old, ok := old.(map[string]any); ok {
 		for k, v := range old {
 			out[k] = v
 		}
@@ -333,12 +335,12 @@ func transitions(obj map[string]any, key string, at int64) map[string]any {
 // defaultPM is the customer's default payment method, or their first attached card.
 func (e *Emulator) defaultPM(cust string) string {
 	if c := e.colls["customers"].get(cust); c != nil {
-		if is, ok := c.obj["invoice_settings"].(map[string]any); ok {
+		if is, ok := c.get("invoice_settings").(map[string]any); ok {
 			if s, ok := is["default_payment_method"].(string); ok && s != "" {
 				return s
 			}
 		}
-		if s, ok := c.obj["_pm"].(string); ok {
+		if s, ok := c.get("_pm").(string); ok {
 			return s
 		}
 	}
@@ -365,12 +367,12 @@ var cardOnly = []any{"card"}
 
 // deriveCharge fills paid, outcome, receipt_url and the fields whose value is their default.
 func deriveCharge(e *Emulator, en *entry, out map[string]any) {
-	ok := en.obj["status"] == "succeeded"
+	ok := en.get("status") == "succeeded"
 	fill(out, "paid", ok)
 	if ok {
 		fill(out, "outcome", outcomeOK)
-		fill(out, "receipt_url", "https://pay.stripe.com/receipts/"+en.id)
-	} else if en.obj["status"] == "failed" {
+		fill(out, "receipt_url", "https://pay.stripe.com/receipts/"+en.id())
+	} else if en.get("status") == "failed" {
 		fill(out, "outcome", outcomeDeclined)
 	}
 	fill(out, "amount_refunded", int64(0))
@@ -384,9 +386,9 @@ func deriveCharge(e *Emulator, en *entry, out map[string]any) {
 // deriveBalanceTxn fills net, status (available once available_on has passed), the reporting
 // category and the fee details.
 func deriveBalanceTxn(e *Emulator, en *entry, out map[string]any) {
-	amount, _ := asInt(en.obj["amount"])
-	f, _ := asInt(en.obj["fee"])
-	avail, _ := asInt(en.obj["available_on"])
+	amount, _ := asInt(en.get("amount"))
+	f, _ := asInt(en.get("fee"))
+	avail, _ := asInt(en.get("available_on"))
 	fill(out, "fee", int64(0))
 	fill(out, "net", amount-f)
 	status := "available"
@@ -394,18 +396,18 @@ func deriveBalanceTxn(e *Emulator, en *entry, out map[string]any) {
 		status = "pending"
 	}
 	fill(out, "status", status)
-	fill(out, "reporting_category", en.obj["type"])
-	fill(out, "fee_details", feeDetails(f, asString(en.obj["currency"])))
+	fill(out, "reporting_category", en.get("type"))
+	fill(out, "fee_details", feeDetails(f, asString(en.get("currency"))))
 }
 
 // derivePaymentIntent fills the client secret and the fields whose value is their default. A
 // succeeded intent without a stored amount_received received its amount (seeded one-off payments
 // leave it out, which keeps their stored map at the small size; every other path stores it).
 func derivePaymentIntent(e *Emulator, en *entry, out map[string]any) {
-	fill(out, "client_secret", en.id+"_secret_emulated")
+	fill(out, "client_secret", en.id()+"_secret_emulated")
 	fill(out, "amount_capturable", int64(0))
-	if en.obj["status"] == "succeeded" {
-		fill(out, "amount_received", en.obj["amount"])
+	if en.get("status") == "succeeded" {
+		fill(out, "amount_received", en.get("amount"))
 	}
 	fill(out, "amount_received", int64(0))
 	fill(out, "capture_method", "automatic")
@@ -423,9 +425,9 @@ func fill(out map[string]any, k string, v any) {
 // invoiceTotals recomputes a draft invoice's amounts from its lines.
 func (e *Emulator) invoiceTotals(inv *entry) map[string]any {
 	var total int64
-	for _, l := range e.linesByInvoice[inv.id] {
+	for _, l := range e.linesByInvoice[inv.id()] {
 		if !l.deleted {
-			a, _ := asInt(l.obj["amount"])
+			a, _ := asInt(l.get("amount"))
 			total += a
 		}
 	}

@@ -38,7 +38,7 @@ func TestShapesDecodeWithStripeGo(t *testing.T) {
 				}
 				v := reflect.New(c.res.goType).Interface()
 				if err := json.Unmarshal(b, v); err != nil {
-					t.Fatalf("%s %s does not decode into %s: %v", name, en.id, c.res.goType, err)
+					t.Fatalf("%s %s does not decode into %s: %v", name, en.id(), c.res.goType, err)
 				}
 				var keys map[string]json.RawMessage
 				_ = json.Unmarshal(b, &keys)
@@ -49,11 +49,11 @@ func TestShapesDecodeWithStripeGo(t *testing.T) {
 					}
 				}
 				if diff := cmp.Diff([]string(nil), missing); diff != "" {
-					t.Fatalf("%s %s lacks fields:\n%s", name, en.id, diff)
+					t.Fatalf("%s %s lacks fields:\n%s", name, en.id(), diff)
 				}
 				id := reflect.ValueOf(v).Elem().FieldByName("ID")
-				if id.IsValid() && id.String() != en.id {
-					t.Fatalf("decoded id %q, want %q", id.String(), en.id)
+				if id.IsValid() && id.String() != en.id() {
+					t.Fatalf("decoded id %q, want %q", id.String(), en.id())
 				}
 			}
 		})

@@ -39,6 +39,39 @@ func init() {
 			}
 			return nil
 		},
+		"accounts": func(e *Emulator, obj, params map[string]any) *apiError {
+			if str(params, "type") == "" && params["controller"] == nil {
+				return invalid("type", "Missing required param: type.")
+			}
+			country := str(params, "country")
+			if country == "" {
+				country = "US"
+			}
+			cur := str(params, "default_currency")
+			if cur == "" {
+				cur = map[string]string{"GB": "gbp", "CA": "cad", "AU": "aud", "JP": "jpy", "DE": "eur", "FR": "eur", "IE": "eur", "NL": "eur", "ES": "eur", "IT": "eur"}[country]
+				if cur == "" {
+					cur = "usd"
+				}
+			}
+			obj["capabilities"] = requestCapabilities(nil, params)
+			// A new account has submitted nothing yet: it owes Stripe its details before it can
+			// take charges or be paid out.
+			due := []any{"business_profile.url", "external_account", "tos_acceptance.date", "tos_acceptance.ip"}
+			defaults(obj, map[string]any{"type": "custom", "country": country, "default_currency": cur,
+				"charges_enabled": false, "payouts_enabled": false, "details_submitted": false,
+				"requirements": map[string]any{"alternatives": []any{}, "current_deadline": nil, "currently_due": due, "disabled_reason": "requirements.past_due",
+					"errors": []any{}, "eventually_due": due, "past_due": due, "pending_verification": []any{}},
+				"settings": map[string]any{"dashboard": map[string]any{"display_name": nil, "timezone": "Etc/UTC"},
+					"payouts": map[string]any{"debit_negative_balances": true, "schedule": map[string]any{"delay_days": int64(2), "interval": "daily"}, "statement_descriptor": nil}}})
+			if c, ok := params["controller"].(map[string]any); ok {
+				obj["controller"] = map[string]any{"is_controller": true, "type": "application", "fees": c["fees"], "losses": c["losses"],
+					"requirement_collection": c["requirement_collection"], "stripe_dashboard": c["stripe_dashboard"]}
+			} else {
+				obj["controller"] = map[string]any{"is_controller": true, "type": "application"}
+			}
+			return nil
+		},
 		"products": func(e *Emulator, obj, params map[string]any) *apiError {
 			if ae := required(params, "name"); ae != nil {
 				return ae
@@ -358,6 +391,11 @@ func init() {
 
 // afterCreate runs once the new object has its id: objects it creates or links to.
 var afterCreate = map[string]func(e *Emulator, en *entry, params map[string]any) *apiError{
+	"accounts": func(e *Emulator, en *entry, params map[string]any) *apiError {
+		// A new connected account starts with no data of its own.
+		e.newAccount(en, e.rng.Int64(), ScaleNone)
+		return nil
+	},
 	"customers": func(e *Emulator, en *entry, params map[string]any) *apiError {
 		// payment_method attaches that payment method to the new customer, as Stripe does.
 		pm := e.colls["payment_methods"].get(str(params, "payment_method"))
@@ -535,8 +573,32 @@ func (e *Emulator) finalizeInvoiceObj(inv *entry, at int64) {
 	inv.set("status_transitions", transitions(inv.get("status_transitions"), "finalized_at", at))
 }
 
+// requestCapabilities applies capabilities[name][requested]=true|false to an account's
+// capabilities: a requested capability is inactive until the account is verified (an active one
+// stays active), and one no longer requested goes.
+func requestCapabilities(old any, params map[string]any) map[string]any {
+	out := copyMap(old)
+	req, _ := params["capabilities"].(map[string]any)
+	for name, v := range req {
+		m, _ := v.(map[string]any)
+		switch {
+		case m["requested"] == "false":
+			delete(out, name)
+		case out[name] == nil:
+			out[name] = "inactive"
+		}
+	}
+	return out
+}
+
 // updateHooks run on POST /v1/<resource>/{id} after parameters are applied to the copy.
 var updateHooks = map[string]func(e *Emulator, en *entry, obj, params map[string]any) *apiError{
+	"accounts": func(e *Emulator, en *entry, obj, params map[string]any) *apiError {
+		if _, ok := params["capabilities"]; ok {
+			obj["capabilities"] = requestCapabilities(en.get("capabilities"), params)
+		}
+		return nil
+	},
 	"prices": func(e *Emulator, en *entry, obj, params map[string]any) *apiError {
 		delete(e.priceRefs, en.id())
 		return nil

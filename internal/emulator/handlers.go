@@ -7,10 +7,19 @@ import (
 	"strings"
 )
 
-// route dispatches one API request; it runs under e.mu (read lock for GET, write lock otherwise).
+// route dispatches one API request; it runs under the platform's lock (read lock for GET, write
+// lock otherwise), on the store of the account the request acts as.
 func (e *Emulator) route(method, path string, params map[string]any) (int, any) {
 	if !strings.HasPrefix(path, "/v1/") {
 		return 0, unrecognized(method, path)
+	}
+	if status, v, ok := e.routeAccounts(method, path); ok {
+		if _, failed := v.(*apiError); !failed {
+			if ae := e.expandAnswer(v, params); ae != nil {
+				return 0, ae
+			}
+		}
+		return status, v
 	}
 	segs := strings.Split(strings.TrimPrefix(path, "/v1/"), "/")
 	for n := min(2, len(segs)); n >= 1; n-- {
@@ -753,6 +762,9 @@ func (e *Emulator) create(c *collection, params map[string]any, fixed map[string
 		obj[k] = v
 	}
 	id := ""
+	if r.name == "accounts" {
+		id = accountID(e.rng)
+	}
 	if s, ok := params["id"].(string); ok && (r.name == "products" || r.name == "plans" || r.name == "coupons") {
 		if c.byID.get(s) != nil {
 			return 0, &apiError{status: 400, typ: "invalid_request_error", code: "resource_already_exists", param: "id",
@@ -868,6 +880,9 @@ func (e *Emulator) delete(c *collection, en *entry) (int, any) {
 	}
 	snapshot := e.render(c, en)
 	c.remove(en)
+	if r.name == "accounts" {
+		delete(e.accounts, en.id()) // its data goes with it; its header is refused from now on
+	}
 	e.emit(r.objType+".deleted", snapshot, nil)
 	return 200, map[string]any{"id": en.id(), "object": r.objType, "deleted": true}
 }

@@ -51,6 +51,9 @@ func TestListingChecksum(t *testing.T) {
 		if p == "/v1/subscription_items" {
 			continue // needs a subscription; listed per subscription below
 		}
+		if p == "/v1/accounts" {
+			continue // a stateful list since the checksum was recorded (an empty one here); TestAccounts covers it
+		}
 		pageAll(t, get, p+"?limit=100")
 	}
 	// Parented lists under each of the first parents.

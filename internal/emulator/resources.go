@@ -120,6 +120,8 @@ var (
 // inventory's list_filters); search fields follow Stripe's search documentation.
 func coreResources() []*resource {
 	rs := []*resource{
+		{name: "accounts", objType: "account", path: "/v1/accounts", prefix: "acct", goType: reflect.TypeOf(stripe.Account{}),
+			filters: map[string]filter{"created": rng("created")}, create: true, update: true, del: true},
 		{name: "customers", objType: "customer", path: "/v1/customers", prefix: "cus", goType: reflect.TypeOf(stripe.Customer{}),
 			filters: map[string]filter{"created": rng("created"), "email": eq("email"), "test_clock": eq("test_clock")},
 			search:  map[string]searchField{"created": sCreated, "email": sSub("email"), "metadata": sMetadata, "name": sSub("name"), "phone": sSub("phone")},
@@ -221,6 +223,8 @@ func coreResources() []*resource {
 			r.derive = derivePaymentIntent
 		case "events":
 			r.derive = deriveEvent
+		case "accounts":
+			r.derive = deriveAccount
 		}
 	}
 	return rs

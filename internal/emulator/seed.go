@@ -41,7 +41,7 @@ func (e *Emulator) seed() {
 	}
 	r := e.rng
 	now := e.now().Unix()
-	start := now - 2*365*86400
+	start := e.since
 	span := now - start
 	pickCur := func() (string, bool) {
 		x := r.IntN(100)
@@ -343,7 +343,7 @@ func (e *Emulator) seed() {
 			"expires_at":       at + 86400, "success_url": "https://example.com/success", "metadata": emptyMeta})
 		e.put(e.colls["setup_intents"], "", at, map[string]any{"customer": c.id(), "payment_method": c.get("_pm"), "status": "succeeded",
 			"usage": "off_session", "payment_method_types": cardOnly, "metadata": emptyMeta})
-		e.put(e.colls["transfers"], "", at, map[string]any{"amount": int64(1000 + r.IntN(9000)), "currency": "usd", "destination": "acct_emulated" + fmt.Sprint(i%3),
+		e.put(e.colls["transfers"], "", at, map[string]any{"amount": int64(1000 + r.IntN(9000)), "currency": "usd", "destination": e.transferDestination(i),
 			"amount_reversed": int64(0), "reversed": false, "metadata": emptyMeta, "transfer_group": fmt.Sprintf("group_%d", i%4)})
 		e.put(e.colls["invoice_items"], "", at, map[string]any{"customer": c.id(), "amount": int64(500 * (1 + i%5)), "currency": "usd",
 			"description": "One-time setup fee", "quantity": int64(1), "date": at, "discountable": true, "proration": false, "metadata": emptyMeta})

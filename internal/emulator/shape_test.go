@@ -13,7 +13,7 @@ import (
 // it into stripe-go v76's own struct for that object, as the SDK does; every top-level field of
 // the struct must be present in the JSON (null where unknown).
 func TestShapesDecodeWithStripeGo(t *testing.T) {
-	e, err := New(Config{Seed: 13, Scale: ScaleN(400), Now: clock})
+	e, err := New(Config{Seed: 13, Scale: ScaleN(400), Now: clock, ConnectedAccounts: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,8 +28,8 @@ func TestShapesDecodeWithStripeGo(t *testing.T) {
 			if len(c.order) == 0 {
 				t.Fatalf("seed has no %s", name)
 			}
-			e.mu.RLock()
-			defer e.mu.RUnlock()
+			e.rw().RLock()
+			defer e.rw().RUnlock()
 			for _, en := range c.order {
 				out := e.render(c, en)
 				b, err := appendJSON(nil, out)

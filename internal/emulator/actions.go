@@ -34,6 +34,26 @@ func init() {
 			defaults(obj, map[string]any{"balance": int64(0), "delinquent": false, "tax_exempt": "none", "preferred_locales": []any{},
 				"invoice_prefix": e.newID("")[:8], "next_invoice_sequence": int64(1),
 				"invoice_settings": map[string]any{"custom_fields": nil, "default_payment_method": nil, "footer": nil, "rendering_options": nil}})
+			// A card given now is verified and saved: a declining test card is refused.
+			for _, p := range []string{"payment_method", "source"} {
+				v := str(params, p)
+				if v == "" {
+					continue
+				}
+				cd, known := e.cardOf(v)
+				if !known {
+					what := "PaymentMethod"
+					if p == "source" {
+						what = "token"
+					}
+					return &apiError{status: 400, typ: "invalid_request_error", code: "resource_missing", param: p, message: fmt.Sprintf("No such %s: '%s'", what, v)}
+				}
+				if isTestValue(v) {
+					if ae := attachDeclined(v, cd); ae != nil {
+						return ae
+					}
+				}
+			}
 			if pm := str(params, "payment_method"); pm != "" {
 				obj["_pm"] = pm
 			}
@@ -145,6 +165,13 @@ func init() {
 				if _, ok := obj[k]; !ok {
 					obj[k] = v
 				}
+			}
+			if pm := str(params, "payment_method"); pm != "" {
+				id, ae := e.resolvePaymentMethod(pm, "payment_method")
+				if ae != nil {
+					return ae
+				}
+				obj["payment_method"] = id
 			}
 			if obj["payment_method"] != nil {
 				obj["status"] = "requires_confirmation"
@@ -397,10 +424,23 @@ var afterCreate = map[string]func(e *Emulator, en *entry, params map[string]any)
 		return nil
 	},
 	"customers": func(e *Emulator, en *entry, params map[string]any) *apiError {
-		// payment_method attaches that payment method to the new customer, as Stripe does.
-		pm := e.colls["payment_methods"].get(str(params, "payment_method"))
-		if pm != nil && pm.get("customer") == nil {
-			e.set(e.colls["payment_methods"], pm, "payment_method.attached", map[string]any{"customer": en.id()})
+		// payment_method attaches that payment method to the new customer, as Stripe does; a test
+		// payment method becomes a new one, attached.
+		pms := e.colls["payment_methods"]
+		if name := str(params, "payment_method"); isTestValue(name) {
+			pm := e.testPaymentMethod(name, en.id())
+			en.set("_pm", pm.id())
+			e.emit("payment_method.attached", e.render(pms, pm), nil)
+		} else if pm := pms.get(name); pm != nil && pm.get("customer") == nil {
+			e.set(pms, pm, "payment_method.attached", map[string]any{"customer": en.id()})
+		}
+		// source (a token such as tok_visa) becomes the customer's card and default source.
+		if src := str(params, "source"); isTestValue(src) {
+			card := e.testPaymentMethod(src, en.id())
+			en.set("default_source", card.id())
+			if en.get("_pm") == nil {
+				en.set("_pm", card.id())
+			}
 		}
 		return nil
 	},
@@ -432,10 +472,15 @@ var afterCreate = map[string]func(e *Emulator, en *entry, params map[string]any)
 			e.colls["charges"].remove(en)
 			return &apiError{status: 400, typ: "invalid_request_error", code: "resource_missing", param: "source", message: fmt.Sprintf("No such token: '%s'", src)}
 		}
+		pmID := src
+		if isTestValue(src) {
+			// A token or test payment method is turned into a card of its own, as Stripe does.
+			pmID = e.testPaymentMethod(src, "").id()
+		}
 		amount, _ := asInt(en.get("amount"))
 		capture := str(params, "capture") != "false"
 		ch := e.makeCharge(chargeSpec{at: en.created, amount: amount, currency: asString(en.get("currency")), customer: asString(en.get("customer")),
-			description: asString(en.get("description")), card: cd, capture: capture, metadata: metaOf(en)})
+			description: asString(en.get("description")), card: cd, capture: capture, metadata: metaOf(en), paymentMethod: pmID})
 		// The stored entry becomes the real charge under the id already chosen.
 		charges := e.colls["charges"]
 		charges.remove(ch)
@@ -611,8 +656,15 @@ var updateHooks = map[string]func(e *Emulator, en *entry, obj, params map[string
 				}
 			}
 		}
-		if str(params, "payment_method") != "" && en.get("status") == "requires_payment_method" {
-			obj["status"] = "requires_confirmation"
+		if pm := str(params, "payment_method"); pm != "" {
+			id, ae := e.resolvePaymentMethod(pm, "payment_method")
+			if ae != nil {
+				return ae
+			}
+			obj["payment_method"] = id
+			if en.get("status") == "requires_payment_method" {
+				obj["status"] = "requires_confirmation"
+			}
 		}
 		return nil
 	},

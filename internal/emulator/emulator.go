@@ -321,7 +321,8 @@ type apiError struct {
 	message     string
 	param       string
 	declineCode string
-	charge      string // the failed charge, on card errors
+	charge      string         // the failed charge, on card errors
+	extra       map[string]any // more fields of the error object (a card error's payment_intent)
 }
 
 func (a *apiError) body() map[string]any {
@@ -338,6 +339,9 @@ func (a *apiError) body() map[string]any {
 	}
 	if a.charge != "" {
 		m["charge"] = a.charge
+	}
+	for k, v := range a.extra {
+		m[k] = v
 	}
 	return map[string]any{"error": m}
 }

@@ -70,6 +70,9 @@ func (e *Emulator) routeResource(method, path string, c *collection, rest []stri
 		}
 	case 2, 3:
 		parent := c.get(rest[0])
+		if parent == nil && r.name == "payment_methods" && len(rest) == 2 && rest[1] == "attach" && method == "POST" && isTestValue(rest[0]) {
+			return e.attachTestPaymentMethod(c, rest[0], params)
+		}
 		if r.name == "customers" && rest[1] == "sources" && len(rest) == 2 && method == "GET" {
 			// Sources are legacy; the emulator's cards are payment methods, so this list is empty.
 			if parent == nil {

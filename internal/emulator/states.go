@@ -132,7 +132,11 @@ func init() {
 					"amount_remaining": int64(0), "status_transitions": transitions(en.get("status_transitions"), "paid_at", e.now().Unix())})
 				return ok(e, c, en)
 			}
-			if ae := e.payInvoice(en, e.now().Unix(), str(params, "payment_method")); ae != nil {
+			pm := str(params, "payment_method")
+			if isTestValue(pm) {
+				pm = e.testPaymentMethod(pm, "").id()
+			}
+			if ae := e.payInvoice(en, e.now().Unix(), pm); ae != nil {
 				return 0, ae
 			}
 			return ok(e, c, en)
@@ -265,11 +269,16 @@ func init() {
 			if !known {
 				return 0, unexpectedState("setup_intent_unexpected_state", "You cannot confirm this SetupIntent because it's missing a payment method.")
 			}
-			if cd.declineCode != "" {
+			if cd.declineCode != "" && !attachesDespiteDecline[pm] {
 				ae := cardError(cd, "")
 				e.set(c, en, "setup_intent.setup_failed", map[string]any{"status": "requires_payment_method",
-					"last_setup_error": map[string]any{"type": "card_error", "code": "card_declined", "decline_code": cd.declineCode, "message": ae.message}})
+					"last_setup_error": e.paymentError(ae, "")})
 				return 0, ae
+			}
+			if isTestValue(pm) {
+				// Set up for later use: the test card becomes a payment method of the intent's
+				// customer.
+				pm = e.testPaymentMethod(pm, asString(en.get("customer"))).id()
 			}
 			e.set(c, en, "setup_intent.succeeded", map[string]any{"status": "succeeded", "payment_method": pm})
 			return ok(e, c, en)
@@ -299,6 +308,23 @@ func copyMap(v any) map[string]any {
 		}
 	}
 	return out
+}
+
+// attachTestPaymentMethod answers POST /v1/payment_methods/pm_card_…/attach: as Stripe does, it
+// makes a new payment method with the test card's details and attaches that to the customer; a
+// declining card fails its verification and nothing is made.
+func (e *Emulator) attachTestPaymentMethod(c *collection, name string, params map[string]any) (int, any) {
+	cust := str(params, "customer")
+	if cust == "" {
+		return 0, invalid("customer", "Missing required param: customer.")
+	}
+	if e.colls["customers"].get(cust) == nil {
+		return 0, &apiError{status: 400, typ: "invalid_request_error", code: "resource_missing", param: "customer", message: fmt.Sprintf("No such customer: '%s'", cust)}
+	}
+	if ae := attachDeclined(name, testCards[name]); ae != nil {
+		return 0, ae
+	}
+	return actions["payment_methods/attach"](e, c, e.testPaymentMethod(name, ""), params)
 }
 
 // captureCharge captures an authorized charge: amount_captured, balance transaction, event.

@@ -26,6 +26,14 @@ var accountScales = [...]Scale{3, 10, 25, 3, 60, 10, 150, 3, 25, 400}
 // 3 to 400 charges in a repeating pattern (about 70 on average).
 func DefaultAccountScale(i int) Scale { return accountScales[i%len(accountScales)] }
 
+// accountScale is the size of connected account i's data.
+func (e *Emulator) accountScale(i int) Scale {
+	if e.cfg.AccountScale != nil {
+		return e.cfg.AccountScale(i)
+	}
+	return DefaultAccountScale(i)
+}
+
 // accountPlan is one connected account to seed.
 type accountPlan struct {
 	id      string
@@ -71,10 +79,7 @@ func (e *Emulator) planAccounts() []accountPlan {
 	delete(self.m, "controller") // the platform is nobody's connected account
 	e.self = self
 	plans := make([]accountPlan, e.cfg.ConnectedAccounts)
-	scale := e.cfg.AccountScale
-	if scale == nil {
-		scale = DefaultAccountScale
-	}
+	scale := e.accountScale
 	for i := range plans {
 		ageDays := int64(30 + r.IntN(700))
 		plans[i] = accountPlan{id: accountID(r), created: now - ageDays*86400 - 86400, scale: scale(i),

@@ -87,9 +87,12 @@ type codec struct {
 	valIdx map[string]uint32
 	vals   []any // values of other types (an event's snapshot), kept as they are
 
-	// seen counts sightings of strings and nested values not yet promoted, by hash; nil when not
-	// seeding, so objects created through the API only reuse what seeding promoted.
-	seen  map[uint64]uint8
+	// seen counts sightings of strings and nested values not yet promoted: a count-min sketch
+	// (two rows of byte counters indexed by halves of the value's hash, the smaller count wins),
+	// a fixed few bytes per seeded object where a map of every distinct value seen would hold
+	// millions of entries at a million charges. A collision can only promote a value early. nil
+	// when not seeding, so objects created through the API only reuse what seeding promoted.
+	seen  []uint8
 	hseed maphash.Seed
 	// sharedMaps finds a promoted map by identity while seeding, where the same map (a card's
 	// details, a customer's billing details) is stored with many objects, so it is not encoded
@@ -134,10 +137,14 @@ func (cd *codec) newEntry() *entry {
 	return en
 }
 
-// startSeeding turns on sighting counts; stopSeeding drops them.
-func (cd *codec) startSeeding() {
+// startSeeding turns on sighting counts, sized for about objects objects; stopSeeding drops them.
+func (cd *codec) startSeeding(objects int) {
 	if cd.seen == nil {
-		cd.seen = map[uint64]uint8{}
+		n := 1 << 12
+		for n < 8*objects && n < 1<<26 {
+			n <<= 1
+		}
+		cd.seen = make([]uint8, 2*n)
 		cd.sharedMaps = map[unsafe.Pointer]uint32{}
 	}
 }
@@ -218,12 +225,13 @@ func unzigzag(u uint64) int64 { return int64(u>>1) ^ -int64(u&1) }
 
 // sighted counts one more sighting of a hash and reports whether it reaches at.
 func (cd *codec) sighted(h uint64, at uint8) bool {
-	n := cd.seen[h]
-	if n+1 >= at {
-		delete(cd.seen, h)
+	half := uint64(len(cd.seen) / 2)
+	a, b := &cd.seen[h&(half-1)], &cd.seen[half+(h>>32)&(half-1)]
+	n := min(*a, *b) + 1
+	if n >= at {
 		return true
 	}
-	cd.seen[h] = n + 1
+	*a, *b = max(*a, n), max(*b, n)
 	return false
 }
 

@@ -178,7 +178,11 @@ func New(cfg Config) (*Emulator, error) {
 		e.limiter = rate.NewLimiter(rate.Limit(cfg.RateLimit), cfg.RateLimit)
 	}
 	e.since = e.now().Unix() - 2*365*86400
-	e.cd.startSeeding()
+	objects := int(cfg.Scale) * 4 // a charge brings its intent, balance transaction and a share of the rest
+	for i := 0; i < cfg.ConnectedAccounts; i++ {
+		objects += 4*int(e.accountScale(i)) + 300 // and every account its payouts and catalog
+	}
+	e.cd.startSeeding(objects)
 	stores := e.connectAccounts(e.planAccounts())
 	e.seed()
 	seedAccounts(stores)

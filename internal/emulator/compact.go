@@ -397,27 +397,9 @@ func (cd *codec) appendValue(b []byte, v any) []byte {
 		}
 		return b
 	case []any:
-		if len(x) == 0 {
-			return append(b, tEmptyList)
-		}
-		return cd.appendNested(b, tList, func(b []byte) []byte {
-			b = binary.AppendUvarint(b, uint64(len(x)))
-			for _, el := range x {
-				b = cd.appendValue(b, el)
-			}
-			return b
-		})
+		return appendList(cd, b, x)
 	case []map[string]any:
-		if len(x) == 0 {
-			return append(b, tEmptyList)
-		}
-		return cd.appendNested(b, tList, func(b []byte) []byte {
-			b = binary.AppendUvarint(b, uint64(len(x)))
-			for _, el := range x {
-				b = cd.appendValue(b, el)
-			}
-			return b
-		})
+		return appendList(cd, b, x) // decodes as []any, which encodes to the same JSON
 	case []string:
 		return cd.appendNested(b, tStrList, func(b []byte) []byte {
 			b = binary.AppendUvarint(b, uint64(len(x)))
@@ -440,6 +422,20 @@ func (cd *codec) appendValue(b []byte, v any) []byte {
 	i := uint32(len(cd.vals))
 	cd.vals = append(cd.vals, v)
 	return binary.AppendUvarint(append(b, tValRef), uint64(i))
+}
+
+// appendList encodes a list: its count, then its values.
+func appendList[T any](cd *codec, b []byte, xs []T) []byte {
+	if len(xs) == 0 {
+		return append(b, tEmptyList)
+	}
+	return cd.appendNested(b, tList, func(b []byte) []byte {
+		b = binary.AppendUvarint(b, uint64(len(xs)))
+		for _, el := range xs {
+			b = cd.appendValue(b, el)
+		}
+		return b
+	})
 }
 
 // appendNested encodes a nested value with its byte length, then replaces it by a reference when

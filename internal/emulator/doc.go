@@ -31,6 +31,21 @@
 // created. Reads share a lock; writes, and the events and idempotency records they produce, hold
 // it exclusively.
 //
+// Connect (accounts.go): GET /v1/account answers the platform's own account, created a day
+// before its oldest seeded object. With Config.ConnectedAccounts the platform has connected
+// accounts (GET/POST/DELETE /v1/accounts), each an Emulator of its own data seeded from its own
+// seed and size (DefaultAccountScale, or Config.AccountScale) that shares the platform's lock,
+// codec, clock and request log. ServeHTTP routes a request with a Stripe-Account header to that
+// account's store, so its lists, searches, writes, actions, events and idempotency keys are the
+// account's alone; a header naming no connected account is answered 403 account_invalid, as
+// Stripe does, and each Request records the header. Account(id) gives tests one account's data.
+//
+// Stripe's test payment methods and tokens (testCards in payments.go: pm_card_visa,
+// pm_card_chargeDeclined…, tok_visa…) work where Stripe takes a payment method or source: used,
+// one becomes a new pm_… (card_… for a token) with the card's details, attached when it is
+// attached; a declining card fails with Stripe's card_error, code, decline_code and param, leaves
+// a failed charge and an intent with last_payment_error, and fails verification when saved.
+//
 // Listable resources of stripe-go v76 that the emulator keeps no state for (the embedded
 // inventory.tsv) answer an empty list, and 404 on retrieve.
 package emulator

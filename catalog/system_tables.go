@@ -343,6 +343,8 @@ func SystemTables() []*Table {
 		pc("pg_indexes", "indexes", "schemaname:name tablename:name indexname:name tablespace:name indexdef:text", pgIndexesRows),
 		pg15Table("pg_catalog", "pg_stat_activity", "sessions of this server (activity.go)", activityRows),
 		pc("pg_prepared_xacts", "prepared transactions", "transaction:int8 gid:text prepared:timestamptz owner:name database:name", empty),
+		withSessionRows(pc("pg_cursors", "the session's open cursors (cursors.go)",
+			"name:text statement:text is_holdable:bool is_binary:bool is_scrollable:bool creation_time:timestamptz", empty), cursorRows),
 
 		is("schemata", "schemas",
 			"catalog_name:name schema_name:name schema_owner:name default_character_set_catalog:name "+

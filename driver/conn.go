@@ -77,9 +77,12 @@ func errMultipleCommands() error {
 		WithHint("run statements with arguments one at a time")
 }
 
-// Close implements driver.Conn. There is no network connection to close: the session is dropped.
+// Close implements driver.Conn. There is no network connection to close: the session is dropped,
+// and its cursors with it.
 func (c *Conn) Close() error {
-	c.closed.Store(true)
+	if !c.closed.Swap(true) {
+		c.sess.Close()
+	}
 	return nil
 }
 
@@ -351,10 +354,11 @@ func (t *Tx) admit(st *planner.Statement) error {
 	return nil
 }
 
-// Commit ends the transaction; its writes were applied when they ran.
+// Commit ends the transaction; its writes were applied when they ran. Cursors declared without
+// WITH HOLD close.
 func (t *Tx) Commit() error {
 	t.conn.tx = nil
-	t.conn.sess.EndTransaction()
+	t.conn.sess.EndTransaction(true)
 	return nil
 }
 
@@ -362,7 +366,7 @@ func (t *Tx) Commit() error {
 // undone, and Rollback says so with 25000 rather than report a rollback that did not happen.
 func (t *Tx) Rollback() error {
 	t.conn.tx = nil
-	t.conn.sess.EndTransaction()
+	t.conn.sess.EndTransaction(false)
 	if t.writes > 0 {
 		return sqlstate.New(sqlstate.InvalidTransactionState, "stripe writes cannot be rolled back").
 			WithDetail("%d statement(s) of this transaction wrote to stripe and stay applied", t.writes)

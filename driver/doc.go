@@ -16,7 +16,9 @@
 //     A query string is parsed by planner.Parse, planned with its $n arguments by planner.Plan and
 //     run by exec.Run against the connector's backend. The first row is fetched before QueryContext
 //     returns, so errors (budget refusals, bad keys, cancellation) surface at the call that caused
-//     them; later rows stream page by page as Rows.Next asks for them.
+//     them; later rows stream page by page as Rows.Next asks for them. In a transaction (BeginTx)
+//     DECLARE … CURSOR and FETCH read a result in chunks, as over the wire; Commit and Rollback
+//     close the cursors PostgreSQL closes, and Close closes them all.
 //   - Stmt: a statement parsed once; planner.Describe gives NumInput without any Stripe request.
 //   - Rows: values in database/sql's representations (int64, float64, bool, string, []byte,
 //     time.Time; numeric, interval, json and arrays as their PostgreSQL text), with column types

@@ -86,6 +86,13 @@ func extractPred(c expr.Expr) (pred, bool) {
 		if len(x.Args) != 2 {
 			return pred{}, false
 		}
+		if x.Op == "LIKE" || x.Op == "~~" {
+			// col LIKE constant: a wildcard list filter may take its prefix (wildcardPrefix).
+			if cr, ok := x.Args[0].(*expr.ColumnRef); ok && expr.IsConstant(x.Args[1]) {
+				return pred{col: cr.Index, op: "like", args: []expr.Expr{x.Args[1]}}, true
+			}
+			return pred{}, false
+		}
 		if _, ok := flipOp[x.Op]; !ok {
 			return pred{}, false
 		}
@@ -223,18 +230,23 @@ func stripeValue(v any) (string, bool) {
 	return "", false
 }
 
-// tableSize returns the expected row count of a table and where the figure comes from.
-func (pl *planCtx) tableSize(t *catalog.Table) (float64, string) {
-	if n, ok := pl.sess.Stats().Size(t.Name); ok {
-		return float64(n), "learned"
+// tableSize returns the expected row count of a table, where the figure comes from (a Source
+// constant), and what the node knows of the table (for range estimates), if anything.
+func (pl *planCtx) tableSize(t *catalog.Table) (float64, string, *TableStat) {
+	if st, ok := pl.sess.Stats().Table(pl.sess.Account(), t.Name); ok {
+		src := SourceProbed
+		if st.Complete {
+			src = SourceLearned
+		}
+		return math.Max(st.RowsAt(pl.now), 0), src, &st
 	}
 	if t.List != nil && len(t.List.Parents) > 0 {
-		return defaultChild, "default"
+		return defaultChild, SourceUnknown, nil
 	}
 	if n, ok := defaultSizes[t.Name]; ok {
-		return float64(n), "default"
+		return float64(n), SourceUnknown, nil
 	}
-	return defaultRows, "default"
+	return defaultRows, SourceUnknown, nil
 }
 
 // candidate is one access path under consideration.
@@ -319,7 +331,7 @@ func (pl *planCtx) chooseAccessTop(t *catalog.Table, where expr.Expr, extra []fo
 		preds = append(preds, f)
 	}
 	preds = append(preds, extra...)
-	size, source := pl.tableSize(t)
+	size, source, stat := pl.tableSize(t)
 	pageSize := pl.sess.PageSize()
 	pushdown := pl.sess.Pushdown()
 
@@ -330,7 +342,7 @@ func (pl *planCtx) chooseAccessTop(t *catalog.Table, where expr.Expr, extra []fo
 		cands = append(cands, c)
 	}
 	if t.List != nil {
-		c, err := pl.listCandidate(t, preds, pushdown, size, pageSize, false)
+		c, err := pl.listCandidate(t, preds, pushdown, size, stat, pageSize, false)
 		if err != nil && len(cands) == 0 {
 			return nil, err
 		}
@@ -339,7 +351,7 @@ func (pl *planCtx) chooseAccessTop(t *catalog.Table, where expr.Expr, extra []fo
 		}
 		if err == nil && pushdown {
 			// The same list without key filters, in case fan-out makes the filtered one dearer.
-			if full, err := pl.listCandidate(t, preds, pushdown, size, pageSize, true); err == nil {
+			if full, err := pl.listCandidate(t, preds, pushdown, size, stat, pageSize, true); err == nil {
 				cands = append(cands, full)
 			}
 		}
@@ -391,6 +403,7 @@ func (pl *planCtx) chooseAccessTop(t *catalog.Table, where expr.Expr, extra []fo
 		s.Rows = math.Max(1, s.Rows*math.Pow(selResidual, float64(len(residual))))
 	}
 	s.Source = source
+	s.SizeNote = sizeNote(source, stat, size, pl.now)
 	s.Seconds = s.Requests / pl.sess.Rate()
 	s.Ordered = len(s.Calls) == 1 && (s.Access == AccessList || s.Access == AccessRetrieve)
 	return s, nil
@@ -589,7 +602,7 @@ func hasOp(k catalog.KeyColumn, op catalog.Op) bool {
 
 // listCandidate builds the list path: parents fill the URL (always, they are required), key
 // columns become parameters when pushdown is on; bare returns the list with no key filters.
-func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool, size float64, pageSize int, bare bool) (candidate, error) {
+func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool, size float64, stat *TableStat, pageSize int, bare bool) (candidate, error) {
 	ls := t.List
 	fills, err := expand(t, ls.Parents, preds, "rows")
 	if err != nil {
@@ -661,6 +674,15 @@ func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool
 					perCall = min(len(vs), maxArrayValues)
 				}
 				sel *= math.Min(1, float64(perCall)*pl.eqSelectivity(t, idx, size)) // lookup_estimate.go
+				done[k.Column] = true
+				continue
+			}
+		}
+		if k.Wildcard && pushdown && !bare {
+			if prefix, ok := wildcardPrefix(preds, idx); ok {
+				base.Set(k.Param, prefix+"*")
+				pushed = append(pushed, fmt.Sprintf("%s = %s*", k.Param, prefix))
+				sel *= selSubstring
 				done[k.Column] = true
 				continue
 			}
@@ -757,7 +779,9 @@ func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool
 				}
 			}
 		}
-		if lo && hi {
+		if r, ok := rangeShare(k, lower, upper, stat, size, pl.now); ok {
+			sel *= r
+		} else if lo && hi {
 			sel *= selBothRange
 		} else {
 			sel *= selRange
@@ -820,7 +844,7 @@ func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool
 			if _, ok := combos[0].cols[idx]; !ok {
 				if v := combos[0].params.Get(k.Param); v != "" {
 					for _, p := range preds {
-						if p.col == idx && len(p.vals) == 1 {
+						if p.col == idx && p.op == "=" && len(p.vals) == 1 {
 							for i := range combos {
 								combos[i].cols[idx] = p.vals[0]
 							}
@@ -857,6 +881,26 @@ func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool
 		Learn:    len(calls) == 1 && len(pushed) == 0 && len(ls.Parents) == 0,
 		Estimate: Estimate{Requests: reqPer * n, Rows: rows * n}}
 	return candidate{scan: s, removed: removed, cost: reqPer*n + rows*n*1e-6}, nil
+}
+
+// wildcardPrefix finds col LIKE 'prefix%' among preds, with a prefix that has no wildcard or
+// escape of its own, and returns the prefix. The LIKE stays in the residual filter.
+func wildcardPrefix(preds []folded, col int) (string, bool) {
+	for _, p := range preds {
+		if p.col != col || p.op != "like" || len(p.vals) != 1 {
+			continue
+		}
+		pat, ok := p.vals[0].(string)
+		if !ok || len(pat) < 2 || !strings.HasSuffix(pat, "%") {
+			continue
+		}
+		prefix := pat[:len(pat)-1]
+		if strings.ContainsAny(prefix, "%_\\*") {
+			continue
+		}
+		return prefix, true
+	}
+	return "", false
 }
 
 // isRequired reports whether column is one of the list's required filters.
@@ -1119,57 +1163,111 @@ func (pl *planCtx) pushLimit(s *Scan, n int64) {
 	s.Seconds = s.Requests / pl.sess.Rate()
 }
 
-// checkBudget refuses a plan whose estimate is over stripesql.max_requests.
+// checkBudget refuses a plan whose estimate is over stripesql.max_requests. It counts what the
+// plan is sure to send (planCharge: drained scans of known size in full, the first page of the
+// rest), so a refusal here costs no request and is never made on a guess; the executor holds
+// streaming scans and scans of unknown size to the budget as they run.
 func checkBudget(sess *Session, p *Planned) error {
+	root := budgetRoot(p) // budgetRoot: with init plans (subquery.go)
+	markDrained(root, p.Kind != "SELECT")
 	max := sess.MaxRequests()
 	var total float64
-	var scans []*Scan
-	var perRow []string                // LATERAL subqueries: their scans run once per row, so count the join's estimate
-	Walk(budgetRoot(p), func(n Node) { // budgetRoot: with init plans (subquery.go)
+	var parts []BudgetPart
+	var perRow []string // LATERAL subqueries: their scans run once per row, so count the join's estimate
+	Walk(root, func(n Node) {
 		switch x := n.(type) {
 		case *Scan:
-			total += x.Requests
-			scans = append(scans, x)
+			c := planCharge(x)
+			total += c
+			parts = append(parts, BudgetPart{Scan: x, Requests: c})
 		case *LateralJoin:
+			// The subquery runs once per left row: its cost is only known when the left's size
+			// is; otherwise the executor measures the left first and holds the rest to the budget.
+			if hasUnknownScan(x.Left) {
+				break
+			}
 			sub := math.Max(0, x.Requests-x.Left.Est().Requests)
 			total += sub
-			perRow = append(perRow, fmt.Sprintf("lateral subquery per row: %d requests", int64(math.Ceil(sub))))
+			perRow = append(perRow, fmt.Sprintf("lateral subquery per row: %s", requestsText(sub)))
 		}
 	})
 	if total <= float64(max) {
 		return nil
 	}
+	return BudgetError(sess, total, parts, perRow...)
+}
+
+// hasUnknownScan reports whether a scan of unknown table size is under n.
+func hasUnknownScan(n Node) bool {
+	found := false
+	Walk(n, func(m Node) {
+		if s, ok := m.(*Scan); ok && s.Source == SourceUnknown {
+			found = true
+		}
+	})
+	return found
+}
+
+// requestsText renders a request count: "1 request", "2,500 requests".
+func requestsText(r float64) string {
+	n := int64(math.Ceil(r))
+	if n == 1 {
+		return "1 request"
+	}
+	return groupDigits(n) + " requests"
+}
+
+// BudgetPart is one scan's share of a statement's estimated requests, for BudgetError.
+type BudgetPart struct {
+	Scan     *Scan
+	Requests float64
+	// Rows is the scan's estimated table rows; zero means the scan's own estimate.
+	Rows float64
+	// Note says where the figure comes from; empty means the scan's SizeNote.
+	Note string
+}
+
+// BudgetError is the 54000 a statement gets when its estimate of total requests passes
+// stripesql.max_requests, before it runs (checkBudget) or as soon as its first pages have
+// measured a table (package exec): the estimate and the time it would take at the node's rate,
+// each scan's part with where its figure comes from in DETAIL, and a HINT naming the filters
+// Stripe applies to the dearest table and the budget that would allow the statement.
+func BudgetError(sess *Session, total float64, parts []BudgetPart, extra ...string) error {
+	max := sess.MaxRequests()
 	req := int64(math.Ceil(total))
 	e := sqlstate.New(sqlstate.ProgramLimitExceeded, "query would send an estimated %d stripe requests, over the budget of %d", req, max)
-	var parts []string
-	for _, s := range scans {
-		how := "estimated"
-		if s.Source == "learned" {
-			how = "learned from an earlier complete scan"
-		} else if s.Source == "default" {
-			how = "a default estimate; the true size is unknown"
+	var details []string
+	var dear *BudgetPart
+	for i := range parts {
+		pt := &parts[i]
+		s := pt.Scan
+		rows := pt.Rows
+		if rows == 0 {
+			rows = s.Rows / math.Max(1e-9, residualFactor(s))
 		}
-		parts = append(parts, fmt.Sprintf("%s of %s: %d requests for about %d rows (%s)", strings.ToLower(string(s.Access)), s.Table.Name, int64(math.Ceil(s.Requests)), int64(s.Rows/math.Max(1e-9, residualFactor(s))), how))
+		note := pt.Note
+		if note == "" {
+			note = s.SizeNote
+		}
+		if note == "" {
+			note = "estimated"
+		}
+		details = append(details, fmt.Sprintf("%s of %s: %s for about %s rows (%s)", strings.ToLower(string(s.Access)), s.Table.Name, requestsText(pt.Requests), groupDigits(int64(math.Round(rows))), note))
+		if dear == nil || pt.Requests > dear.Requests {
+			dear = pt
+		}
 	}
-	parts = append(parts, perRow...)
-	e = e.WithDetail("estimated %d requests, about %s at %g requests/s; %s", req, formatSeconds(total/sess.Rate()), sess.Rate(), strings.Join(parts, "; "))
+	details = append(details, extra...)
+	e = e.WithDetail("estimated %d requests, about %s at %g requests/s; %s", req, formatSeconds(total/sess.Rate()), sess.Rate(), strings.Join(details, "; "))
 	suggest := SuggestBudget(req, int64(max))
 	var filters []string
-	if len(scans) > 0 {
-		dear := scans[0]
-		for _, s := range scans[1:] {
-			if s.Requests > dear.Requests {
-				dear = s
-			}
-		}
-		filters = cheaperFilters(dear.Table)
+	if dear != nil {
+		filters = cheaperFilters(dear.Scan.Table)
 	}
 	if len(filters) > 0 {
-		e = e.WithHint("add a filter on %s, or SET stripesql.max_requests = %d", joinOr(filters), suggest)
-	} else {
-		e = e.WithHint("SET stripesql.max_requests = %d", suggest)
+		return e.WithHint("add a filter on %s, or SET stripesql.max_requests = %d", joinOr(filters), suggest)
 	}
-	return e
+	return e.WithHint("SET stripesql.max_requests = %d", suggest)
 }
 
 func residualFactor(s *Scan) float64 {

@@ -38,8 +38,8 @@ func Plan(sess *Session, st *Statement, args []any) (*Planned, error) {
 	p.Text = st.text
 	p.Columns = publicColumns(p.Columns) // record.go
 	budgeted := p
-	if p.Kind == "EXPLAIN" {
-		budgeted = p.Inner
+	if p.Kind == "EXPLAIN" || p.Cursor != nil {
+		budgeted = p.Inner // the query EXPLAIN ANALYZE runs, or the one DECLARE opens a cursor on
 	}
 	if budgeted != nil && budgeted.Root != nil && (p.Kind != "EXPLAIN" || p.Analyze) {
 		if err := checkBudget(sess, budgeted); err != nil {
@@ -107,6 +107,12 @@ func (pl *planCtx) plan() (*Planned, error) {
 		return &Planned{Kind: "DISCARD", Tag: "DISCARD ALL", Set: &SetAction{Reset: true, All: true}, Now: pl.now}, nil
 	case *pg.Node_ListenStmt, *pg.Node_UnlistenStmt:
 		return &Planned{Kind: pl.st.kind, Tag: pl.st.kind, Now: pl.now}, nil
+	case *pg.Node_DeclareCursorStmt:
+		return pl.planDeclare(x.DeclareCursorStmt) // cursor.go
+	case *pg.Node_FetchStmt:
+		return pl.planFetch(x.FetchStmt)
+	case *pg.Node_ClosePortalStmt:
+		return pl.planClose(x.ClosePortalStmt), nil
 	}
 	return nil, unsupportedStatement(n)
 }
@@ -156,9 +162,6 @@ func unsupportedStatement(n *pg.Node) *sqlstate.Error {
 		return sqlstate.New(sqlstate.FeatureNotSupported, "LOCK is not supported").WithHint(runs)
 	case *pg.Node_DoStmt, *pg.Node_CreateFunctionStmt:
 		return sqlstate.New(sqlstate.FeatureNotSupported, "procedural code is not supported").WithHint(runs)
-	case *pg.Node_DeclareCursorStmt, *pg.Node_FetchStmt, *pg.Node_ClosePortalStmt:
-		return sqlstate.New(sqlstate.FeatureNotSupported, "cursors are not supported").
-			WithHint("use LIMIT, or let your driver fetch rows as they arrive")
 	case *pg.Node_NotifyStmt:
 		return sqlstate.New(sqlstate.FeatureNotSupported, "NOTIFY is not supported").WithHint(runs)
 	case *pg.Node_CommentStmt:
@@ -768,6 +771,7 @@ func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 	if scan != nil && agg == nil && scan.Ordered && len(sortKeys) == 1 && sortKeys[0].Desc {
 		if cr, ok := proj[sortKeys[0].Expr.(*expr.ColumnRef).Index].(*expr.ColumnRef); ok && scan.Table.Columns[cr.Index].Name == "created" {
 			sortKeys = nil
+			scan.KeepOrder = true
 		}
 	}
 	if len(sortKeys) > 0 {

@@ -61,4 +61,11 @@
 // GROUPING SETS, ROLLUP and CUBE (grouping.go) give the Aggregate a list of sets and grouping()
 // reads the row's set number; WITHIN GROUP and aggregate ORDER BY (ordered.go) set the Agg's
 // OrderBy. Operators that hold rows stop at stripesql.work_mem_rows with 53200 (workmem.go).
+//
+// Cursors (cursor.go): DECLARE plans its query into Planned.Inner (held to the budget like a
+// SELECT) and a CursorAction that says whether the cursor scrolls (PostgreSQL's default when
+// neither SCROLL nor NO SCROLL is given: a Stripe table is a foreign table, which does not); FETCH,
+// MOVE and CLOSE plan to actions on a cursor by name. The open cursors themselves live in package
+// exec, which registers them with the session (SetCursors): FETCH reads its columns there,
+// pg_cursors lists them (OpenCursors), and EndTransaction and Close end them.
 package planner

@@ -43,11 +43,13 @@ func ExplainLines(sess *Session, p *Planned, actual func(Node) string) []string 
 	est := p.Root.Est()
 	var total float64
 	var sources []string
+	seen := map[string]bool{}
 	Walk(p.Root, func(n Node) {
 		if s, ok := n.(*Scan); ok {
 			total += s.Requests
-			if s.Source == "learned" || s.Source == "default" {
-				sources = append(sources, s.Table.Name+": "+sourceText(s.Source))
+			if s.SizeNote != "" && !seen[s.Table.Name] {
+				seen[s.Table.Name] = true
+				sources = append(sources, s.Table.Name+": "+s.SizeNote)
 			}
 		}
 	})
@@ -60,13 +62,6 @@ func ExplainLines(sess *Session, p *Planned, actual func(Node) string) []string 
 	}
 	lines = append(lines, summary)
 	return lines
-}
-
-func sourceText(s string) string {
-	if s == "learned" {
-		return "learned from a complete scan"
-	}
-	return "estimated (default)"
 }
 
 func fmtReq(r float64) string { return fmt.Sprintf("%d", int64(math.Ceil(r))) }

@@ -100,7 +100,7 @@ func (pl *planCtx) retrieveLookup(t *catalog.Table, listed *Scan, localWhere exp
 	keys := lookupKeys(j)
 	s := &Scan{Table: t, Access: AccessRetrieve, Filter: localWhere, Needed: listed.Needed,
 		Pushed:   []string{fmt.Sprintf("%s = each distinct join key (%s)", id, j.LeftKeys[key].String())},
-		Estimate: Estimate{Requests: keys, Rows: keys, Source: listed.Source}}
+		Estimate: Estimate{Requests: keys, Rows: keys, Source: listed.Source}, PerKey: true}
 	s.Seconds = s.Requests / pl.sess.Rate()
 	return s
 }
@@ -146,7 +146,7 @@ func (pl *planCtx) listLookup(t *catalog.Table, listed *Scan, localWhere expr.Ex
 	s.Needed[col] = true
 	s.Estimate = Estimate{Requests: calls * s.Requests, Rows: calls * s.Rows, Source: s.Source}
 	s.Seconds = s.Requests / pl.sess.Rate()
-	s.Ordered, s.Learn = false, false
+	s.Ordered, s.Learn, s.PerKey = false, false, true
 	return s
 }
 

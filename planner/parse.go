@@ -66,9 +66,10 @@ func syntaxError(sql string, err error) error {
 func (s *Statement) Text() string { return s.text }
 
 // Kind returns the statement's command word: "SELECT", "INSERT", "UPDATE", "DELETE", "SET",
-// "SHOW", "RESET", "EXPLAIN", "CALL", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", or the
-// upper-cased first word of other statements. Front ends use it for command tags and to tell
-// queries that return rows from those that do not.
+// "SHOW", "RESET", "EXPLAIN", "CALL", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE",
+// "DECLARE CURSOR", "FETCH", "MOVE", "CLOSE CURSOR", or the upper-cased first word of other
+// statements. Front ends use it for command tags and to tell queries that return rows from those
+// that do not.
 func (s *Statement) Kind() string { return s.kind }
 
 func kindOf(n *pg.Node) string {
@@ -119,6 +120,15 @@ func kindOf(n *pg.Node) string {
 		return "LISTEN"
 	case *pg.Node_CreateStmt:
 		return "CREATE TABLE"
+	case *pg.Node_DeclareCursorStmt:
+		return "DECLARE CURSOR"
+	case *pg.Node_FetchStmt:
+		if x.FetchStmt.Ismove {
+			return "MOVE"
+		}
+		return "FETCH"
+	case *pg.Node_ClosePortalStmt:
+		return "CLOSE CURSOR"
 	}
 	return "UNKNOWN"
 }

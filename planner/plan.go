@@ -46,9 +46,11 @@ type Planned struct {
 	// Set is the action of SET and RESET statements; the executor applies it to the session.
 	Set *SetAction
 	// Analyze is set on EXPLAIN ANALYZE: Inner is the plan to run and time, and the executor prints
-	// Inner's tree with actual figures.
+	// Inner's tree with actual figures. On DECLARE, Inner is the cursor's query.
 	Analyze bool
 	Inner   *Planned
+	// Cursor is the action of DECLARE, FETCH, MOVE and CLOSE (cursor.go); nil otherwise.
+	Cursor *CursorAction
 	// Verbose is set on the plan under EXPLAIN VERBOSE: EXPLAIN then prints each Project's
 	// Output list, as PostgreSQL prints Output only with VERBOSE.
 	Verbose bool
@@ -79,10 +81,21 @@ type Estimate struct {
 	Seconds float64
 	// Rows is the number of rows expected out of the node.
 	Rows float64
-	// Source says where the table size came from: "learned" from an earlier complete scan, or
-	// "default" when the size is a guess.
+	// Source says where the table size came from: SourceLearned, SourceProbed or SourceUnknown
+	// (empty for nodes with no table).
 	Source string
 }
+
+// The sources of a scan's table size.
+const (
+	// SourceLearned: counted by a complete scan (and grown at the table's density since).
+	SourceLearned = "learned"
+	// SourceProbed: estimated from the probe pages of an earlier partitioned scan.
+	SourceProbed = "probed"
+	// SourceUnknown: never measured; the planner plans with a default size but does not refuse on
+	// it, and the executor measures the table with the first pages it reads.
+	SourceUnknown = "unknown"
+)
 
 // Node is one operator of a physical plan. Exec builds one iterator per node.
 type Node interface {
@@ -143,6 +156,17 @@ type Scan struct {
 	// Learn is true when a complete run of the scan sees the whole table, so its row count can be
 	// recorded in Stats.
 	Learn bool
+	// Drained is true when the plan reads the scan to its end whatever its consumer reads
+	// (drain.go); false for a scan whose rows stream to the client.
+	Drained bool
+	// KeepOrder is true when the plan relies on the scan's newest-first order (a sort for ORDER BY
+	// created DESC was left out), so a partitioned scan must hand rows on in that order.
+	KeepOrder bool
+	// PerKey marks a lookup join's template, run once per key (lookup.go).
+	PerKey bool
+	// SizeNote says where the table size behind the estimate came from, for EXPLAIN and 54000
+	// details ("counted by a complete scan 3 h ago").
+	SizeNote string
 	Estimate
 }
 

@@ -22,6 +22,9 @@ type SessionConfig struct {
 	// Stats holds table sizes learned from earlier scans; sessions of one node share it so that one
 	// connection's full scan improves every later estimate. Nil gives the session its own.
 	Stats *Stats
+	// Account is the connected account (acct_…) the session reads, "" for the API key's own; its
+	// table sizes are kept apart in Stats.
+	Account string
 	// User and Database are what the client asked for at startup.
 	User, Database string
 	// ReadOnly sessions refuse statements that would write to Stripe.
@@ -74,6 +77,7 @@ type Session struct {
 	loc      *time.Location
 	written  map[string]time.Time // tables written, for RecentlyWritten (write.go)
 	tx       txState              // the open transaction block, if any (transaction.go)
+	cursors  Cursors              // the open cursors, kept by package exec (cursor.go)
 	startErr error                // the first invalid initial setting (StartupError)
 }
 
@@ -234,6 +238,9 @@ func (s *Session) Rate() float64 { return s.cfg.Rate }
 
 // Stats returns the node-wide learned table sizes.
 func (s *Session) Stats() *Stats { return s.cfg.Stats }
+
+// Account returns the Stripe account the session reads ("" for the API key's own).
+func (s *Session) Account() string { return s.cfg.Account }
 
 // ReadOnly reports whether the session refuses writes.
 func (s *Session) ReadOnly() bool { return s.cfg.ReadOnly }
@@ -413,35 +420,3 @@ func (s *Session) Pushdown() bool { return s.boolSetting("stripesql.pushdown") }
 
 // PageSize is the list page size when no LIMIT lets it shrink (stripesql.page_size).
 func (s *Session) PageSize() int { return s.intSetting("stripesql.page_size", DefaultPageSize) }
-
-// Stats holds the table sizes learned from complete scans, shared by the sessions of one node and
-// safe for concurrent use. The planner reads it to estimate list requests; the executor writes it
-// when a full, unfiltered list ends.
-type Stats struct {
-	mu    sync.Mutex
-	sizes map[string]int64
-}
-
-// NewStats returns empty statistics.
-func NewStats() *Stats { return &Stats{sizes: map[string]int64{}} }
-
-// Learn records that a complete list of table returned rows rows.
-func (st *Stats) Learn(table string, rows int64) {
-	if st == nil {
-		return
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.sizes[table] = rows
-}
-
-// Size returns the learned row count of table, and whether one is known.
-func (st *Stats) Size(table string) (int64, bool) {
-	if st == nil {
-		return 0, false
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	n, ok := st.sizes[table]
-	return n, ok
-}

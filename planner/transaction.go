@@ -16,6 +16,7 @@ import (
 // tells the truth: on for a read-only server or user, on inside a read-only block, and back to
 // the default once the block ends. The front end that owns the block (the wire server's
 // BEGIN/COMMIT, the driver's BeginTx) tells the session with BeginTransaction and EndTransaction.
+// A block also scopes cursors: DECLARE without WITH HOLD needs one, and its end closes them.
 
 // txState is the open transaction block of a session.
 type txState struct {
@@ -40,12 +41,25 @@ func (s *Session) BeginTransaction(readOnly *bool) error {
 	return nil
 }
 
-// EndTransaction closes the transaction block (COMMIT, ROLLBACK, or the connection's end): the
-// block's mode no longer applies.
-func (s *Session) EndTransaction() {
+// EndTransaction closes the transaction block (COMMIT with commit set, ROLLBACK or a failed
+// block's COMMIT without): the block's mode no longer applies, and the cursors the block ends are
+// closed (cursor.go).
+func (s *Session) EndTransaction(commit bool) {
+	s.mu.Lock()
+	s.tx = txState{}
+	cs := s.cursors
+	s.mu.Unlock()
+	if cs != nil {
+		cs.EndTransaction(commit)
+	}
+}
+
+// InTransaction reports whether a transaction block is open, which DECLARE without WITH HOLD
+// needs.
+func (s *Session) InTransaction() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.tx = txState{}
+	return s.tx.open
 }
 
 // TransactionReadOnly reads the access mode from the options of BEGIN, START TRANSACTION or SET

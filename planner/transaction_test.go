@@ -28,7 +28,7 @@ func runTxScript(t *testing.T, sess *Session, steps []string) []string {
 			}
 			err = sess.BeginTransaction(ro)
 		case step == "end":
-			sess.EndTransaction()
+			sess.EndTransaction(true)
 		case strings.HasPrefix(step, "show "):
 			res, _ = sess.Setting(strings.TrimPrefix(step, "show "))
 		default:

@@ -26,16 +26,7 @@ func TestPgxTypes(t *testing.T) {
 	// text format under QueryExecModeSimpleProtocol; both must read the same values.
 	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeCacheStatement, pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeDescribeExec} {
 		t.Run(mode.String(), func(t *testing.T) {
-			cfg, err := pgx.ParseConfig(pgxURL(addr, ""))
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg.DefaultQueryExecMode = mode
-			conn, err := pgx.ConnectConfig(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close(ctx)
+			conn := connectPgxMode(t, addr, mode)
 			var (
 				b         bool
 				i2        int16
@@ -56,7 +47,7 @@ func TestPgxTypes(t *testing.T) {
 				ia        []int64
 				nul       *string
 			)
-			err = conn.QueryRow(ctx, "SELECT types").Scan(&b, &i2, &i4, &i8, &f4, &f8, &num, &txt, &vc, &nm, &by, &d, &ts, &tz, &iv, &js, &jb, &o, &rc, &ta, &ia, &nul)
+			err := conn.QueryRow(ctx, "SELECT types").Scan(&b, &i2, &i4, &i8, &f4, &f8, &num, &txt, &vc, &nm, &by, &d, &ts, &tz, &iv, &js, &jb, &o, &rc, &ta, &ia, &nul)
 			if err != nil {
 				t.Fatal(err)
 			}

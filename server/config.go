@@ -79,6 +79,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Engine answers statements; nil means the planner and executor over Backend and Catalog.
 	Engine Engine
+	// Observer, when set, is told of sessions and statements (metrics); see Observer.
+	Observer Observer
 }
 
 func (c *Config) maxConnections() int {

@@ -146,6 +146,7 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 		Notice:     c.notice,
 	})
 	defer c.sess.Close()
+	defer c.closeAllPortals()
 	if err := c.startupError(); err != nil { // transaction.go
 		s.log.Info("connection refused: invalid startup setting", "remote", c.remote, "error", err.Message)
 		c.sendFatal(err)

@@ -19,14 +19,23 @@
 // its CommandComplete; an error skips the rest) and the extended protocol (Parse, Bind, Describe,
 // Execute with row limits and PortalSuspended, Close, Flush, Sync; after an error, messages are
 // discarded until Sync). Transaction statements only move the status byte (Stripe has no
-// transactions, and a write inside a block says so with a NOTICE); COPY (query) TO STDOUT streams
-// CSV or text; CancelRequest with a matching key cancels the running query with 57014.
+// transactions, and a write inside a block says so with a NOTICE) and tell the engine where blocks
+// begin and end, which scope its cursors (a Query of several statements outside a block is one
+// implicit block, as in PostgreSQL); COPY (query) TO STDOUT streams CSV or text; CancelRequest
+// with a matching key cancels the running query with 57014. A portal executed with a row limit
+// runs under a context of its own, marked exec.WithBoundedDemand, so it can be suspended and read
+// on by later Executes, across Syncs inside a block (JDBC's fetch size), and is charged for the
+// pages its client reads; DECLARE / FETCH cursors are the engine's, shared with the driver.
 //
 // The cmd package builds a Config from flags, calls New and Serve; DefaultAddr (127.0.0.1:5433) is
 // the address to listen on, and `psql -h 127.0.0.1 -p 5433 -d stripe` connects (any database name
 // is accepted; stripe is the documented one). Without users the server only serves loopback, with
 // trust authentication. Package planner registers package procedures with
 // catalog.RegisterRoutines when it opens a session, so \df and pg_proc list every Stripe action.
+//
+// When Config.Observer is set (serve --metrics-listen), the default engine tells it of every
+// session opened and closed and of every statement's outcome (SQLSTATE), duration and rows
+// (observe.go); nothing it is told names a user, a table, a value or a query.
 //
 // Every error a client sees is an ErrorResponse built from *sqlstate.Error; anything else becomes
 // XX000. A malformed or oversized message closes only that connection (08P01), and a panic while

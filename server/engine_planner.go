@@ -23,6 +23,7 @@ type plannerEngine struct {
 	rate     float64
 	stats    *planner.Stats
 	progress time.Duration
+	observer Observer // nil: nobody is told (observe.go)
 }
 
 var _ Engine = (*plannerEngine)(nil)
@@ -40,12 +41,15 @@ func NewEngine(cfg Config) (Engine, error) {
 	if cfg.Stats == nil {
 		cfg.Stats = planner.NewStats()
 	}
-	return &plannerEngine{backend: cfg.Backend, catalog: cat, rate: cfg.Rate, stats: cfg.Stats, progress: cfg.progressInterval()}, nil
+	return &plannerEngine{backend: cfg.Backend, catalog: cat, rate: cfg.Rate, stats: cfg.Stats, progress: cfg.progressInterval(), observer: cfg.Observer}, nil
 }
 
 // NewSession implements Engine.
 func (e *plannerEngine) NewSession(p SessionParams) EngineSession {
-	s := &plannerSession{backend: e.backend}
+	s := &plannerSession{backend: e.backend, observer: e.observer}
+	if s.observer != nil {
+		s.observer.SessionOpened()
+	}
 	var mu sync.Mutex
 	var last time.Time
 	notice := p.Notice
@@ -83,13 +87,15 @@ func progressMessage(ev planner.ProgressEvent) string {
 }
 
 type plannerSession struct {
-	backend stripeapi.Backend
-	sess    *planner.Session
+	backend  stripeapi.Backend
+	sess     *planner.Session
+	observer Observer
 }
 
 func (s *plannerSession) Parse(sql string) ([]Statement, error) {
 	stmts, err := planner.Parse(sql)
 	if err != nil {
+		s.failed(time.Now(), err)
 		return nil, err
 	}
 	out := make([]Statement, len(stmts))
@@ -114,25 +120,39 @@ func (s *plannerSession) Describe(st Statement, paramTypes []sqltypes.Type) ([]s
 	}
 	d, err := planner.Describe(s.sess, ps, paramTypes)
 	if err != nil {
+		s.failed(time.Now(), err)
 		return nil, nil, err
 	}
 	return d.Params, columns(d.Columns), nil
 }
 
 func (s *plannerSession) Run(ctx context.Context, st Statement, args []any) (Rows, error) {
+	start := time.Now()
 	ps, err := plannerStatement(st)
 	if err != nil {
 		return nil, err
 	}
 	p, err := planner.Plan(s.sess, ps, args)
 	if err != nil {
+		s.failed(start, queryError(ctx, err))
 		return nil, err
 	}
 	rows, err := exec.Run(ctx, s.backend, s.sess, p)
 	if err != nil {
+		s.failed(start, queryError(ctx, err))
 		return nil, err
 	}
+	if s.observer != nil {
+		return &observedRows{Rows: execRows{rows}, obs: s.observer, start: start}, nil
+	}
 	return execRows{rows}, nil
+}
+
+// failed reports a statement that ended before it returned rows.
+func (s *plannerSession) failed(start time.Time, err error) {
+	if s.observer != nil {
+		s.observer.QueryDone(outcomeCode(err), time.Since(start), 0)
+	}
 }
 
 func (s *plannerSession) Setting(name string) (string, bool) { return s.sess.Setting(name) }
@@ -141,16 +161,28 @@ func (s *plannerSession) Setting(name string) (string, bool) { return s.sess.Set
 func (s *plannerSession) BeginTransaction(readOnly *bool) error {
 	return s.sess.BeginTransaction(readOnly)
 }
-func (s *plannerSession) EndTransaction()     { s.sess.EndTransaction() }
-func (s *plannerSession) StartupError() error { return s.sess.StartupError() }
+func (s *plannerSession) EndTransaction(commit bool) { s.sess.EndTransaction(commit) }
+func (s *plannerSession) StartupError() error        { return s.sess.StartupError() }
 
 var _ engineTx = (*plannerSession)(nil)
 
-func (s *plannerSession) Close() {}
+// Close ends the session: its cursors close, so their queries send no more requests.
+func (s *plannerSession) Close() {
+	s.sess.Close()
+	if s.observer != nil {
+		s.observer.SessionClosed()
+	}
+}
 
 type execRows struct{ exec.Rows }
 
 func (r execRows) Columns() []Column { return columns(r.Rows.Columns()) }
+
+// Binary implements binaryRows: the rows of a FETCH from a BINARY cursor.
+func (r execRows) Binary() bool {
+	b, ok := r.Rows.(binaryRows)
+	return ok && b.Binary()
+}
 
 func columns(cols []planner.Column) []Column {
 	if cols == nil {

@@ -24,7 +24,7 @@ import (
 //	SELECT progress     one NOTICE via the session's Notice, then one row
 //	SELECT panic        panics
 //	SELECT $1, $2 …     echoes its parameters (typed as given, else text)
-//	SET x = v / SET x TO v, SHOW x, RESET x / RESET ALL, INSERT … (INSERT 0 1)
+//	SET x = v / SET x TO v, SHOW x, RESET x / RESET ALL, CLOSE ALL, INSERT … (INSERT 0 1)
 type fakeEngine struct {
 	mu       sync.Mutex
 	sessions []*fakeSession
@@ -222,6 +222,8 @@ func (s *fakeSession) Run(ctx context.Context, st Statement, args []any) (Rows, 
 		s.settings = map[string]string{}
 		s.mu.Unlock()
 		r.tag = "RESET"
+	case low == "close all":
+		r.tag = "CLOSE CURSOR ALL"
 	case strings.HasPrefix(low, "insert"):
 		r.tag = "INSERT 0 1"
 	default:

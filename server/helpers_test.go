@@ -26,6 +26,22 @@ func connectPgx(t testing.TB, url string) *pgx.Conn {
 	return conn
 }
 
+// connectPgxMode is connectPgx to the server at addr with pgx's default query mode set to mode.
+func connectPgxMode(t testing.TB, addr string, mode pgx.QueryExecMode) *pgx.Conn {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(pgxURL(addr, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DefaultQueryExecMode = mode
+	conn, err := pgx.ConnectConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
 // startServer runs a server with cfg (the fake engine unless cfg.Engine is set) on 127.0.0.1:0
 // and stops it when the test ends.
 func startServer(t testing.TB, cfg Config) (string, *Server) {

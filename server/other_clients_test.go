@@ -116,7 +116,10 @@ public class Probe {
 }
 `
 
-func TestJDBC(t *testing.T) {
+// compileJava compiles the Java program class (public class name) and returns the classpath that
+// runs it with pgJDBC, or skips the test when the JDK or the driver is missing.
+func compileJava(t *testing.T, class, program string) (classpath string) {
+	t.Helper()
 	jar := "/usr/share/java/postgresql.jar"
 	if _, err := os.Stat(jar); err != nil {
 		t.Skip("the PostgreSQL JDBC driver is not installed (apt-get install libpostgresql-jdbc-java)")
@@ -127,15 +130,21 @@ func TestJDBC(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiling and starting a JVM takes several seconds")
 	}
-	addr := startReal(t)
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "Probe.java"), []byte(jdbcProgram), 0o644); err != nil {
+	src := filepath.Join(dir, class+".java")
+	if err := os.WriteFile(src, []byte(program), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command("javac", "-d", dir, filepath.Join(dir, "Probe.java")).CombinedOutput(); err != nil {
+	if out, err := exec.Command("javac", "-d", dir, src).CombinedOutput(); err != nil {
 		t.Fatalf("javac: %v\n%s", err, out)
 	}
-	out, err := exec.Command("java", "-cp", dir+":"+jar, "Probe", addr).CombinedOutput()
+	return dir + ":" + jar
+}
+
+func TestJDBC(t *testing.T) {
+	cp := compileJava(t, "Probe", jdbcProgram)
+	addr := startReal(t)
+	out, err := exec.Command("java", "-cp", cp, "Probe", addr).CombinedOutput()
 	if err != nil {
 		t.Fatalf("java: %v\n%s", err, out)
 	}
@@ -189,15 +198,21 @@ const { Client } = require('pg');
 })().catch(e => { console.error(e); process.exit(1); });
 `
 
-// TestNodePostgres runs node-postgres when it can be required: set NODE_PATH to a node_modules
-// directory holding pg (npm install pg), as .ci/run does.
-func TestNodePostgres(t *testing.T) {
+// requireNodePostgres skips the test unless node can require node-postgres.
+func requireNodePostgres(t *testing.T) {
+	t.Helper()
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Skip("node is not installed")
 	}
 	if err := exec.Command("node", "-e", "require('pg')").Run(); err != nil {
 		t.Skip("node-postgres is not installed: npm install pg and set NODE_PATH to its node_modules")
 	}
+}
+
+// TestNodePostgres runs node-postgres when it can be required: set NODE_PATH to a node_modules
+// directory holding pg (npm install pg), as .ci/run does.
+func TestNodePostgres(t *testing.T) {
+	requireNodePostgres(t)
 	addr := startReal(t)
 	out, err := exec.Command("node", "-e", nodeScript, addr).CombinedOutput()
 	if err != nil {

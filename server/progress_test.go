@@ -35,11 +35,12 @@ func TestProgressNotices(t *testing.T) {
 
 // noticeRE reads the figures of a progress NOTICE.
 // The last page's report has nothing left: "…, 12 stripe requests, 2 s".
-var noticeRE = regexp.MustCompile(`^stripesql: (\d+) rows read from stripe, (\d+) returned, (?:(\d+) of about (\d+)|(12)) stripe requests, \d+ s(?:, about \d+ s left|, less than 1 s left|)$`)
+var noticeRE = regexp.MustCompile(`^stripesql: (\d+) rows read from stripe, (\d+) returned, (?:(\d+) of about (\d+)|(\d+)) stripe requests, \d+ s(?:, about \d+ s left|, less than 1 s left|)$`)
 
 // TestProgressNoticesDuringCount runs a count(*) that reads 12 slow pages from the emulator and
 // checks that the client receives progress NOTICEs while it runs, with the rows read growing,
-// nothing returned yet, and the planner's estimate of 12 requests kept as the total.
+// nothing returned yet, and a total that stays about the 12 requests the learned size needs (a
+// partitioned scan adds a page that is not full per window it opens).
 func TestProgressNoticesDuringCount(t *testing.T) {
 	old := exec.ProgressInterval
 	exec.ProgressInterval = 100 * time.Millisecond
@@ -86,7 +87,8 @@ func TestProgressNoticesDuringCount(t *testing.T) {
 			continue
 		}
 		read, _ := strconv.ParseInt(m[1], 10, 64)
-		if read <= prev || m[2] != "0" || m[4]+m[5] != "12" {
+		total, _ := strconv.Atoi(m[4] + m[5])
+		if read <= prev || m[2] != "0" || total < 12 || total > 16 {
 			t.Errorf("notice %q: want more rows read than %d, 0 returned, about 12 requests", msg, prev)
 		}
 		prev = read

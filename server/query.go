@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
+	"github.com/stripesql/stripesql/internal/exec"
 	"github.com/stripesql/stripesql/internal/sqlstate"
 	"github.com/stripesql/stripesql/internal/sqltypes"
 )
@@ -31,7 +32,15 @@ type portal struct {
 	done    bool
 	tag     string
 	copying bool
+	// ctx is the context a portal first executed with a row limit runs under (held), which
+	// cancel ends when the portal closes; nil for portals that run to completion at once.
+	ctx    context.Context
+	cancel context.CancelCauseFunc
 }
+
+// binaryRows is implemented by the rows of a FETCH from a cursor declared BINARY: over the simple
+// protocol they are sent in binary, as PostgreSQL does (the extended protocol's Bind chooses).
+type binaryRows interface{ Binary() bool }
 
 // errAbortedTx is PostgreSQL's answer to statements in a failed transaction block.
 var errAbortedTx = sqlstate.New("25P02", "current transaction is aborted, commands ignored until end of transaction block")
@@ -125,9 +134,20 @@ func (c *conn) simpleQuery(ctx context.Context, sql string) {
 		c.send(&pgproto3.EmptyQueryResponse{})
 		return
 	}
+	implicit := false // the engine session is in this message's implicit block
 	for _, st := range stmts {
-		p := &portal{stmt: &prepared{st: st}}
-		if err := c.run(ctx, p, 0, true); err != nil {
+		if len(stmts) > 1 && c.tx == 'I' && !implicit {
+			implicit = c.beginImplicitTx() // transaction.go
+		}
+		err := c.run(ctx, unnamedPortal(st), 0, true)
+		switch {
+		case c.tx != 'I', st.Kind() == "COMMIT", st.Kind() == "ROLLBACK":
+			implicit = false // BEGIN made the block explicit, or COMMIT / ROLLBACK ended it
+		}
+		if err != nil {
+			if implicit {
+				c.endSessionTx(false)
+			}
 			if c.shuttingDown() {
 				return
 			}
@@ -136,7 +156,13 @@ func (c *conn) simpleQuery(ctx context.Context, sql string) {
 			return
 		}
 	}
+	if implicit {
+		c.endSessionTx(true)
+	}
 }
+
+// unnamedPortal is the portal of one statement of a simple Query.
+func unnamedPortal(st Statement) *portal { return &portal{stmt: &prepared{st: st}} }
 
 func (c *conn) parse(m *pgproto3.Parse) error {
 	if m.Name != "" {
@@ -301,6 +327,9 @@ func (c *conn) closePortal(name string) {
 		if p.rows != nil {
 			_ = p.rows.Close()
 		}
+		if p.cancel != nil {
+			p.cancel(nil)
+		}
 		delete(c.portals, name)
 	}
 }
@@ -336,27 +365,62 @@ func (c *conn) run(ctx context.Context, p *portal, maxRows int, simple bool) err
 			c.notice("stripe has no transactions: this write is applied now and is not undone by rollback")
 		}
 		qctx, done := c.queryContext(ctx, st.Text())
-		rows, err := c.sess.Run(qctx, st, p.args)
+		defer done()
+		if maxRows > 0 {
+			c.hold(qctx, p)
+		}
+		defer c.watchPortal(qctx, p)()
+		rows, err := c.sess.Run(p.runContext(qctx), st, p.args)
 		if err != nil {
-			err = queryError(qctx, err)
-			done()
-			return err
+			return queryError(qctx, err)
 		}
 		p.rows = rows
 		p.cols = rows.Columns()
 		if simple {
 			p.formats = make([]int16, len(p.cols))
+			if b, ok := rows.(binaryRows); ok && b.Binary() {
+				for i := range p.formats {
+					p.formats[i] = 1
+				}
+			}
 			if p.cols != nil {
 				c.sendRowDescription(p.cols, p.formats)
 			}
 		}
-		err = c.stream(qctx, p, maxRows)
-		done()
-		return err
+		return c.stream(qctx, p, maxRows)
 	}
 	qctx, done := c.queryContext(ctx, p.stmt.st.Text())
 	defer done()
+	defer c.watchPortal(qctx, p)()
 	return c.stream(qctx, p, maxRows)
+}
+
+// hold gives a portal executed with a row limit a context of its own. Such a portal may be
+// suspended and read by later Executes, across Syncs inside a transaction block (JDBC's fetch
+// size), so its statement must not run under the first Execute's context, which ends with that
+// Execute; it keeps that context's values and is marked exec.WithBoundedDemand, so it is charged
+// for the pages its client reads. Closing the portal ends it.
+func (c *conn) hold(qctx context.Context, p *portal) {
+	p.ctx, p.cancel = context.WithCancelCause(exec.WithBoundedDemand(context.WithoutCancel(qctx)))
+}
+
+// runContext is the context p's statement runs and reads rows under.
+func (p *portal) runContext(qctx context.Context) context.Context {
+	if p.ctx != nil {
+		return p.ctx
+	}
+	return qctx
+}
+
+// watchPortal makes the cancellation of one Execute (CancelRequest, the client gone) reach a held
+// portal's statement; the returned func stops watching, before the Execute's context ends.
+func (c *conn) watchPortal(qctx context.Context, p *portal) (stop func()) {
+	if p.cancel == nil {
+		return func() {}
+	}
+	cancel := p.cancel
+	s := context.AfterFunc(qctx, func() { cancel(context.Cause(qctx)) })
+	return func() { s() }
 }
 
 // queryError reports why a statement failed: the cancel cause (57014) when its context was
@@ -382,7 +446,7 @@ func (c *conn) stream(ctx context.Context, p *portal, maxRows int) error {
 			c.send(&pgproto3.PortalSuspended{})
 			return nil
 		}
-		row, err := p.rows.Next(ctx)
+		row, err := p.rows.Next(p.runContext(ctx))
 		if errors.Is(err, io.EOF) {
 			break
 		}

@@ -18,16 +18,7 @@ func TestRecordsOverPgx(t *testing.T) {
 	const q = "SELECT ROW(1, 'a b', NULL::int, 2.5::numeric, ARRAY[1, 2]) AS r, (information_schema._pg_expandarray(ARRAY[7, 8])).x AS x"
 	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeCacheStatement, pgx.QueryExecModeSimpleProtocol} {
 		t.Run(mode.String(), func(t *testing.T) {
-			cfg, err := pgx.ParseConfig(pgxURL(addr, ""))
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg.DefaultQueryExecMode = mode
-			conn, err := pgx.ConnectConfig(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close(ctx)
+			conn := connectPgxMode(t, addr, mode)
 			rows, err := conn.Query(ctx, q)
 			if err != nil {
 				t.Fatal(err)

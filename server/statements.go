@@ -92,6 +92,9 @@ func (c *conn) runServerStatement(ctx context.Context, p *portal, simple bool) e
 		if err := c.runInternal(ctx, "RESET ALL"); err != nil {
 			return err
 		}
+		if err := c.runInternal(ctx, "CLOSE ALL"); err != nil {
+			return err
+		}
 		p.tag = "DISCARD ALL"
 	case *pg.Node_DeallocateStmt:
 		d := n.DeallocateStmt
@@ -163,13 +166,13 @@ func (c *conn) transaction(t *pg.TransactionStmt) (string, error) {
 		case 'E':
 			tag = "ROLLBACK"
 		}
-		c.endTx()
+		c.endTx(tag == "COMMIT")
 		return tag, nil
 	case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK:
 		if c.tx == 'I' {
 			c.warning("there is no transaction in progress", "25P01")
 		}
-		c.endTx()
+		c.endTx(false)
 		return "ROLLBACK", nil
 	case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO:
 		if c.tx == 'E' {
@@ -184,10 +187,10 @@ func (c *conn) transaction(t *pg.TransactionStmt) (string, error) {
 	return strings.ToUpper(t.Kind.String()), nil
 }
 
-func (c *conn) endTx() {
+func (c *conn) endTx(commit bool) {
 	c.tx = 'I'
 	c.writeNoticed = false
-	c.endSessionTx() // transaction.go
+	c.endSessionTx(commit) // transaction.go
 }
 
 // copyOptions are the options of COPY ... TO STDOUT that stripesql honours.

@@ -13,7 +13,8 @@ import (
 // and end. Engines without it (the protocol tests' fake) only see the status byte move.
 type engineTx interface {
 	BeginTransaction(readOnly *bool) error
-	EndTransaction()
+	// EndTransaction ends the block; commit is false for ROLLBACK and a failed block's COMMIT.
+	EndTransaction(commit bool)
 	StartupError() error
 }
 
@@ -31,10 +32,20 @@ func (c *conn) beginTx(t *pg.TransactionStmt) error {
 	return tx.BeginTransaction(ro)
 }
 
-// endSessionTx closes the engine session's transaction block, so its access mode ends with it.
-func (c *conn) endSessionTx() {
+// beginImplicitTx opens the engine session's block for the statements of a Query message of
+// several statements sent outside a block: PostgreSQL runs them in one implicit transaction
+// block, so a DECLARE among them needs no BEGIN and its cursor ends with the message. It reports
+// whether the session keeps blocks.
+func (c *conn) beginImplicitTx() bool {
+	tx, ok := c.sess.(engineTx)
+	return ok && tx.BeginTransaction(nil) == nil
+}
+
+// endSessionTx closes the engine session's transaction block, so its access mode ends with it,
+// and so do its cursors (all of them without WITH HOLD; on rollback, those it declared).
+func (c *conn) endSessionTx(commit bool) {
 	if tx, ok := c.sess.(engineTx); ok {
-		tx.EndTransaction()
+		tx.EndTransaction(commit)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 
+	"github.com/stripesql/stripesql/internal/metrics"
 	"github.com/stripesql/stripesql/internal/sqlstate"
 	"github.com/stripesql/stripesql/server"
 )
@@ -23,8 +24,9 @@ the built-in emulator with demo data, so it works on a fresh machine.
 Usage:
   stripesql serve [--listen ADDR] [--api-base URL] [--rate N] [--account acct_…] [--read-only]
                   [--verbosity 0-5] [--proxy URL] [--api-key KEY]
+                  [--data-dir DIR | --state postgres://…]
                   [--tls MODE | --tls-required] [--tls-cert FILE --tls-key FILE]
-                  [--user NAME[:ro|:rw]]... [--users-file PATH]
+                  [--user NAME[:ro|:rw]]... [--users-file PATH] [--metrics-listen ADDR]
 
 Without users, clients are trusted and only a loopback --listen address is allowed. With users,
 clients authenticate with SCRAM-SHA-256; passwords are never logged.
@@ -43,10 +45,20 @@ passwords, so serve refuses a file the group or other users may read: chmod 600 
 mode, a user named twice (in the file or with --user) or an unreadable file stops serve with
 exit status 2.
 
+--metrics-listen ADDR (off unless given) serves, over plain HTTP, Prometheus metrics at /metrics
+(Stripe requests by endpoint and status, 429s, time waited for the request budget, queries by
+outcome, sessions), /healthz (200 while the process answers) and /readyz (200 when the node
+reached Stripe with its key; checked with GET /v1/account at most once a minute, inside --rate).
+Metrics carry no keys, customer data, object ids or query text, so any address is allowed;
+loopback is enough when Prometheus runs on the same machine.
+
+` + stateUsage + `
 Examples:
   stripesql serve                                   # demo data from the built-in emulator
   STRIPE_API_KEY=sk_test_… stripesql serve --rate 6 --read-only
   stripesql serve --api-base http://127.0.0.1:12111 --listen 127.0.0.1:6543
+  stripesql serve --metrics-listen 127.0.0.1:9433      # Prometheus scrapes http://127.0.0.1:9433/metrics
+  stripesql serve --data-dir /var/lib/stripesql         # keep what it learns there
   STRIPESQL_PASSWORD_ANALYST=… stripesql serve --listen 0.0.0.0:5433 --user analyst:ro --tls-required
   STRIPESQL_PASSWORD_ANALYST=… STRIPESQL_PASSWORD_LOADER=… stripesql serve --user analyst:ro --user loader:rw
   psql "host=127.0.0.1 port=5433 dbname=stripe user=$USER"
@@ -63,6 +75,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var userSpecs userFlag
 	fs.Var(&userSpecs, "user", "a user clients authenticate as, read-write unless marked :ro; repeatable; the\npassword comes from $STRIPESQL_PASSWORD_NAME, e.g. --user analyst:ro")
 	usersFile := fs.String("users-file", "", "file of users, one \"name password ro|rw\" per line (mode 600), e.g.\n--users-file /etc/stripesql/users")
+	metricsListen := fs.String("metrics-listen", "", "address to serve Prometheus /metrics, /healthz and /readyz on, e.g.\n--metrics-listen 127.0.0.1:9433 (off by default; metrics carry no secrets)")
 	cf.register(fs)
 	pos, err := parseFlags(fs, args, serveUsage, stdout, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -105,11 +118,27 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return usageFailure(stderr, "serve", serveUsage, err.Error())
 	}
+	var obs *metrics.Metrics
+	if *metricsListen != "" {
+		if _, _, err := net.SplitHostPort(*metricsListen); err != nil {
+			return usageFailure(stderr, "serve", serveUsage, fmt.Sprintf("invalid --metrics-listen %q: want host:port, e.g. 127.0.0.1:9433", *metricsListen))
+		}
+		obs = metrics.New(cf.rate)
+		cf.observer = obs
+	}
+	store, err := cf.openStore(ctx) // flags.go
+	if err != nil {
+		return err
+	}
+	defer store.Close()
 	backend, stats, stop, err := cf.backend(stderr)
 	if err != nil {
 		return err
 	}
 	defer stop()
+	if err := keepLearned(ctx, store, stats, backend, cf.effectiveKey(), stderr); err != nil { // learned.go
+		return err
+	}
 	var logger *slog.Logger
 	if cf.verbosity > 0 {
 		logger = cf.logger(stderr)
@@ -123,9 +152,27 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		TLSConfig: tlsConfig,
 		Users:     users,
 		Logger:    logger,
+		Observer:  serverObserver(obs),
 	})
 	if err != nil {
 		return err
+	}
+	if obs != nil {
+		mln, err := net.Listen("tcp", *metricsListen)
+		if err != nil {
+			return fmt.Errorf("cannot listen on %s for metrics: %w", *metricsListen, err)
+		}
+		ready := metrics.NewReadiness(metrics.ReadinessConfig{Backend: backend})
+		mctx, mcancel := context.WithCancel(ctx)
+		mdone := make(chan struct{})
+		go func() {
+			defer close(mdone)
+			if err := metrics.Serve(mctx, mln, metrics.Handler(obs, ready)); err != nil {
+				fmt.Fprintf(stderr, "stripesql: metrics listener stopped: %v\n", err)
+			}
+		}()
+		defer func() { mcancel(); <-mdone }()
+		fmt.Fprintf(stderr, "stripesql: metrics on http://%s/metrics (and /healthz, /readyz)\n", mln.Addr())
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
@@ -151,4 +198,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return nil
 	}
 	return err
+}
+
+// serverObserver returns m as the server's Observer, or nil when metrics are off (a nil
+// *metrics.Metrics in the interface would not be nil).
+func serverObserver(m *metrics.Metrics) server.Observer {
+	if m == nil {
+		return nil
+	}
+	return m
 }

@@ -38,4 +38,12 @@
 // function's rows at once and a RowsFrom pulls its functions in lockstep (funcscan.go); grouping
 // sets (grouping.go) fill one hash table per set in a single pass.
 // Each fails with 53200 once it would hold more than stripesql.work_mem_rows rows.
+//
+// Cursors (cursor.go): DECLARE starts the cursor's query and keeps its Rows in the session's
+// cursor set (planner.Cursors), under a context of its own marked WithBoundedDemand, since the
+// cursor outlives the DECLARE; FETCH and MOVE pull from it with PostgreSQL's portal positions, so
+// a forward cursor holds one page and reads the next only when a FETCH reaches it, and a SCROLL
+// cursor keeps what it has read within stripesql.work_mem_rows. A FETCH that is cancelled cancels
+// the query and fails the cursor (55000 afterwards); COMMIT, ROLLBACK and the session's end close
+// what PostgreSQL closes.
 package exec

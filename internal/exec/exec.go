@@ -63,6 +63,9 @@ func Run(ctx context.Context, b stripeapi.Backend, sess *planner.Session, p *pla
 			return nil, err
 		}
 	}
+	if p.Cursor != nil {
+		return runCursor(ctx, b, sess, p) // cursor.go
+	}
 	r := newRunner(b, sess, p)
 	if err := r.prepareSubqueries(ctx, &p); err != nil { // subquery.go
 		return nil, err
@@ -112,7 +115,11 @@ type runner struct {
 	// reports through it (progress.go).
 	parent   *runner
 	lastProg time.Time
-	nodes    map[planner.Node]*nodeStats
+	// progMu serialises the session's progress callback: partitioned scans report from their
+	// fetching goroutines, and a callback (a NOTICE writer, a test's slice) need not be safe
+	// for concurrent use. Reports reach it in the order they were made.
+	progMu sync.Mutex
+	nodes  map[planner.Node]*nodeStats
 	// timeout is statement_timeout: the statement is cancelled (57014) when it runs longer.
 	timeout time.Duration
 	// timed makes every node keep its time as well as its rows: EXPLAIN ANALYZE sets it.
@@ -178,15 +185,29 @@ func (r *runner) stats() Stats {
 // beginRequest counts a request against the budget before it is sent.
 func (r *runner) beginRequest(st *nodeStats) error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if r.requests >= r.budget {
-		return sqlstate.New(sqlstate.ProgramLimitExceeded, "query stopped after %d stripe requests: over the budget of %d", r.requests, r.budget).
-			WithDetail("the planner estimated %.0f requests; the table is larger than estimated", r.plan.Estimate.Requests).
-			WithHint("add a filter, or SET stripesql.max_requests = %d", planner.SuggestBudget(max(r.budget*2, int64(math.Ceil(r.plan.Estimate.Requests))), r.budget))
+		sent := r.requests
+		r.mu.Unlock()
+		return r.overBudget(sent)
 	}
 	r.requests++
 	st.requests++
+	r.mu.Unlock()
 	return nil
+}
+
+// overBudget is the 54000 of a statement that has sent its whole budget: with the estimate of
+// the whole statement as its scans have measured it, when that is known better than the plan's.
+func (r *runner) overBudget(sent int64) error {
+	est := r.plan.Estimate.Requests
+	detail := fmt.Sprintf("the planner estimated %.0f requests; the tables are larger than estimated", est)
+	if total, parts := r.measuredEstimate(); total > float64(sent) {
+		est = total
+		detail = fmt.Sprintf("estimated %.0f requests in all as measured so far: %s", total, strings.Join(parts, "; "))
+	}
+	return sqlstate.New(sqlstate.ProgramLimitExceeded, "query stopped after %d stripe requests: over the budget of %d", sent, r.budget).
+		WithDetail("%s", detail).
+		WithHint("add a filter, or SET stripesql.max_requests = %d", planner.SuggestBudget(max(r.budget*2, int64(math.Ceil(est))), r.budget))
 }
 
 // pageFetched counts a page of n objects that call number call of st's scan answered; more is
@@ -240,7 +261,9 @@ func (r *runner) build(n planner.Node) (iterator, error) {
 	var it iterator
 	switch x := n.(type) {
 	case *planner.Scan:
-		it = r.trackScan(x, st, newScan(r, x, st)) // progress.go
+		sc := newScan(r, x, st)
+		sc.mayPartition = partitionable(x) // partition.go
+		it = r.trackScan(x, st, sc)        // progress.go
 	case *planner.Values:
 		it = &valuesIter{r: r, n: x}
 	case *planner.Filter:

@@ -103,6 +103,7 @@ func TestQueries(t *testing.T) {
 }
 
 func TestPagingIsLazy(t *testing.T) {
+	SequentialScans(t) // the partitioned reader's laziness: TestPartitionedStreamingIsLazy
 	fb := newFake(250)
 	fb.block = make(chan struct{})
 	sess := session(map[string]string{"stripesql.page_size": "100"})
@@ -263,6 +264,7 @@ func TestExplainAnalyze(t *testing.T) {
 }
 
 func TestProgressCallback(t *testing.T) {
+	SequentialScans(t)
 	old := ProgressInterval
 	ProgressInterval = 0
 	defer func() { ProgressInterval = old }()

@@ -46,7 +46,11 @@ func (r *runner) explainAnalyze(ctx context.Context, p *planner.Planned) (Rows, 
 			return a
 		}
 		if _, ok := node.(*planner.Scan); ok {
-			return fmt.Sprintf("(actual requests=%d pages=%d rows=%d time=%.3f ms)", st.requests, st.pages, st.rows, float64(st.dur.Microseconds())/1000)
+			part := ""
+			if st.scan != nil && st.scan.part != nil {
+				part = st.scan.part.summary() // partition.go
+			}
+			return fmt.Sprintf("(actual requests=%d pages=%d rows=%d%s time=%.3f ms)", st.requests, st.pages, st.rows, part, float64(st.dur.Microseconds())/1000)
 		}
 		return fmt.Sprintf("(actual rows=%d time=%.3f ms)", st.rows, float64(st.dur.Microseconds())/1000)
 	})

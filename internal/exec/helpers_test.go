@@ -31,6 +31,8 @@ type fakeBackend struct {
 	idx     map[string]map[string]int
 	// block, when set, is closed by the test to let requests after the first proceed.
 	block chan struct{}
+	// account, when set, answers GET /v1/account (else 404, as a restricted key may get).
+	account stripeapi.Object
 }
 
 func (f *fakeBackend) record(kind, path string, p url.Values) {
@@ -126,6 +128,9 @@ func (f *fakeBackend) Search(ctx context.Context, path string, p url.Values) (*s
 
 func (f *fakeBackend) Retrieve(ctx context.Context, path string, p url.Values) (stripeapi.Object, error) {
 	f.record("retrieve", path, p)
+	if path == "/v1/account" && f.account != nil {
+		return f.account, nil
+	}
 	i := strings.LastIndexByte(path, '/')
 	for _, o := range f.objects[path[:i]] {
 		if o["id"] == path[i+1:] {

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"math"
 	"time"
@@ -13,9 +14,11 @@ import (
 // planner's estimate, which call its last page belonged to, that call's pages, and whether Stripe
 // said more follow (has_more, or a next_page on a search).
 type scanProgress struct {
-	est     float64 // the planner's requests for the whole scan
-	calls   int     // the scan's calls (one per id, per IN value, per parent)
-	limited bool    // a LIMIT is pushed into the scan: it may stop while Stripe has more pages
+	node    *planner.Scan
+	part    *partScan // set once the scan reads created windows (partition.go)
+	est     float64   // the planner's requests for the whole scan
+	calls   int       // the scan's calls (one per id, per IN value, per parent)
+	limited bool      // a LIMIT is pushed into the scan: it may stop while Stripe has more pages
 	started bool
 	ended   bool  // the scan has returned its last row or was closed
 	call    int   // the call of the last page
@@ -27,7 +30,7 @@ type scanProgress struct {
 // trackScan follows scan s of the plan, whose figures st holds, for progress, and returns its
 // iterator it wrapped so that its end is seen.
 func (r *runner) trackScan(s *planner.Scan, st *nodeStats, it iterator) iterator {
-	st.scan = &scanProgress{est: s.Requests, calls: max(len(s.Calls), 1), limited: s.Limit > 0}
+	st.scan = &scanProgress{node: s, est: s.Requests, calls: max(len(s.Calls), 1), limited: s.Limit > 0}
 	r.mu.Lock()
 	r.scans = append(r.scans, st)
 	r.mu.Unlock()
@@ -86,6 +89,9 @@ func (sp *scanProgress) left() (left float64, exceeded bool) {
 	if sp.ended {
 		return 0, false
 	}
+	if sp.part != nil && sp.part.measured() {
+		return sp.part.remainingRequests(), false
+	}
 	if !sp.started {
 		return sp.est, false
 	}
@@ -122,6 +128,93 @@ func (r *runner) requestsLeft(inflight int64) (left float64, exceeded bool) {
 		sentOther -= float64(st.requests)
 	}
 	return left + math.Max(other-sentOther, 0), exceeded
+}
+
+// budgetLeft is what the budget counts for a scan's requests still to send: what it has measured
+// when it reads created windows, else the planner's figure — except for a scan not measured yet
+// whose table size is unknown, or that streams to its consumer: such a scan is held to the budget
+// when it has measured itself or its consumer asks for more than its first page, so until then it
+// counts its first page, as it did when the plan was checked. sp's runner's mu is held.
+func (sp *scanProgress) budgetLeft() float64 {
+	if sp.ended {
+		return 0
+	}
+	if sp.part != nil && sp.part.measured() {
+		return sp.part.remainingRequests()
+	}
+	if sp.part != nil && sp.part.isOpened() && sp.node.Source != planner.SourceUnknown {
+		l, _ := sp.left()
+		return l
+	}
+	if sp.node.Source == planner.SourceUnknown || (!sp.node.Drained && sp.node.Limit == 0) {
+		if sp.started {
+			return 0
+		}
+		return math.Min(sp.est, float64(sp.calls))
+	}
+	l, _ := sp.left()
+	return l
+}
+
+// measuredEstimate is the statement's requests as its partitioned scans have measured them (sent
+// plus left), with one line per measured scan; zero when none has measured itself.
+func (r *runner) measuredEstimate() (float64, []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var total float64
+	var lines []string
+	measured := false
+	for _, st := range r.scans {
+		sp := st.scan
+		l, _ := sp.left()
+		total += float64(st.requests) + l
+		if sp.part != nil && sp.part.measured() {
+			measured = true
+			rows, note := sp.part.describe()
+			lines = append(lines, fmt.Sprintf("%s: about %.0f rows (%s)", sp.node.Table.Name, rows, note))
+		}
+	}
+	if !measured {
+		return 0, nil
+	}
+	return total, lines
+}
+
+// checkEstimate re-makes the statement's estimate from what its scans have measured and refuses
+// it (54000) when that passes the budget: requests sent plus each scan's budgetLeft plus the
+// planner's figure for the rest (lookup joins, subqueries, writes).
+func (r *runner) checkEstimate() error {
+	r.mu.Lock()
+	other := r.plan.Estimate.Requests
+	sentOther := float64(r.requests)
+	total := float64(r.requests)
+	var parts []planner.BudgetPart
+	for _, st := range r.scans {
+		sp := st.scan
+		l := sp.budgetLeft()
+		total += l
+		other -= sp.est
+		sentOther -= float64(st.requests)
+		part := planner.BudgetPart{Scan: sp.node, Requests: float64(st.requests) + l}
+		if sp.part != nil && sp.part.measured() {
+			part.Rows, part.Note = sp.part.describe()
+		}
+		parts = append(parts, part)
+	}
+	total += math.Max(other-sentOther, 0)
+	budget := r.budget
+	r.mu.Unlock()
+	if total <= float64(budget) {
+		return nil
+	}
+	return planner.BudgetError(r.sess, total, parts)
+}
+
+// spareRequests is how many more requests the statement may send under its budget.
+func (r *runner) spareRequests() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.budget - r.requests
 }
 
 // secondsPerRequest is the pace of the statement's requests: the node's rate, or the observed
@@ -163,6 +256,8 @@ func (r *runner) progress() {
 		root.mu.Unlock()
 		root = root.parent
 	}
+	root.progMu.Lock()
+	defer root.progMu.Unlock()
 	root.mu.Lock()
 	now := time.Now()
 	if now.Sub(root.start) < ProgressInterval || now.Sub(root.lastProg) < ProgressInterval {

@@ -35,6 +35,7 @@ type progressFigures struct {
 // runProgress runs sql over n widgets served slowly, with widgets known to the planner as
 // learned rows, and returns every progress event (one per page: ProgressInterval is zero).
 func runProgress(t *testing.T, sql string, n int, learned int64, rate float64) []planner.ProgressEvent {
+	SequentialScans(t) // these figures follow one list call page by page
 	t.Helper()
 	old := ProgressInterval
 	ProgressInterval = 0

@@ -38,13 +38,25 @@ type scanIter struct {
 	sysRows  [][]any
 	sysDone  bool
 	finished bool
+	// oldest and newest are the created times seen by the current call, for Stats.
+	oldest, newest int64
+	// mayPartition is set on a plan's own scans that can be read as created windows; part is that
+	// read once started (partition.go).
+	mayPartition bool
+	part         *partScan
 }
 
 func newScan(r *runner, s *planner.Scan, st *nodeStats) *scanIter {
 	return &scanIter{r: r, s: s, st: st}
 }
 
-func (it *scanIter) close() { it.finished = true; it.page = nil }
+func (it *scanIter) close() {
+	it.finished = true
+	it.page = nil
+	if it.part != nil {
+		it.part.close()
+	}
+}
 
 func (it *scanIter) next(ctx context.Context) ([]any, error) {
 	env := *it.r.env
@@ -119,10 +131,33 @@ func (it *scanIter) nextRaw(ctx context.Context) ([]any, bool, error) {
 		if it.call >= len(it.s.Calls) {
 			return nil, false, nil
 		}
+		// A consumer reading in chunks it asks for (a cursor, a portal with a row limit) is
+		// read page by page as it asks: read-ahead would be pages it never asked for.
+		if it.part == nil && it.mayPartition && !it.started && !boundedDemand(ctx) {
+			it.part = newPartScan(ctx, it)
+			it.r.mu.Lock()
+			if it.st.scan != nil {
+				it.st.scan.part = it.part
+			}
+			it.r.mu.Unlock()
+		}
+		if it.part != nil {
+			page, err := it.part.next(ctx)
+			if err != nil {
+				return nil, false, err
+			}
+			if page == nil {
+				it.call = len(it.s.Calls)
+				return nil, false, nil
+			}
+			it.page, it.pos = page, 0
+			continue
+		}
 		if it.started && !it.more {
 			it.finishCall()
 			it.call++
 			it.started, it.more, it.cursor, it.nextPage, it.fetched = false, false, "", "", 0
+			it.oldest, it.newest = 0, 0
 			if it.call >= len(it.s.Calls) {
 				return nil, false, nil
 			}
@@ -137,7 +172,8 @@ func (it *scanIter) nextRaw(ctx context.Context) ([]any, bool, error) {
 // finishCall records the table's size after a complete list of the whole table.
 func (it *scanIter) finishCall() {
 	if it.s.Learn && it.s.Access == planner.AccessList && len(it.s.Calls) == 1 {
-		it.r.sess.Stats().Learn(it.s.Table.Name, it.fetched)
+		it.r.sess.Stats().Put(it.r.sess.Account(), it.s.Table.Name, planner.TableStat{Rows: it.fetched,
+			Oldest: it.oldest, Newest: it.newest, Complete: true, How: "a complete scan", LearnedAt: time.Now()})
 	}
 }
 
@@ -213,6 +249,13 @@ func (it *scanIter) fetch(ctx context.Context) error {
 		return stripeErr(ctx, err)
 	}
 	it.fetched += int64(len(it.page))
+	if it.s.Learn {
+		for _, o := range it.page {
+			if c, ok := createdOf(o); ok {
+				it.oldest, it.newest = minHi(it.oldest, c), max(it.newest, c)
+			}
+		}
+	}
 	it.r.pageFetched(it.st, len(it.page), it.call, it.more)
 	return nil
 }

@@ -14,7 +14,9 @@
 //	    (golang.org/x/time/rate, NewLimiter), send, and retry 429/409/5xx/network failures with
 //	    jittered exponential back-off that honours Retry-After and Stripe-Should-Retry, within
 //	    Config.MaxRetryTime; a retry resends the same request, so writes keep their idempotency key
-//	  → the base http.Transport (proxy from Config.Proxy or the environment)
+//	  → the base http.Transport (proxy from Config.Proxy or the environment); when it replays a
+//	    request by itself after a reused connection failed, the replay waits for the budget and is
+//	    reported too (replay.go), so Config.Observer and Requests count what Stripe received
 //	  ← the raw JSON body, decoded with json.Number into Object or Page.
 //
 // Errors: Stripe's error answers become *Error (which maps itself to a SQLSTATE with SQL, and

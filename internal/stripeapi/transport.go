@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -91,7 +92,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.requests.Add(1)
 		st.attempts++
 
-		r := req.Clone(ctx)
+		rp := &replays{t: t, ctx: ctx, method: req.Method, endpoint: Endpoint(req.URL.Path), st: st, last: time.Now()} // replay.go
+		r := req.Clone(httptrace.WithClientTrace(ctx, rp.trace()))
 		if len(body) == 0 && req.Body != nil {
 			r.Body = http.NoBody
 			r.ContentLength = 0
@@ -109,7 +111,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if err == nil {
 				status = resp.StatusCode
 			}
-			t.observer.Request(req.Method, Endpoint(req.URL.Path), status, elapsed)
+			t.observer.Request(req.Method, rp.endpoint, status, rp.elapsed())
 		}
 		if err != nil {
 			if ctx.Err() != nil {

@@ -795,8 +795,8 @@ func TestClientProbes(t *testing.T) {
 	mport := fmt.Sprint(srv.Port)
 	for _, c := range captureClients(t, t.TempDir()) {
 		t.Run(c.name, func(t *testing.T) {
-			if c.name == "node" && exec.Command("node", "-e", "require('pg')").Run() != nil {
-				t.Skip("node-postgres is not installed: npm install pg and set NODE_PATH to its node_modules")
+			if missing := probeMissing(c.name); missing != "" {
+				t.Skip(missing + " is not installed (.ci/run installs it)")
 			}
 			got, err := c.run(host, port, addr, pgxURL(addr, ""))
 			if err != nil {
@@ -839,6 +839,26 @@ var sameRowCounts = map[string]bool{
 	"odbc/SQLPrimaryKeys": true, "odbc/SQLPrimaryKeys-noschema": true,
 	"odbc/SQLForeignKeys-fk": true, "odbc/SQLForeignKeys-pk": true,
 	"odbc/SQLStatistics": true, "odbc/SQLProcedures": true,
+}
+
+// probeMissing names what a client's probe needs that this machine lacks, "" when nothing.
+func probeMissing(client string) string {
+	python := func(modules string) bool {
+		return exec.Command("/usr/bin/python3", "-c", "import "+modules).Run() == nil
+	}
+	switch {
+	case client == "node" && exec.Command("node", "-e", "require('pg')").Run() != nil:
+		return "node-postgres (npm install pg, NODE_PATH set to its node_modules)"
+	case client == "odbc" && !python("pyodbc"):
+		return "pyodbc"
+	case client == "odbc":
+		if _, err := os.Stat("/usr/lib/x86_64-linux-gnu/odbc/psqlodbcw.so"); err != nil {
+			return "psqlODBC"
+		}
+	case client == "sqlalchemy" && !python("sqlalchemy, pandas, psycopg2"):
+		return "SQLAlchemy, pandas or psycopg2"
+	}
+	return ""
 }
 
 // probeCalls reads a probe's "ok NAME ROWS" lines: the row count of each call, by name.

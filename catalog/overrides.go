@@ -87,6 +87,13 @@ var requiredFilters = map[string][]string{
 	"treasury_transaction_entries":         {"financial_account"},
 }
 
+// wildcardFilters are list parameters (by Param) that take a trailing * for any suffix, so a
+// LIKE 'prefix%' reaches Stripe: Stripe documents events' type as "a specific event name, or
+// group of events using * as a wildcard". Sync reads events by type prefix (customer.*).
+var wildcardFilters = map[string][]string{
+	"events": {"type"},
+}
+
 // inexactFilters are list parameters (by Param) whose Stripe meaning differs from SQL's =, so
 // the engine must re-check rows. Every other filter is exact: id references, enums, booleans
 // and created ranges compare exactly as SQL does. The customers email filter is exact too:
@@ -324,6 +331,18 @@ func applyOverrides(tables []*Table) []string {
 					continue
 				}
 				t.List.Keys[i].Exact = false
+			}
+		}
+	}
+	for name, params := range wildcardFilters {
+		if t := table("wildcard filter", name); t != nil && t.List != nil {
+			for _, p := range params {
+				i := slices.IndexFunc(t.List.Keys, func(k KeyColumn) bool { return k.Param == p })
+				if i < 0 {
+					miss("wildcard filter: %s has no list parameter %s", name, p)
+					continue
+				}
+				t.List.Keys[i].Wildcard = true
 			}
 		}
 	}

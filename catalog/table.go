@@ -99,6 +99,9 @@ type KeyColumn struct {
 	// Exact is true when Stripe applies the filter with exactly the SQL meaning, so the predicate
 	// need not be re-checked by the engine. Pushdown of an inexact filter is always re-checked.
 	Exact bool
+	// Wildcard is true when Param takes a trailing * for any suffix (events' type: charge.* is
+	// every charge event), so col LIKE 'prefix%' can be sent as prefix* (and is re-checked).
+	Wildcard bool
 }
 
 // RetrieveSpec says how to fetch one row by id.

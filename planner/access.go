@@ -86,6 +86,13 @@ func extractPred(c expr.Expr) (pred, bool) {
 		if len(x.Args) != 2 {
 			return pred{}, false
 		}
+		if x.Op == "LIKE" || x.Op == "~~" {
+			// col LIKE constant: a wildcard list filter may take its prefix (wildcardPrefix).
+			if cr, ok := x.Args[0].(*expr.ColumnRef); ok && expr.IsConstant(x.Args[1]) {
+				return pred{col: cr.Index, op: "like", args: []expr.Expr{x.Args[1]}}, true
+			}
+			return pred{}, false
+		}
 		if _, ok := flipOp[x.Op]; !ok {
 			return pred{}, false
 		}
@@ -671,6 +678,15 @@ func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool
 				continue
 			}
 		}
+		if k.Wildcard && pushdown && !bare {
+			if prefix, ok := wildcardPrefix(preds, idx); ok {
+				base.Set(k.Param, prefix+"*")
+				pushed = append(pushed, fmt.Sprintf("%s = %s*", k.Param, prefix))
+				sel *= selSubstring
+				done[k.Column] = true
+				continue
+			}
+		}
 		// Ranges: merge every comparison on the column into one lower and one upper bound.
 		var lo, hi bool
 		var lower, upper bound
@@ -828,7 +844,7 @@ func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool
 			if _, ok := combos[0].cols[idx]; !ok {
 				if v := combos[0].params.Get(k.Param); v != "" {
 					for _, p := range preds {
-						if p.col == idx && len(p.vals) == 1 {
+						if p.col == idx && p.op == "=" && len(p.vals) == 1 {
 							for i := range combos {
 								combos[i].cols[idx] = p.vals[0]
 							}
@@ -865,6 +881,26 @@ func (pl *planCtx) listCandidate(t *catalog.Table, preds []folded, pushdown bool
 		Learn:    len(calls) == 1 && len(pushed) == 0 && len(ls.Parents) == 0,
 		Estimate: Estimate{Requests: reqPer * n, Rows: rows * n}}
 	return candidate{scan: s, removed: removed, cost: reqPer*n + rows*n*1e-6}, nil
+}
+
+// wildcardPrefix finds col LIKE 'prefix%' among preds, with a prefix that has no wildcard or
+// escape of its own, and returns the prefix. The LIKE stays in the residual filter.
+func wildcardPrefix(preds []folded, col int) (string, bool) {
+	for _, p := range preds {
+		if p.col != col || p.op != "like" || len(p.vals) != 1 {
+			continue
+		}
+		pat, ok := p.vals[0].(string)
+		if !ok || len(pat) < 2 || !strings.HasSuffix(pat, "%") {
+			continue
+		}
+		prefix := pat[:len(pat)-1]
+		if strings.ContainsAny(prefix, "%_\\*") {
+			continue
+		}
+		return prefix, true
+	}
+	return "", false
 }
 
 // isRequired reports whether column is one of the list's required filters.

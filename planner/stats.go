@@ -42,7 +42,7 @@ func (s TableStat) density() (float64, bool) {
 func (s TableStat) RowsAt(now time.Time) float64 {
 	rows := float64(s.Rows)
 	if d, ok := s.density(); ok && !s.LearnedAt.IsZero() && now.After(s.LearnedAt) {
-		rows += d * now.Sub(s.LearnedAt).Seconds()
+		rows += math.Floor(d * now.Sub(s.LearnedAt).Seconds()) // whole objects: a fraction is none
 	}
 	return rows
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -111,8 +112,8 @@ func splitExample(t *testing.T, line string) (map[string]string, []string) {
 
 // hermetic rewrites an example's arguments so it runs on this machine only: the emulator address
 // of the examples (127.0.0.1:12111) becomes the test emulator's, every --listen and
-// --metrics-listen 127.0.0.1:0, and a command given a key but no --api-base gets the test
-// emulator's.
+// --metrics-listen 127.0.0.1:0, every --data-dir a directory under the test's state home, and a
+// command given a key but no --api-base gets the test emulator's.
 func hermetic(args []string, emuURL string, hasKey bool) []string {
 	out := make([]string, 0, len(args)+2)
 	hasBase := false
@@ -125,6 +126,9 @@ func hermetic(args []string, emuURL string, hasKey bool) []string {
 			i++
 		case (a == "--listen" || a == "--metrics-listen") && i+1 < len(args):
 			out = append(out, a, "127.0.0.1:0")
+			i++
+		case a == "--data-dir" && i+1 < len(args):
+			out = append(out, a, filepath.Join(testStateHome, "example"+args[i+1])) // state_test.go
 			i++
 		default:
 			out = append(out, a)

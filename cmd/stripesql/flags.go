@@ -1,21 +1,26 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/stripesql/stripesql/catalog"
 	"github.com/stripesql/stripesql/internal/emulator"
+	"github.com/stripesql/stripesql/internal/sqlstate"
+	"github.com/stripesql/stripesql/internal/state"
 	"github.com/stripesql/stripesql/internal/stripeapi"
 	"github.com/stripesql/stripesql/planner"
 )
 
-// connFlags are the flags serve and query share: where Stripe is and how fast it may be asked.
+// connFlags are the flags serve and query share: where Stripe is, how fast it may be asked, and
+// where the node keeps what it learns.
 type connFlags struct {
 	apiKey    string
 	apiBase   string
@@ -24,6 +29,8 @@ type connFlags struct {
 	readOnly  bool
 	verbosity int
 	proxy     string
+	dataDir   string
+	stateURL  string
 	// observer, when set (serve --metrics-listen), is told of every Stripe request (metrics).
 	observer stripeapi.Observer
 }
@@ -36,7 +43,18 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.readOnly, "read-only", false, "refuse statements that would write to Stripe")
 	fs.IntVar(&c.verbosity, "verbosity", 0, "Stripe client log level on stderr: 0 silent, 1 errors, 3 one line per\nrequest, 5 whole requests and responses (keys are always redacted)")
 	fs.StringVar(&c.proxy, "proxy", "", "HTTP(S) proxy, e.g. --proxy http://user:pass@proxy:3128; default\n$HTTPS_PROXY / $HTTP_PROXY")
+	fs.StringVar(&c.dataDir, "data-dir", "", "directory of the node's state store, DIR/state.db (table sizes learned per\nStripe account); default $XDG_STATE_HOME/stripesql or ~/.local/state/stripesql;\nthe built-in emulator's demo uses DIR/demo, e.g. --data-dir /var/lib/stripesql")
+	fs.StringVar(&c.stateURL, "state", "", "PostgreSQL URL of a state store several nodes share (overrides --data-dir),\ne.g. --state postgres://stripesql:…@db:5432/stripesql")
 }
+
+// stateUsage explains the state store flags, in the usage of serve and query.
+const stateUsage = `What the node learns (table sizes per Stripe account, the account's age) is kept across
+restarts in a state store: DIR/state.db in --data-dir DIR (default $XDG_STATE_HOME/stripesql,
+or ~/.local/state/stripesql), or the PostgreSQL database of --state postgres://USER:PASSWORD@HOST/DB,
+which several nodes share (tables in its schema stripesql_state). The built-in emulator's demo
+keeps its own store in DIR/demo. A store that cannot be read, or a server that refuses the
+connection, stops the command at start with exit status 1.
+`
 
 // maxRate is the highest --rate accepted, the same bound as a DSN's rate= (package driver).
 const maxRate = 10000
@@ -49,8 +67,48 @@ func (c *connFlags) validate() error {
 		return fmt.Errorf("--rate must be a number of Stripe requests per second above 0 and at most %d, not %v (e.g. --rate 6)", maxRate, c.rate)
 	case c.verbosity < 0 || c.verbosity > 5:
 		return fmt.Errorf("--verbosity must be 0 (silent) to 5, not %d", c.verbosity)
+	case c.stateURL != "" && !strings.HasPrefix(c.stateURL, "postgres://") && !strings.HasPrefix(c.stateURL, "postgresql://"):
+		return fmt.Errorf("--state must be a postgres:// or postgresql:// URL (for a local store use --data-dir DIR)")
 	}
 	return nil
+}
+
+// openStore opens the node's state store: the PostgreSQL database of --state, or else
+// state.db in --data-dir (by default the user's state directory). The built-in emulator's demo
+// keeps its own store in DIR/demo, so that demo figures never mix with a real account's. A store
+// that cannot be used is an error here, so the command stops at start rather than plan with
+// figures it could not read.
+func (c *connFlags) openStore(ctx context.Context) (*state.Store, error) {
+	if c.stateURL != "" {
+		// A shared store keeps each account's figures under its own id (learned.go), so the
+		// demo's, under the built-in emulator's account, never mix with a real account's.
+		return state.Open(ctx, c.stateURL)
+	}
+	dir := c.dataDir
+	if dir == "" {
+		var err error
+		if dir, err = defaultDataDir(); err != nil {
+			return nil, err
+		}
+	}
+	if c.useEmulator() {
+		dir = filepath.Join(dir, "demo")
+	}
+	return state.Open(ctx, dir)
+}
+
+// defaultDataDir is the user's state directory for stripesql, as the XDG base directory
+// specification places it: $XDG_STATE_HOME/stripesql, or ~/.local/state/stripesql.
+func defaultDataDir() (string, error) {
+	if x := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(x) {
+		return filepath.Join(x, "stripesql"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", sqlstate.New(sqlstate.IOError, "no directory for the state store").
+			WithDetail("%v", err).WithHint("give one with --data-dir DIR, or a PostgreSQL store with --state postgres://…")
+	}
+	return filepath.Join(home, ".local", "state", "stripesql"), nil
 }
 
 // usageFailure prints a command line problem of subcommand name with its usage on stderr, and
@@ -66,6 +124,14 @@ func (c *connFlags) key() string {
 		return c.apiKey
 	}
 	return os.Getenv("STRIPE_API_KEY")
+}
+
+// effectiveKey is the key the node's client sends: the emulator's when there is no key.
+func (c *connFlags) effectiveKey() string {
+	if k := c.key(); k != "" && !c.useEmulator() {
+		return k
+	}
+	return emulatorKey
 }
 
 // useEmulator reports whether there is nowhere to send requests but the built-in emulator.

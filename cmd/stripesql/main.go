@@ -72,6 +72,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runServe(ctx, args[1:], stdout, stderr)
 	case "query":
 		return runQuery(ctx, args[1:], stdout, stderr)
+	case "sync":
+		return runSync(ctx, args[1:], stdout, stderr)
+	case "schema":
+		return runSchema(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "stripesql: unknown subcommand %q\n\n%s", args[0], topUsage)
 	return &usageError{msg: "unknown subcommand " + args[0]}
@@ -86,9 +90,11 @@ Subcommands:
   serve      serve Stripe over the PostgreSQL wire protocol (psql, JDBC, pgx, …)
   query      run one SQL query and print the result as a table, CSV or JSON
   emulator   run the built-in Stripe emulator with seeded demo data over HTTP
+  sync       copy Stripe tables into a Parquet lake, incrementally (DuckDB, Spark, pandas read it)
+  schema     print a table's schema: JSON Schema, CREATE TABLE, or the Arrow/Parquet schema of sync
 
 Run "stripesql <subcommand> --help" for the flags of each, with examples.
-Without STRIPE_API_KEY (or --api-key / --api-base) serve and query use the built-in emulator.
+Without STRIPE_API_KEY (or --api-key / --api-base) serve, query and sync use the built-in emulator.
 
 Flags:
   --help      show this help

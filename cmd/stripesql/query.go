@@ -28,8 +28,10 @@ rows read from Stripe and rows returned, requests sent of the re-estimated total
 Usage:
   stripesql query [--format table|csv|json] [--max-requests N] [--progress]
                   [--api-base URL] [--rate N] [--account acct_…] [--read-only]
-                  [--verbosity 0-5] [--proxy URL] [--api-key KEY] "SQL"
+                  [--verbosity 0-5] [--proxy URL] [--api-key KEY]
+                  [--data-dir DIR | --state postgres://…] "SQL"
 
+` + stateUsage + `
 Examples:
   stripesql query "SELECT id, email FROM customers ORDER BY created DESC LIMIT 5"
   stripesql query --format csv "SELECT * FROM charges WHERE created >= '2024-01-01'" > charges.csv
@@ -81,11 +83,19 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return bad(err.Error())
 	}
 
+	store, err := cf.openStore(ctx) // flags.go
+	if err != nil {
+		return err
+	}
+	defer store.Close()
 	backend, stats, stop, err := cf.backend(stderr)
 	if err != nil {
 		return err
 	}
 	defer stop()
+	if err := keepLearned(ctx, store, stats, backend, cf.effectiveKey(), stderr); err != nil { // learned.go
+		return err
+	}
 	prog := newProgress(stderr, opt.progress || isTerminal(stderr))
 	conn, err := driver.NewConnector(driver.Config{
 		Backend:     backend,

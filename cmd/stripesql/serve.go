@@ -24,6 +24,7 @@ the built-in emulator with demo data, so it works on a fresh machine.
 Usage:
   stripesql serve [--listen ADDR] [--api-base URL] [--rate N] [--account acct_…] [--read-only]
                   [--verbosity 0-5] [--proxy URL] [--api-key KEY]
+                  [--data-dir DIR | --state postgres://…]
                   [--tls MODE | --tls-required] [--tls-cert FILE --tls-key FILE]
                   [--user NAME[:ro|:rw]]... [--users-file PATH] [--metrics-listen ADDR]
 
@@ -51,11 +52,13 @@ reached Stripe with its key; checked with GET /v1/account at most once a minute,
 Metrics carry no keys, customer data, object ids or query text, so any address is allowed;
 loopback is enough when Prometheus runs on the same machine.
 
+` + stateUsage + `
 Examples:
   stripesql serve                                   # demo data from the built-in emulator
   STRIPE_API_KEY=sk_test_… stripesql serve --rate 6 --read-only
   stripesql serve --api-base http://127.0.0.1:12111 --listen 127.0.0.1:6543
   stripesql serve --metrics-listen 127.0.0.1:9433      # Prometheus scrapes http://127.0.0.1:9433/metrics
+  stripesql serve --data-dir /var/lib/stripesql         # keep what it learns there
   STRIPESQL_PASSWORD_ANALYST=… stripesql serve --listen 0.0.0.0:5433 --user analyst:ro --tls-required
   STRIPESQL_PASSWORD_ANALYST=… STRIPESQL_PASSWORD_LOADER=… stripesql serve --user analyst:ro --user loader:rw
   psql "host=127.0.0.1 port=5433 dbname=stripe user=$USER"
@@ -123,11 +126,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		obs = metrics.New(cf.rate)
 		cf.observer = obs
 	}
+	store, err := cf.openStore(ctx) // flags.go
+	if err != nil {
+		return err
+	}
+	defer store.Close()
 	backend, stats, stop, err := cf.backend(stderr)
 	if err != nil {
 		return err
 	}
 	defer stop()
+	if err := keepLearned(ctx, store, stats, backend, cf.effectiveKey(), stderr); err != nil { // learned.go
+		return err
+	}
 	var logger *slog.Logger
 	if cf.verbosity > 0 {
 		logger = cf.logger(stderr)

@@ -34,8 +34,61 @@ func init() {
 			defaults(obj, map[string]any{"balance": int64(0), "delinquent": false, "tax_exempt": "none", "preferred_locales": []any{},
 				"invoice_prefix": e.newID("")[:8], "next_invoice_sequence": int64(1),
 				"invoice_settings": map[string]any{"custom_fields": nil, "default_payment_method": nil, "footer": nil, "rendering_options": nil}})
+			// A card given now is verified and saved: a declining test card is refused.
+			for _, p := range []string{"payment_method", "source"} {
+				v := str(params, p)
+				if v == "" {
+					continue
+				}
+				cd, known := e.cardOf(v)
+				if !known {
+					what := "PaymentMethod"
+					if p == "source" {
+						what = "token"
+					}
+					return &apiError{status: 400, typ: "invalid_request_error", code: "resource_missing", param: p, message: fmt.Sprintf("No such %s: '%s'", what, v)}
+				}
+				if isTestValue(v) {
+					if ae := attachDeclined(v, cd); ae != nil {
+						return ae
+					}
+				}
+			}
 			if pm := str(params, "payment_method"); pm != "" {
 				obj["_pm"] = pm
+			}
+			return nil
+		},
+		"accounts": func(e *Emulator, obj, params map[string]any) *apiError {
+			if str(params, "type") == "" && params["controller"] == nil {
+				return invalid("type", "Missing required param: type.")
+			}
+			country := str(params, "country")
+			if country == "" {
+				country = "US"
+			}
+			cur := str(params, "default_currency")
+			if cur == "" {
+				cur = map[string]string{"GB": "gbp", "CA": "cad", "AU": "aud", "JP": "jpy", "DE": "eur", "FR": "eur", "IE": "eur", "NL": "eur", "ES": "eur", "IT": "eur"}[country]
+				if cur == "" {
+					cur = "usd"
+				}
+			}
+			obj["capabilities"] = requestCapabilities(nil, params)
+			// A new account has submitted nothing yet: it owes Stripe its details before it can
+			// take charges or be paid out.
+			due := []any{"business_profile.url", "external_account", "tos_acceptance.date", "tos_acceptance.ip"}
+			defaults(obj, map[string]any{"type": "custom", "country": country, "default_currency": cur,
+				"charges_enabled": false, "payouts_enabled": false, "details_submitted": false,
+				"requirements": map[string]any{"alternatives": []any{}, "current_deadline": nil, "currently_due": due, "disabled_reason": "requirements.past_due",
+					"errors": []any{}, "eventually_due": due, "past_due": due, "pending_verification": []any{}},
+				"settings": map[string]any{"dashboard": map[string]any{"display_name": nil, "timezone": "Etc/UTC"},
+					"payouts": map[string]any{"debit_negative_balances": true, "schedule": map[string]any{"delay_days": int64(2), "interval": "daily"}, "statement_descriptor": nil}}})
+			if c, ok := params["controller"].(map[string]any); ok {
+				obj["controller"] = map[string]any{"is_controller": true, "type": "application", "fees": c["fees"], "losses": c["losses"],
+					"requirement_collection": c["requirement_collection"], "stripe_dashboard": c["stripe_dashboard"]}
+			} else {
+				obj["controller"] = map[string]any{"is_controller": true, "type": "application"}
 			}
 			return nil
 		},
@@ -113,6 +166,13 @@ func init() {
 					obj[k] = v
 				}
 			}
+			if pm := str(params, "payment_method"); pm != "" {
+				id, ae := e.resolvePaymentMethod(pm, "payment_method")
+				if ae != nil {
+					return ae
+				}
+				obj["payment_method"] = id
+			}
 			if obj["payment_method"] != nil {
 				obj["status"] = "requires_confirmation"
 			}
@@ -157,7 +217,7 @@ func init() {
 			defaults(obj, map[string]any{"status": "draft", "currency": cur, "collection_method": "charge_automatically", "paid": false,
 				"amount_due": int64(0), "amount_paid": int64(0), "amount_remaining": int64(0), "subtotal": int64(0), "total": int64(0),
 				"attempt_count": int64(0), "attempted": false, "auto_advance": true, "billing_reason": "manual",
-				"customer_email": cust.obj["email"], "customer_name": cust.obj["name"], "status_transitions": transitions(nil, "paid_at", 0)})
+				"customer_email": cust.get("email"), "customer_name": cust.get("name"), "status_transitions": transitions(nil, "paid_at", 0)})
 			obj["status_transitions"].(map[string]any)["paid_at"] = nil
 			return nil
 		},
@@ -167,10 +227,10 @@ func init() {
 			}
 			if obj["amount"] == nil {
 				if p := e.colls["prices"].get(str(params, "price")); p != nil {
-					ua, _ := asInt(p.obj["unit_amount"])
+					ua, _ := asInt(p.get("unit_amount"))
 					obj["amount"] = ua
-					obj["currency"] = p.obj["currency"]
-					obj["price"] = priceRef(e, p.id)
+					obj["currency"] = p.get("currency")
+					obj["price"] = priceRef(e, p.id())
 				} else {
 					return invalid("amount", "Missing required param: amount.")
 				}
@@ -180,7 +240,7 @@ func init() {
 			}
 			if inv := str(params, "invoice"); inv != "" {
 				en := e.colls["invoices"].get(inv)
-				if en == nil || en.obj["status"] != "draft" {
+				if en == nil || en.get("status") != "draft" {
 					return invalid("invoice", "Invoice %s is not a draft invoice.", inv)
 				}
 			}
@@ -245,10 +305,10 @@ func init() {
 				if q == 0 {
 					q = 1
 				}
-				ua, _ := asInt(p.obj["unit_amount"])
+				ua, _ := asInt(p.get("unit_amount"))
 				total += ua * q
-				cur = asString(p.obj["currency"])
-				lines = append(lines, map[string]any{"price": p.id, "quantity": q, "amount": ua * q})
+				cur = asString(p.get("currency"))
+				lines = append(lines, map[string]any{"price": p.id(), "quantity": q, "amount": ua * q})
 			}
 			obj["_lines"] = lines
 			defaults(obj, map[string]any{"status": "draft", "currency": cur, "amount_subtotal": total, "amount_total": total,
@@ -307,15 +367,15 @@ func init() {
 			if inv == nil {
 				return &apiError{status: 400, typ: "invalid_request_error", code: "resource_missing", param: "invoice", message: fmt.Sprintf("No such invoice: '%s'", str(params, "invoice"))}
 			}
-			if st := inv.obj["status"]; st != "open" && st != "paid" {
+			if st := inv.get("status"); st != "open" && st != "paid" {
 				return invalid("invoice", "Credit notes can only be created for open or paid invoices.")
 			}
 			amt, _ := asInt(obj["amount"])
 			if amt == 0 {
-				amt, _ = asInt(inv.obj["total"])
+				amt, _ = asInt(inv.get("total"))
 			}
 			obj["amount"], obj["total"], obj["subtotal"] = amt, amt, amt
-			obj["customer"], obj["currency"] = inv.obj["customer"], inv.obj["currency"]
+			obj["customer"], obj["currency"] = inv.get("customer"), inv.get("currency")
 			defaults(obj, map[string]any{"status": "issued", "type": "post_payment", "number": fmt.Sprintf("CN-%04d", e.seq%10000)})
 			return nil
 		},
@@ -346,7 +406,7 @@ func init() {
 				return ae
 			}
 			cust := e.colls["customers"].get(asString(obj["customer"]))
-			bal, _ := asInt(cust.obj["balance"])
+			bal, _ := asInt(cust.get("balance"))
 			amt, _ := asInt(obj["amount"])
 			obj["ending_balance"] = bal + amt
 			obj["type"] = "adjustment"
@@ -358,24 +418,42 @@ func init() {
 
 // afterCreate runs once the new object has its id: objects it creates or links to.
 var afterCreate = map[string]func(e *Emulator, en *entry, params map[string]any) *apiError{
+	"accounts": func(e *Emulator, en *entry, params map[string]any) *apiError {
+		// A new connected account starts with no data of its own.
+		e.newAccount(en, e.rng.Int64(), ScaleNone)
+		return nil
+	},
 	"customers": func(e *Emulator, en *entry, params map[string]any) *apiError {
-		// payment_method attaches that payment method to the new customer, as Stripe does.
-		pm := e.colls["payment_methods"].get(str(params, "payment_method"))
-		if pm != nil && pm.obj["customer"] == nil {
-			e.set(e.colls["payment_methods"], pm, "payment_method.attached", map[string]any{"customer": en.id})
+		// payment_method attaches that payment method to the new customer, as Stripe does; a test
+		// payment method becomes a new one, attached.
+		pms := e.colls["payment_methods"]
+		if name := str(params, "payment_method"); isTestValue(name) {
+			pm := e.testPaymentMethod(name, en.id())
+			en.set("_pm", pm.id())
+			e.emit("payment_method.attached", e.render(pms, pm), nil)
+		} else if pm := pms.get(name); pm != nil && pm.get("customer") == nil {
+			e.set(pms, pm, "payment_method.attached", map[string]any{"customer": en.id()})
+		}
+		// source (a token such as tok_visa) becomes the customer's card and default source.
+		if src := str(params, "source"); isTestValue(src) {
+			card := e.testPaymentMethod(src, en.id())
+			en.set("default_source", card.id())
+			if en.get("_pm") == nil {
+				en.set("_pm", card.id())
+			}
 		}
 		return nil
 	},
 	"prices": func(e *Emulator, en *entry, params map[string]any) *apiError {
 		// Stripe serves recurring prices through the Plans API too, under the same id.
-		if rec, ok := en.obj["recurring"].(map[string]any); ok {
-			e.put(e.colls["plans"], en.id, en.created, planFromPrice(en.obj, rec))
+		if rec, ok := en.get("recurring").(map[string]any); ok {
+			e.put(e.colls["plans"], en.id(), en.created, planFromPrice(en.fields(), rec))
 		}
 		return nil
 	},
 	"payment_intents": func(e *Emulator, en *entry, params map[string]any) *apiError {
 		if str(params, "confirm") == "true" {
-			pm := asString(en.obj["payment_method"])
+			pm := asString(en.get("payment_method"))
 			if pm == "" {
 				return invalid("payment_method", "You cannot confirm this PaymentIntent because it's missing a payment method.")
 			}
@@ -387,40 +465,43 @@ var afterCreate = map[string]func(e *Emulator, en *entry, params map[string]any)
 		// A charge made through the Charges API: the card comes from source or the customer.
 		src := str(params, "source")
 		if src == "" {
-			src = e.defaultPM(asString(en.obj["customer"]))
+			src = e.defaultPM(asString(en.get("customer")))
 		}
 		cd, ok := e.cardOf(src)
 		if !ok {
 			e.colls["charges"].remove(en)
 			return &apiError{status: 400, typ: "invalid_request_error", code: "resource_missing", param: "source", message: fmt.Sprintf("No such token: '%s'", src)}
 		}
-		e.colls["charges"].remove(en)
-		amount, _ := asInt(en.obj["amount"])
-		capture := str(params, "capture") != "false"
-		ch := e.makeCharge(chargeSpec{at: en.created, amount: amount, currency: asString(en.obj["currency"]), customer: asString(en.obj["customer"]),
-			description: asString(en.obj["description"]), card: cd, capture: capture, metadata: metaOf(en.obj)})
-		// The stored entry becomes the real charge under the id already chosen.
-		delete(e.colls["charges"].byID, ch.id)
-		e.colls["charges"].remove(ch)
-		ch.id, ch.deleted = en.id, false
-		if bt, ok := ch.obj["balance_transaction"].(string); ok {
-			e.colls["balance_transactions"].get(bt).obj["source"] = en.id
+		pmID := src
+		if isTestValue(src) {
+			// A token or test payment method is turned into a card of its own, as Stripe does.
+			pmID = e.testPaymentMethod(src, "").id()
 		}
-		*en = *ch
-		e.colls["charges"].insert(en)
+		amount, _ := asInt(en.get("amount"))
+		capture := str(params, "capture") != "false"
+		ch := e.makeCharge(chargeSpec{at: en.created, amount: amount, currency: asString(en.get("currency")), customer: asString(en.get("customer")),
+			description: asString(en.get("description")), card: cd, capture: capture, metadata: metaOf(en), paymentMethod: pmID})
+		// The stored entry becomes the real charge under the id already chosen.
+		charges := e.colls["charges"]
+		charges.remove(ch)
+		charges.byID.del(ch.id())
+		if bt, ok := ch.get("balance_transaction").(string); ok {
+			e.colls["balance_transactions"].get(bt).set("source", en.id())
+		}
+		en.replaceFields(ch.fields())
 		if cd.declineCode != "" {
 			e.emit("charge.failed", e.render(e.colls["charges"], en), nil)
-			return cardError(cd, en.id)
+			return cardError(cd, en.id())
 		}
 		return nil
 	},
 	"refunds": func(e *Emulator, en *entry, params map[string]any) *apiError {
 		e.colls["refunds"].remove(en)
-		delete(e.colls["refunds"].byID, en.id)
+		e.colls["refunds"].byID.del(en.id())
 		chID := str(params, "charge")
 		if chID == "" {
 			if pi := e.colls["payment_intents"].get(str(params, "payment_intent")); pi != nil {
-				chID = asString(pi.obj["latest_charge"])
+				chID = asString(pi.get("latest_charge"))
 			} else if str(params, "payment_intent") != "" {
 				return &apiError{status: 400, typ: "invalid_request_error", code: "resource_missing", param: "payment_intent", message: fmt.Sprintf("No such payment_intent: '%s'", str(params, "payment_intent"))}
 			} else {
@@ -431,30 +512,40 @@ var afterCreate = map[string]func(e *Emulator, en *entry, params map[string]any)
 		if ch == nil {
 			return &apiError{status: 400, typ: "invalid_request_error", code: "resource_missing", param: "charge", message: fmt.Sprintf("No such charge: '%s'", chID)}
 		}
-		amt, _ := asInt(en.obj["amount"])
-		ref, ae := e.refundCharge(ch, amt, en.created, asString(en.obj["reason"]), metaOf(en.obj))
+		amt, _ := asInt(en.get("amount"))
+		ref, ae := e.refundCharge(ch, amt, en.created, asString(en.get("reason")), metaOf(en))
 		if ae != nil {
 			return ae
 		}
-		e.colls["refunds"].remove(ref)
-		delete(e.colls["refunds"].byID, ref.id)
-		ref.id, ref.deleted, ref.seq = en.id, false, en.seq
-		e.colls["balance_transactions"].get(asString(ref.obj["balance_transaction"])).obj["source"] = en.id
-		*en = *ref
-		e.colls["refunds"].insert(en)
+		// The stored entry becomes the real refund under the id already chosen.
+		refunds := e.colls["refunds"]
+		refunds.remove(ref)
+		refunds.byID.del(ref.id())
+		e.colls["balance_transactions"].get(asString(ref.get("balance_transaction"))).set("source", en.id())
+		en.replaceFields(ref.fields())
+		en.deleted = false
+		refunds.insert(en)
 		return nil
 	},
 	"payouts": func(e *Emulator, en *entry, params map[string]any) *apiError {
-		amt, _ := asInt(en.obj["amount"])
-		bt := e.addBalanceTxn(en.created, "payout", -amt, asString(en.obj["currency"]), en.id, "STRIPE PAYOUT")
-		en.obj["balance_transaction"] = bt.id
+		amt, _ := asInt(en.get("amount"))
+		bt := e.addBalanceTxn(en.created, "payout", -amt, asString(en.get("currency")), en.id(), "STRIPE PAYOUT")
+		en.set("balance_transaction", bt.id())
+		return nil
+	},
+	"subscription_items": func(e *Emulator, en *entry, params map[string]any) *apiError {
+		// Stripe announces an item added to a subscription as a change of the subscription,
+		// whose items list now holds it.
+		if sub := e.colls["subscriptions"].get(str(params, "subscription")); sub != nil {
+			e.emit("customer.subscription.updated", e.render(e.colls["subscriptions"], sub), map[string]any{"items": nil})
+		}
 		return nil
 	},
 	"invoice_items": func(e *Emulator, en *entry, params map[string]any) *apiError {
 		if inv := str(params, "invoice"); inv != "" {
 			ie := e.colls["invoices"].get(inv)
-			amt, _ := asInt(en.obj["amount"])
-			e.addInvoiceLine(inv, en.created, amt, asString(en.obj["currency"]), asString(en.obj["description"]), "", "", "", en.id, 1, en.created, en.created)
+			amt, _ := asInt(en.get("amount"))
+			e.addInvoiceLine(inv, en.created, amt, asString(en.get("currency")), asString(en.get("description")), "", "", "", en.id(), 1, en.created, en.created)
 			e.set(e.colls["invoices"], ie, "", e.invoiceTotals(ie))
 		}
 		return nil
@@ -471,30 +562,31 @@ var afterCreate = map[string]func(e *Emulator, en *entry, params map[string]any)
 				q = 1
 			}
 			p := e.colls["prices"].get(str(m, "price"))
-			ua, _ := asInt(p.obj["unit_amount"])
+			ua, _ := asInt(p.get("unit_amount"))
 			total += ua * q
-			cur = asString(p.obj["currency"])
-			e.put(e.colls["subscription_items"], "", en.created, map[string]any{"subscription": en.id, "price": priceRef(e, p.id), "quantity": q,
+			cur = asString(p.get("currency"))
+			e.put(e.colls["subscription_items"], "", en.created, map[string]any{"subscription": en.id(), "price": priceRef(e, p.id()), "quantity": q,
 				"metadata": emptyMeta, "billing_thresholds": nil, "tax_rates": []any{}, "discounts": []any{}})
-			prices = append(prices, p.id)
+			prices = append(prices, p.id())
 		}
-		en.obj["_prices"], en.obj["_plans"] = prices, prices
-		en.obj["currency"] = cur
-		inv := e.newInvoice(en.created, asString(en.obj["customer"]), en.id, cur, "subscription_create")
-		end, _ := asInt(en.obj["current_period_end"])
+		en.set("_prices", prices)
+		en.set("_plans", prices)
+		en.set("currency", cur)
+		inv := e.newInvoice(en.created, asString(en.get("customer")), en.id(), cur, "subscription_create")
+		end, _ := asInt(en.get("current_period_end"))
 		for _, it := range items {
 			m, _ := it.(map[string]any)
 			p := e.colls["prices"].get(str(m, "price"))
-			ua, _ := asInt(p.obj["unit_amount"])
-			e.addInvoiceLine(inv.id, en.created, ua, cur, asString(p.obj["nickname"]), p.id, en.id, "", "", 1, en.created, end)
+			ua, _ := asInt(p.get("unit_amount"))
+			e.addInvoiceLine(inv.id(), en.created, ua, cur, asString(p.get("nickname")), p.id(), en.id(), "", "", 1, en.created, end)
 		}
 		for k, v := range e.invoiceTotals(inv) {
-			inv.obj[k] = v
+			inv.set(k, v)
 		}
 		e.finalizeInvoiceObj(inv, en.created)
-		en.obj["latest_invoice"] = inv.id
+		en.set("latest_invoice", inv.id())
 		if ae := e.payInvoice(inv, en.created, ""); ae != nil {
-			en.obj["status"] = "incomplete"
+			en.set("status", "incomplete")
 		}
 		return nil
 	},
@@ -512,7 +604,7 @@ func (e *Emulator) newInvoice(at int64, cust, sub, cur, reason string) *entry {
 	c := e.colls["customers"].get(cust)
 	var email, name any
 	if c != nil {
-		email, name = c.obj["email"], c.obj["name"]
+		email, name = c.get("email"), c.get("name")
 	}
 	return e.put(e.colls["invoices"], "", at, map[string]any{
 		"customer": cust, "subscription": nilIfEmpty(sub), "currency": cur, "status": "draft", "billing_reason": reason,
@@ -527,34 +619,65 @@ func (e *Emulator) newInvoice(at int64, cust, sub, cur, reason string) *entry {
 // internal flows).
 func (e *Emulator) finalizeInvoiceObj(inv *entry, at int64) {
 	e.invoiceNo++
-	inv.obj["status"] = "open"
-	inv.obj["number"] = fmt.Sprintf("EMU-%06d", e.invoiceNo)
-	inv.obj["hosted_invoice_url"] = "https://invoice.stripe.com/i/" + inv.id
-	inv.obj["invoice_pdf"] = "https://pay.stripe.com/invoice/" + inv.id + "/pdf"
-	inv.obj["status_transitions"] = transitions(inv.obj, "finalized_at", at)
+	inv.set("status", "open")
+	inv.set("number", fmt.Sprintf("EMU-%06d", e.invoiceNo))
+	inv.set("hosted_invoice_url", "https://invoice.stripe.com/i/"+inv.id())
+	inv.set("invoice_pdf", "https://pay.stripe.com/invoice/"+inv.id()+"/pdf")
+	inv.set("status_transitions", transitions(inv.get("status_transitions"), "finalized_at", at))
+}
+
+// requestCapabilities applies capabilities[name][requested]=true|false to an account's
+// capabilities: a requested capability is inactive until the account is verified (an active one
+// stays active), and one no longer requested goes.
+func requestCapabilities(old any, params map[string]any) map[string]any {
+	out := copyMap(old)
+	req, _ := params["capabilities"].(map[string]any)
+	for name, v := range req {
+		m, _ := v.(map[string]any)
+		switch {
+		case m["requested"] == "false":
+			delete(out, name)
+		case out[name] == nil:
+			out[name] = "inactive"
+		}
+	}
+	return out
 }
 
 // updateHooks run on POST /v1/<resource>/{id} after parameters are applied to the copy.
 var updateHooks = map[string]func(e *Emulator, en *entry, obj, params map[string]any) *apiError{
+	"accounts": func(e *Emulator, en *entry, obj, params map[string]any) *apiError {
+		if _, ok := params["capabilities"]; ok {
+			obj["capabilities"] = requestCapabilities(en.get("capabilities"), params)
+		}
+		return nil
+	},
 	"prices": func(e *Emulator, en *entry, obj, params map[string]any) *apiError {
-		delete(e.priceRefs, en.id)
+		delete(e.priceRefs, en.id())
 		return nil
 	},
 	"payment_intents": func(e *Emulator, en *entry, obj, params map[string]any) *apiError {
-		if st := asString(en.obj["status"]); st == "succeeded" || st == "canceled" {
+		if st := asString(en.get("status")); st == "succeeded" || st == "canceled" {
 			for k := range params {
 				if k != "metadata" && k != "description" && k != "expand" {
 					return unexpectedState("payment_intent_unexpected_state", "You cannot update %s on a PaymentIntent with status %s.", k, st)
 				}
 			}
 		}
-		if str(params, "payment_method") != "" && en.obj["status"] == "requires_payment_method" {
-			obj["status"] = "requires_confirmation"
+		if pm := str(params, "payment_method"); pm != "" {
+			id, ae := e.resolvePaymentMethod(pm, "payment_method")
+			if ae != nil {
+				return ae
+			}
+			obj["payment_method"] = id
+			if en.get("status") == "requires_payment_method" {
+				obj["status"] = "requires_confirmation"
+			}
 		}
 		return nil
 	},
 	"invoices": func(e *Emulator, en *entry, obj, params map[string]any) *apiError {
-		if en.obj["status"] != "draft" {
+		if en.get("status") != "draft" {
 			for k := range params {
 				if k != "metadata" && k != "description" && k != "footer" && k != "expand" {
 					return invalid(k, "You can only modify %s on a draft invoice.", k)

@@ -31,12 +31,12 @@ func ids(objs []map[string]any, keep func(map[string]any) bool) []string {
 
 // liveIDs lists a resource's ids newest first straight from the store (cheaper than Objects).
 func liveIDs(e *Emulator, resource string) []string {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
+	e.rw().RLock()
+	defer e.rw().RUnlock()
 	c := e.colls[resource]
 	out := make([]string, 0, len(c.order))
 	for i := len(c.order) - 1; i >= 0; i-- {
-		out = append(out, c.order[i].id)
+		out = append(out, c.order[i].id())
 	}
 	return out
 }

@@ -72,18 +72,30 @@ type Config struct {
 	FailMode string
 	// Now is the clock (default time.Now). Seeded objects are created during the two years before it.
 	Now func() time.Time
+	// ConnectedAccounts is how many Connect accounts to seed. Each has its own deterministic data
+	// (AccountScale charges, created since the account was), read and written with a
+	// Stripe-Account header; GET /v1/accounts lists them.
+	ConnectedAccounts int
+	// AccountScale is the size of connected account i's data (0-based, in creation order); nil
+	// gives DefaultAccountScale. The platform's own data stays Scale.
+	AccountScale func(i int) Scale
 }
 
 // Request is one API request as the emulator received it, for tests that assert calls.
 type Request struct {
-	Method         string     `json:"method"`
-	Path           string     `json:"path"`
-	Query          url.Values `json:"query"`
-	Body           url.Values `json:"body"`
-	Time           time.Time  `json:"time"`
-	IdempotencyKey string     `json:"idempotency_key,omitempty"`
-	Status         int        `json:"status"`
-	RequestID      string     `json:"request_id"`
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	// Account is the Stripe-Account header the request carried ("" for the platform).
+	Account string     `json:"account,omitempty"`
+	Query   url.Values `json:"query"`
+	Body    url.Values `json:"body"`
+	Time    time.Time  `json:"time"`
+	// Received is the wall-clock time the request arrived, whatever Config.Now says, so tests
+	// can measure request rates (Time follows the emulator's clock).
+	Received       time.Time `json:"received"`
+	IdempotencyKey string    `json:"idempotency_key,omitempty"`
+	Status         int       `json:"status"`
+	RequestID      string    `json:"request_id"`
 }
 
 // idemRecord is a stored answer to an idempotent request.
@@ -101,7 +113,19 @@ type Emulator struct {
 	now     func() time.Time
 	limiter *rate.Limiter
 
+	// A connected account is an Emulator of its own data under the platform's (root's) lock,
+	// codec, clock and request log; accounts (on the platform) holds them by id.
+	root     *Emulator
+	accounts map[string]*Emulator
+	// self is the account object this emulator answers GET /v1/account with: the platform's own,
+	// or the connected account's entry in the platform's accounts.
+	self *entry
+	// since is when the account's seeded history begins.
+	since int64
+	res   []*resource
+
 	mu       sync.RWMutex
+	cd       *codec
 	rng      *rand.Rand
 	seq      uint64
 	colls    map[string]*collection // by resource name
@@ -144,35 +168,58 @@ func New(cfg Config) (*Emulator, error) {
 	default:
 		return nil, fmt.Errorf("emulator: unknown fail mode %q (want 500, drop or mixed)", cfg.FailMode)
 	}
+	if cfg.ConnectedAccounts < 0 || cfg.ConnectedAccounts > maxConnectedAccounts {
+		return nil, fmt.Errorf("emulator: %d connected accounts outside 0..%d", cfg.ConnectedAccounts, maxConnectedAccounts)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	e := newStore(cfg, nil, coreResources(), otherLists(), newCodec())
+	e.faultRng = rand.New(rand.NewPCG(uint64(cfg.Seed), 0xfa17))
+	e.accounts = map[string]*Emulator{}
+	if cfg.RateLimit > 0 {
+		e.limiter = rate.NewLimiter(rate.Limit(cfg.RateLimit), cfg.RateLimit)
+	}
+	e.since = e.now().Unix() - 2*365*86400
+	objects := int(cfg.Scale) * 4 // a charge brings its intent, balance transaction and a share of the rest
+	for i := 0; i < cfg.ConnectedAccounts; i++ {
+		objects += 4*int(e.accountScale(i)) + 300 // and every account its payouts and catalog
+	}
+	e.cd.startSeeding(objects)
+	stores := e.connectAccounts(e.planAccounts())
+	e.seed()
+	seedAccounts(stores)
+	e.cd.stopSeeding()
+	return e, nil
+}
+
+// newStore builds an empty emulator (the platform when root is nil, else a connected account of
+// root) over shared resource descriptions and codec.
+func newStore(cfg Config, root *Emulator, res []*resource, others []inventoryList, cd *codec) *Emulator {
 	e := &Emulator{
 		cfg:            cfg,
 		now:            cfg.Now,
+		root:           root,
+		res:            res,
 		rng:            rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5eed)),
-		faultRng:       rand.New(rand.NewPCG(uint64(cfg.Seed), 0xfa17)),
-		colls:          map[string]*collection{},
-		byPath:         map[string]*collection{},
+		colls:          make(map[string]*collection, len(res)),
+		byPath:         make(map[string]*collection, len(res)),
 		idem:           map[string]*idemRecord{},
 		priceRefs:      map[string]map[string]any{},
 		linesByInvoice: map[string][]*entry{},
 		itemsBySub:     map[string][]*entry{},
 		cardDetails:    map[card]map[string]any{},
-		others:         otherLists(),
+		others:         others,
+		cd:             cd,
 	}
-	if e.now == nil {
-		e.now = time.Now
-	}
-	if cfg.RateLimit > 0 {
-		e.limiter = rate.NewLimiter(rate.Limit(cfg.RateLimit), cfg.RateLimit)
-	}
-	for _, r := range coreResources() {
+	for _, r := range res {
 		c := newCollection(r)
 		e.colls[r.name] = c
 		if r.parentRes == "" {
 			e.byPath[r.path] = c
 		}
 	}
-	e.seed()
-	return e, nil
+	return e
 }
 
 // Start runs an emulator on a fresh 127.0.0.1 port and returns it with its base URL and a stop
@@ -201,9 +248,19 @@ func Start(cfg Config) (*Emulator, string, func(), error) {
 	return e, "http://" + ln.Addr().String(), stop, nil
 }
 
-// Requests returns a copy of the request log, oldest first. The log keeps at most the last
-// 100,000 requests (older ones are dropped in halves).
+// Requests returns a copy of the request log, oldest first; a connected account's store
+// (Account) returns only the requests made with its Stripe-Account header. The log keeps at
+// most the last 100,000 requests (older ones are dropped in halves).
 func (e *Emulator) Requests() []Request {
+	if e.root != nil {
+		var out []Request
+		for _, r := range e.root.Requests() {
+			if r.Account == e.self.id() {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
 	e.logMu.Lock()
 	defer e.logMu.Unlock()
 	out := make([]Request, len(e.log))
@@ -211,8 +268,12 @@ func (e *Emulator) Requests() []Request {
 	return out
 }
 
-// ResetRequests clears the request log.
+// ResetRequests clears the request log (all of it, from any account's store).
 func (e *Emulator) ResetRequests() {
+	if e.root != nil {
+		e.root.ResetRequests()
+		return
+	}
 	e.logMu.Lock()
 	e.log = nil
 	e.logMu.Unlock()
@@ -221,8 +282,8 @@ func (e *Emulator) ResetRequests() {
 // Objects returns a snapshot of every live object of a resource ("charges", "customers", …) as the
 // API would render it, newest first, for differential tests. Unknown resources return nil.
 func (e *Emulator) Objects(resource string) []map[string]any {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
+	e.rw().RLock()
+	defer e.rw().RUnlock()
 	c := e.colls[resource]
 	if c == nil {
 		return nil
@@ -237,8 +298,8 @@ func (e *Emulator) Objects(resource string) []map[string]any {
 // Count returns how many objects a resource holds (0 for resources the emulator does not keep),
 // without rendering them.
 func (e *Emulator) Count(resource string) int {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
+	e.rw().RLock()
+	defer e.rw().RUnlock()
 	if c := e.colls[resource]; c != nil {
 		return len(c.order)
 	}
@@ -267,7 +328,8 @@ type apiError struct {
 	message     string
 	param       string
 	declineCode string
-	charge      string // the failed charge, on card errors
+	charge      string         // the failed charge, on card errors
+	extra       map[string]any // more fields of the error object (a card error's payment_intent)
 }
 
 func (a *apiError) body() map[string]any {
@@ -284,6 +346,9 @@ func (a *apiError) body() map[string]any {
 	}
 	if a.charge != "" {
 		m["charge"] = a.charge
+	}
+	for k, v := range a.extra {
+		m[k] = v
 	}
 	return map[string]any{"error": m}
 }
@@ -335,7 +400,8 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	rec := Request{Method: r.Method, Path: r.URL.Path, Time: e.now(), IdempotencyKey: r.Header.Get("Idempotency-Key"), RequestID: reqID}
+	rec := Request{Method: r.Method, Path: r.URL.Path, Account: r.Header.Get("Stripe-Account"), Time: e.now(),
+		Received: time.Now(), IdempotencyKey: r.Header.Get("Idempotency-Key"), RequestID: reqID}
 	var resp response
 	switch {
 	case err != nil:
@@ -430,9 +496,12 @@ func (e *Emulator) serve(r *http.Request, raw []byte, rec *Request) response {
 	path := strings.TrimSuffix(r.URL.Path, "/")
 	if r.Method == http.MethodGet {
 		e.mu.RLock()
-		status, v := e.route(r.Method, path, params)
-		e.mu.RUnlock()
-		return marshalAnswer(status, v)
+		defer e.mu.RUnlock()
+		t, ae := e.target(rec.Account)
+		if ae != nil {
+			return marshalAnswer(0, ae)
+		}
+		return marshalAnswer(t.route(r.Method, path, params))
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodDelete {
 		return marshalAnswer(0, unrecognized(r.Method, r.URL.Path))
@@ -440,13 +509,19 @@ func (e *Emulator) serve(r *http.Request, raw []byte, rec *Request) response {
 	key := rec.IdempotencyKey
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	// t is the store the request acts on; idempotency keys are its own, as Stripe scopes them
+	// per account.
+	t, ae := e.target(rec.Account)
+	if ae != nil {
+		return marshalAnswer(0, ae)
+	}
 	fp := ""
 	if key != "" {
 		if len(key) > 255 {
 			return marshalAnswer(0, invalid("", "Idempotency-Key header must be at most 255 characters long"))
 		}
 		fp = fingerprint(r.Method, path, all)
-		if old := e.idem[key]; old != nil && e.now().Sub(old.at) <= idemTTL {
+		if old := t.idem[key]; old != nil && e.now().Sub(old.at) <= idemTTL {
 			if old.fingerprint != fp {
 				return marshalAnswer(0, &apiError{status: 400, typ: "idempotency_error",
 					message: fmt.Sprintf("Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '%s' if you meant to execute a different request.", key)})
@@ -454,15 +529,16 @@ func (e *Emulator) serve(r *http.Request, raw []byte, rec *Request) response {
 			return response{status: old.status, body: old.body, replayed: true}
 		}
 	}
-	e.curRequest = rec
+	t.curRequest = rec
 	var status int
 	var v any
 	if ae := checkPostParams(path, params); ae != nil && r.Method == http.MethodPost {
 		v = ae
 	} else {
-		status, v = e.route(r.Method, path, params)
+		status, v = t.route(r.Method, path, params)
 	}
-	e.curRequest = nil
+	t.curRequest = nil
+	e.cd.flush()
 	resp := marshalAnswer(status, v)
 	stored := resp
 	if resp.status < 400 && e.cfg.FailAfterApply > 0 && e.faultRng.Float64() < e.cfg.FailAfterApply {
@@ -486,7 +562,7 @@ func (e *Emulator) serve(r *http.Request, raw []byte, rec *Request) response {
 	// Like Stripe, validation failures are not saved (the key can be retried with fixed
 	// parameters); successes, card declines and server errors are.
 	if key != "" && stored.status != 0 && (stored.status < 400 || stored.status == http.StatusPaymentRequired || stored.status >= 500) {
-		e.storeIdem(key, &idemRecord{at: e.now(), fingerprint: fp, status: stored.status, body: stored.body})
+		t.storeIdem(key, &idemRecord{at: e.now(), fingerprint: fp, status: stored.status, body: stored.body})
 	}
 	return resp
 }

@@ -7,10 +7,19 @@ import (
 	"strings"
 )
 
-// route dispatches one API request; it runs under e.mu (read lock for GET, write lock otherwise).
+// route dispatches one API request; it runs under the platform's lock (read lock for GET, write
+// lock otherwise), on the store of the account the request acts as.
 func (e *Emulator) route(method, path string, params map[string]any) (int, any) {
 	if !strings.HasPrefix(path, "/v1/") {
 		return 0, unrecognized(method, path)
+	}
+	if status, v, ok := e.routeAccounts(method, path); ok {
+		if _, failed := v.(*apiError); !failed {
+			if ae := e.expandAnswer(v, params); ae != nil {
+				return 0, ae
+			}
+		}
+		return status, v
 	}
 	segs := strings.Split(strings.TrimPrefix(path, "/v1/"), "/")
 	for n := min(2, len(segs)); n >= 1; n-- {
@@ -43,9 +52,9 @@ func (e *Emulator) routeResource(method, path string, c *collection, rest []stri
 		}
 		en := c.get(rest[0])
 		if en == nil {
-			if old := c.byID[rest[0]]; old != nil && r.name == "customers" && method == "GET" {
+			if old := c.byID.get(rest[0]); old != nil && r.name == "customers" && method == "GET" {
 				// Stripe still answers a deleted customer, as a stub marked deleted.
-				return 200, map[string]any{"id": old.id, "object": r.objType, "deleted": true}
+				return 200, map[string]any{"id": old.id(), "object": r.objType, "deleted": true}
 			}
 			return 0, missing(r.objType, rest[0])
 		}
@@ -61,6 +70,9 @@ func (e *Emulator) routeResource(method, path string, c *collection, rest []stri
 		}
 	case 2, 3:
 		parent := c.get(rest[0])
+		if parent == nil && r.name == "payment_methods" && len(rest) == 2 && rest[1] == "attach" && method == "POST" && isTestValue(rest[0]) {
+			return e.attachTestPaymentMethod(c, rest[0], params)
+		}
 		if r.name == "customers" && rest[1] == "sources" && len(rest) == 2 && method == "GET" {
 			// Sources are legacy; the emulator's cards are payment methods, so this list is empty.
 			if parent == nil {
@@ -117,14 +129,14 @@ func (e *Emulator) routeChild(method, path string, c *collection, parent *entry,
 	if len(rest) == 0 {
 		switch {
 		case method == "GET":
-			return e.list(c, path, params, func(en *entry) bool { return en.obj[field] == parent.id })
+			return e.list(c, path, params, func(en *entry) bool { return en.get(field) == parent.id() })
 		case method == "POST" && r.create && r.parentRes != "":
-			return e.create(c, params, map[string]any{field: parent.id})
+			return e.create(c, params, map[string]any{field: parent.id()})
 		}
 		return 0, unrecognized(method, path)
 	}
 	en := c.get(rest[0])
-	if en == nil || en.obj[field] != parent.id {
+	if en == nil || en.get(field) != parent.id() {
 		return 0, missing(r.objType, rest[0])
 	}
 	switch {
@@ -201,6 +213,7 @@ func (e *Emulator) list(c *collection, url string, params map[string]any, scope 
 		return 0, ae
 	}
 	var preds []func(*entry) bool
+	within := allTime
 	if scope != nil {
 		preds = append(preds, scope)
 	}
@@ -233,6 +246,13 @@ func (e *Emulator) list(c *collection, url string, params map[string]any, scope 
 		if ae != nil {
 			return 0, ae
 		}
+		if f.kind == filterRange && f.path == "created" {
+			// The order is by created, so a created range bounds the walk instead of being
+			// checked on every object (a window of a partitioned scan over a million charges).
+			lo, hi, _ := parseRange(k, v)
+			within = span{max(within.lo, lo), min(within.hi, hi)}
+			continue
+		}
 		preds = append(preds, p)
 	}
 	if r.name == "subscription_items" && scope == nil {
@@ -250,7 +270,7 @@ func (e *Emulator) list(c *collection, url string, params map[string]any, scope 
 			}
 		} else {
 			preds = append(preds, func(en *entry) bool {
-				s := en.obj["status"]
+				s := en.get("status")
 				return s != "canceled" && s != "incomplete_expired"
 			})
 		}
@@ -263,7 +283,7 @@ func (e *Emulator) list(c *collection, url string, params map[string]any, scope 
 	}
 	if hasSA {
 		id, _ := sa.(string)
-		if after = c.byID[id]; after == nil {
+		if after = c.byID.get(id); after == nil {
 			ae := missing(r.objType, id)
 			ae.param = "starting_after"
 			return 0, ae
@@ -271,7 +291,7 @@ func (e *Emulator) list(c *collection, url string, params map[string]any, scope 
 	}
 	if hasEB {
 		id, _ := eb.(string)
-		if before = c.byID[id]; before == nil {
+		if before = c.byID.get(id); before == nil {
 			ae := missing(r.objType, id)
 			ae.param = "ending_before"
 			return 0, ae
@@ -285,7 +305,7 @@ func (e *Emulator) list(c *collection, url string, params map[string]any, scope 
 		}
 		return true
 	}
-	page, more := c.page(limit, after, before, keep)
+	page, more := c.page(limit, after, before, within, keep)
 	data := make([]map[string]any, len(page))
 	for i, en := range page {
 		data[i] = e.render(c, en)
@@ -305,14 +325,14 @@ func compileFilter(name string, f filter, v any) (func(*entry) bool, *apiError) 
 			// Stripe reads an empty parameter as not given: customer= lists every object.
 			return func(*entry) bool { return true }, nil
 		}
-		return func(en *entry) bool { return asString(lookup(en.obj, f.path)) == s }, nil
+		return func(en *entry) bool { return asString(en.getPath(f.path)) == s }, nil
 	case filterBool:
 		s, _ := v.(string)
 		if s != "true" && s != "false" {
 			return nil, invalid(name, "Invalid boolean: %s", describe(v))
 		}
 		want := s == "true"
-		return func(en *entry) bool { b, _ := lookup(en.obj, f.path).(bool); return b == want }, nil
+		return func(en *entry) bool { b, _ := en.getPath(f.path).(bool); return b == want }, nil
 	case filterIn:
 		var set []string
 		switch x := v.(type) {
@@ -328,9 +348,9 @@ func compileFilter(name string, f filter, v any) (func(*entry) bool, *apiError) 
 			return nil, invalid(name, "Invalid array")
 		}
 		return func(en *entry) bool {
-			got := asString(lookup(en.obj, f.path))
+			got := asString(en.getPath(f.path))
 			if f.path == "id" {
-				got = en.id // the id is kept on the entry, not in obj (render adds it)
+				got = en.id() // the id is kept on the entry, not in obj (render adds it)
 			}
 			for _, s := range set {
 				if s == got {
@@ -340,51 +360,16 @@ func compileFilter(name string, f filter, v any) (func(*entry) bool, *apiError) 
 			return false
 		}, nil
 	case filterRange:
-		var lo, hi int64 = -1 << 62, 1 << 62
-		set := func(op, s string) *apiError {
-			n, err := strconv.ParseInt(s, 10, 64)
-			if err != nil {
-				return invalid(name+"["+op+"]", "Invalid integer: %s", s)
-			}
-			switch op {
-			case "gt":
-				lo = max(lo, n+1)
-			case "gte":
-				lo = max(lo, n)
-			case "lt":
-				hi = min(hi, n-1)
-			case "lte":
-				hi = min(hi, n)
-			case "":
-				lo, hi = max(lo, n), min(hi, n)
-			}
-			return nil
-		}
-		switch x := v.(type) {
-		case string:
-			if ae := set("", x); ae != nil {
-				ae.param = name
-				return nil, ae
-			}
-		case map[string]any:
-			for op, ov := range x {
-				s, ok := ov.(string)
-				if !ok || (op != "gt" && op != "gte" && op != "lt" && op != "lte") {
-					return nil, invalid(name+"["+op+"]", "Received unknown parameter: %s[%s]", name, op)
-				}
-				if ae := set(op, s); ae != nil {
-					return nil, ae
-				}
-			}
-		default:
-			return nil, invalid(name, "Invalid %s: must be an integer or a hash of gt, gte, lt, lte", name)
+		lo, hi, ae := parseRange(name, v)
+		if ae != nil {
+			return nil, ae
 		}
 		return func(en *entry) bool {
 			var t int64
 			if f.path == "created" {
 				t = en.created
 			} else {
-				n, ok := asInt(lookup(en.obj, f.path))
+				n, ok := asInt(en.getPath(f.path))
 				if !ok {
 					return false
 				}
@@ -396,9 +381,60 @@ func compileFilter(name string, f filter, v any) (func(*entry) bool, *apiError) 
 		if _, ok := v.(string); !ok {
 			return nil, invalid(name, "Invalid string: %v", describe(v))
 		}
-		return func(en *entry) bool { return f.match(en.obj, v) }, nil
+		return func(en *entry) bool { return f.match(en, v) }, nil
 	}
 	return nil, invalid(name, "Received unknown parameter: %s", name)
+}
+
+// allTime is the widest range of a range filter.
+var allTime = span{-1 << 62, 1 << 62}
+
+// span is an inclusive range of integers (of created, for a list's bounds).
+type span struct{ lo, hi int64 }
+
+// parseRange reads a range filter: an integer, or a hash of gt, gte, lt and lte, as an inclusive
+// range.
+func parseRange(name string, v any) (lo, hi int64, ae *apiError) {
+	lo, hi = allTime.lo, allTime.hi
+	set := func(op, s string) *apiError {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return invalid(name+"["+op+"]", "Invalid integer: %s", s)
+		}
+		switch op {
+		case "gt":
+			lo = max(lo, n+1)
+		case "gte":
+			lo = max(lo, n)
+		case "lt":
+			hi = min(hi, n-1)
+		case "lte":
+			hi = min(hi, n)
+		case "":
+			lo, hi = max(lo, n), min(hi, n)
+		}
+		return nil
+	}
+	switch x := v.(type) {
+	case string:
+		if ae := set("", x); ae != nil {
+			ae.param = name
+			return 0, 0, ae
+		}
+	case map[string]any:
+		for op, ov := range x {
+			s, ok := ov.(string)
+			if !ok || (op != "gt" && op != "gte" && op != "lt" && op != "lte") {
+				return 0, 0, invalid(name+"["+op+"]", "Received unknown parameter: %s[%s]", name, op)
+			}
+			if ae := set(op, s); ae != nil {
+				return 0, 0, ae
+			}
+		}
+	default:
+		return 0, 0, invalid(name, "Invalid %s: must be an integer or a hash of gt, gte, lt, lte", name)
+	}
+	return lo, hi, nil
 }
 
 func describe(v any) string {
@@ -446,12 +482,12 @@ func (e *Emulator) render(c *collection, en *entry) map[string]any {
 	for _, f := range r.fields {
 		out[f] = nil
 	}
-	for k, v := range en.obj {
+	en.each(func(k string, v any) {
 		if k != "" && k[0] != '_' {
 			out[k] = v
 		}
-	}
-	out["id"] = en.id
+	})
+	out["id"] = en.id()
 	out["object"] = r.objType
 	if _, ok := r.fieldKinds["created"]; ok {
 		out["created"] = en.created
@@ -465,10 +501,10 @@ func (e *Emulator) render(c *collection, en *entry) map[string]any {
 	switch r.name {
 	case "invoices":
 		lines := e.colls["invoice_line_items"]
-		out["lines"] = e.childList(lines, e.linesByInvoice[en.id], 10, "/v1/invoices/"+en.id+"/lines")
+		out["lines"] = e.childList(lines, e.linesByInvoice[en.id()], 10, "/v1/invoices/"+en.id()+"/lines")
 	case "subscriptions":
 		items := e.colls["subscription_items"]
-		out["items"] = e.childList(items, e.itemsBySub[en.id], 100, "/v1/subscription_items?subscription="+en.id)
+		out["items"] = e.childList(items, e.itemsBySub[en.id()], 100, "/v1/subscription_items?subscription="+en.id())
 	}
 	return out
 }
@@ -670,8 +706,8 @@ func mergeMetadata(old any, v any) (map[string]any, *apiError) {
 
 // newID makes an id with the resource's prefix from the deterministic generator (under e.mu).
 func (e *Emulator) newID(prefix string) string {
-	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	n := 24
+	const alphabet = idAlphabet
+	n := idChars
 	if prefix == "" {
 		n = 8
 	}
@@ -697,7 +733,9 @@ func (e *Emulator) put(c *collection, id string, created int64, obj map[string]a
 		}
 	}
 	e.seq++
-	en := &entry{id: id, created: created, seq: e.seq, obj: obj}
+	en := e.cd.newEntry()
+	en.rec, en.created, en.seq, en.m = idRecord(id), created, uint32(e.seq), obj
+	e.cd.pending = append(e.cd.pending, en)
 	switch c.res.name {
 	case "invoice_line_items":
 		inv := asString(obj["_invoice"])
@@ -708,7 +746,7 @@ func (e *Emulator) put(c *collection, id string, created int64, obj map[string]a
 	}
 	if e.seeding {
 		// Seeding appends and sorts once at the end.
-		c.byID[id] = en
+		c.byID.put(en)
 		c.order = append(c.order, en)
 		return en
 	}
@@ -727,8 +765,11 @@ func (e *Emulator) create(c *collection, params map[string]any, fixed map[string
 		obj[k] = v
 	}
 	id := ""
+	if r.name == "accounts" {
+		id = accountID(e.rng)
+	}
 	if s, ok := params["id"].(string); ok && (r.name == "products" || r.name == "plans" || r.name == "coupons") {
-		if c.byID[s] != nil {
+		if c.byID.get(s) != nil {
 			return 0, &apiError{status: 400, typ: "invalid_request_error", code: "resource_already_exists", param: "id",
 				message: fmt.Sprintf("%s already exists.", strings.ToUpper(r.objType[:1])+r.objType[1:])}
 		}
@@ -754,7 +795,7 @@ func (e *Emulator) create(c *collection, params map[string]any, fixed map[string
 	out := e.render(c, en)
 	typ := r.objType + ".created"
 	if r.name == "charges" {
-		typ = "charge." + asString(en.obj["status"]) // Stripe has no charge.created
+		typ = "charge." + asString(en.get("status")) // Stripe has no charge.created
 	}
 	e.emit(typ, out, nil)
 	return 200, out
@@ -763,10 +804,7 @@ func (e *Emulator) create(c *collection, params map[string]any, fixed map[string
 // update runs POST /v1/<resource>/{id}: copy, apply, replace, event with previous_attributes.
 func (e *Emulator) update(c *collection, en *entry, params map[string]any) (int, any) {
 	r := c.res
-	obj := make(map[string]any, len(en.obj))
-	for k, v := range en.obj {
-		obj[k] = v
-	}
+	obj := en.fields()
 	prev := map[string]any{}
 	if ae := applyParams(r, obj, params, prev); ae != nil {
 		return 0, ae
@@ -786,8 +824,8 @@ func (e *Emulator) update(c *collection, en *entry, params map[string]any) (int,
 // replace installs a new version of an object and emits an update event listing the changed
 // top-level fields' previous values. eventType defaults to "<object>.updated".
 func (e *Emulator) replace(c *collection, en *entry, obj map[string]any, prev map[string]any, eventType string) {
-	old := en.obj
-	en.obj = obj
+	old := en.fields()
+	en.replaceFields(obj)
 	changed := map[string]any{}
 	for k, v := range obj {
 		if k[0] == '_' {
@@ -816,13 +854,10 @@ func (e *Emulator) replace(c *collection, en *entry, obj map[string]any, prev ma
 	e.emit(eventType, e.render(c, en), changed)
 }
 
-// set is a small helper for actions: a copy of en.obj with the given fields replaced, installed
-// with an event.
+// set is a small helper for actions: a copy of the object's fields with the given ones replaced,
+// installed with an event.
 func (e *Emulator) set(c *collection, en *entry, eventType string, fields map[string]any) {
-	obj := make(map[string]any, len(en.obj)+len(fields))
-	for k, v := range en.obj {
-		obj[k] = v
-	}
+	obj := en.fields()
 	for k, v := range fields {
 		if v == nil {
 			delete(obj, k)
@@ -836,18 +871,21 @@ func (e *Emulator) set(c *collection, en *entry, eventType string, fields map[st
 // delete runs DELETE /v1/<resource>/{id}.
 func (e *Emulator) delete(c *collection, en *entry) (int, any) {
 	r := c.res
-	if r.name == "invoices" && en.obj["status"] != "draft" {
+	if r.name == "invoices" && en.get("status") != "draft" {
 		return 0, invalid("", "You can only delete draft invoices.")
 	}
 	if r.name == "products" {
 		for _, p := range e.colls["prices"].order {
-			if p.obj["product"] == en.id {
+			if p.get("product") == en.id() {
 				return 0, invalid("", "This product cannot be deleted because it has one or more user-created prices.")
 			}
 		}
 	}
 	snapshot := e.render(c, en)
 	c.remove(en)
+	if r.name == "accounts" {
+		delete(e.accounts, en.id()) // its data goes with it; its header is refused from now on
+	}
 	e.emit(r.objType+".deleted", snapshot, nil)
-	return 200, map[string]any{"id": en.id, "object": r.objType, "deleted": true}
+	return 200, map[string]any{"id": en.id(), "object": r.objType, "deleted": true}
 }

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"strings"
 )
 
 // card is a test card: what a payment method or token stands for.
@@ -12,23 +13,88 @@ type card struct {
 	declineCode                    string // non-empty: payments with it are declined
 }
 
-// testCards are Stripe's documented test payment methods and tokens.
-var testCards = map[string]card{
-	"pm_card_visa":           {brand: "visa", last4: "4242", funding: "credit", country: "US", expMonth: 12, expYear: 2034, fingerprint: "Xt5EWLLDS7FJjR1c"},
-	"tok_visa":               {brand: "visa", last4: "4242", funding: "credit", country: "US", expMonth: 12, expYear: 2034, fingerprint: "Xt5EWLLDS7FJjR1c"},
-	"pm_card_mastercard":     {brand: "mastercard", last4: "4444", funding: "credit", country: "US", expMonth: 12, expYear: 2034, fingerprint: "Lq0XNxsJ3aq8YbG2"},
-	"tok_mastercard":         {brand: "mastercard", last4: "4444", funding: "credit", country: "US", expMonth: 12, expYear: 2034, fingerprint: "Lq0XNxsJ3aq8YbG2"},
-	"pm_card_amex":           {brand: "amex", last4: "8431", funding: "credit", country: "US", expMonth: 12, expYear: 2034, fingerprint: "kSX3mVvV5bX0Lw8T"},
-	"pm_card_chargeDeclined": {brand: "visa", last4: "0002", funding: "credit", country: "US", expMonth: 12, expYear: 2034, fingerprint: "d2aZ2uXdkmuyI1kO", declineCode: "generic_decline"},
-	"tok_chargeDeclined":     {brand: "visa", last4: "0002", funding: "credit", country: "US", expMonth: 12, expYear: 2034, fingerprint: "d2aZ2uXdkmuyI1kO", declineCode: "generic_decline"},
-	"pm_card_chargeDeclinedInsufficientFunds": {brand: "visa", last4: "9995", funding: "credit", country: "US", expMonth: 12, expYear: 2034, fingerprint: "p1Ma3lbFJ1rNq0Dk", declineCode: "insufficient_funds"},
+// testCards are Stripe's documented test payment methods (pm_card_…) and tokens (tok_…), from
+// https://docs.stripe.com/testing ("Cards by brand" and "Declined payments"): each name stands for
+// a card number, whose last four digits are shown here. Using one where Stripe accepts a payment
+// method makes a new payment method with its details (testPaymentMethod).
+var testCards = func() map[string]card {
+	out := map[string]card{}
+	for _, t := range []struct {
+		names                                  []string
+		brand, last4, funding, fp, declineCode string
+	}{
+		{[]string{"visa"}, "visa", "4242", "credit", "Xt5EWLLDS7FJjR1c", ""},
+		{[]string{"visa_debit"}, "visa", "5556", "debit", "Vd3bRk81TqZoHc2M", ""},
+		{[]string{"mastercard"}, "mastercard", "4444", "credit", "Lq0XNxsJ3aq8YbG2", ""},
+		{[]string{"mastercard_debit"}, "mastercard", "8210", "debit", "Md8a0Lq2ZcXr4PnE", ""},
+		{[]string{"mastercard_prepaid"}, "mastercard", "5100", "prepaid", "Mp5Tq9Wc1BvK7sYd", ""},
+		{[]string{"amex"}, "amex", "8431", "credit", "kSX3mVvV5bX0Lw8T", ""},
+		{[]string{"discover"}, "discover", "1117", "credit", "Ds1Ko4Vn8RbQ2mWx", ""},
+		{[]string{"diners"}, "diners", "0004", "credit", "Dn0Zp7Hc3XgT5kLq", ""},
+		{[]string{"jcb"}, "jcb", "0505", "credit", "Jc5Wd2Mb9QzR1tFh", ""},
+		{[]string{"unionpay"}, "unionpay", "0005", "credit", "Up0Ys6Ng4KcV8hDr", ""},
+		{[]string{"chargeDeclined", "visa_chargeDeclined"}, "visa", "0002", "credit", "d2aZ2uXdkmuyI1kO", "generic_decline"},
+		{[]string{"chargeDeclinedInsufficientFunds", "visa_chargeDeclinedInsufficientFunds"}, "visa", "9995", "credit", "p1Ma3lbFJ1rNq0Dk", "insufficient_funds"},
+		{[]string{"visa_chargeDeclinedLostCard"}, "visa", "9987", "credit", "Lc9Ht3Qw6ZrB0nXe", "lost_card"},
+		{[]string{"visa_chargeDeclinedStolenCard"}, "visa", "9979", "credit", "Sc7Gm1Vy5PaD3kTs", "stolen_card"},
+		{[]string{"chargeDeclinedExpiredCard"}, "visa", "0069", "credit", "Ex6Rb8Nu2WqL4cJz", "expired_card"},
+		{[]string{"chargeDeclinedIncorrectCvc"}, "visa", "0127", "credit", "Cv1Tz5Kp7HsM9dQa", "incorrect_cvc"},
+		{[]string{"chargeDeclinedProcessingError"}, "visa", "0119", "credit", "Pe9Fc3Lx1YvN6bRw", "processing_error"},
+		{[]string{"chargeDeclinedFraudulent"}, "visa", "0019", "credit", "Fr0Dq4Bm8TeK2gVu", "fraudulent"},
+		// Attaching it to a customer succeeds; charging it fails.
+		{[]string{"chargeCustomerFail"}, "visa", "0341", "credit", "Cf3Mw7Ra5UnH1pZk", "generic_decline"},
+	} {
+		c := card{brand: t.brand, last4: t.last4, funding: t.funding, country: "US", expMonth: 12, expYear: 2034, fingerprint: t.fp, declineCode: t.declineCode}
+		for _, n := range t.names {
+			out["pm_card_"+n] = c
+			out["tok_"+n] = c
+		}
+	}
+	return out
+}()
+
+// attachesDespiteDecline are the declining test cards whose verification passes, so they attach
+// to a customer (docs.stripe.com/testing: "Attaching this card to a Customer object succeeds, but
+// attempts to charge the customer fail"); every other declining card is refused when attached,
+// as Stripe verifies a card it saves.
+var attachesDespiteDecline = map[string]bool{"pm_card_chargeCustomerFail": true, "tok_chargeCustomerFail": true}
+
+// decline is what Stripe answers for one decline code: the error's code and param, the
+// customer-facing message and the seller's message in the charge's outcome.
+type decline struct {
+	code, param, message, seller string
 }
 
-// declineMessages are the customer-facing messages Stripe gives for decline codes.
-var declineMessages = map[string]string{
-	"generic_decline":    "Your card was declined.",
-	"insufficient_funds": "Your card has insufficient funds.",
+// declines are Stripe's answers for the decline codes of its test cards
+// (https://docs.stripe.com/declines/codes; the expired-card and CVC cards fail with their own
+// error codes on params exp_month and cvc).
+var declines = map[string]decline{
+	"generic_decline":    {"card_declined", "", "Your card was declined.", "The bank did not return any further details with this decline."},
+	"insufficient_funds": {"card_declined", "", "Your card has insufficient funds.", "The bank returned the decline code `insufficient_funds`."},
+	"lost_card":          {"card_declined", "", "Your card was declined.", "The bank returned the decline code `lost_card`."},
+	"stolen_card":        {"card_declined", "", "Your card was declined.", "The bank returned the decline code `stolen_card`."},
+	"fraudulent":         {"card_declined", "", "Your card was declined.", "The bank returned the decline code `fraudulent`."},
+	"expired_card":       {"expired_card", "exp_month", "Your card has expired.", "The bank returned the decline code `expired_card`."},
+	"incorrect_cvc":      {"incorrect_cvc", "cvc", "Your card's security code is incorrect.", "The bank returned the decline code `incorrect_cvc`."},
+	"processing_error":   {"processing_error", "", "An error occurred while processing your card. Try again in a little bit.", "The bank returned the decline code `processing_error`."},
 }
+
+// declineOf is the answer for a card's decline code.
+func declineOf(c card) decline {
+	if d, ok := declines[c.declineCode]; ok {
+		return d
+	}
+	return declines["generic_decline"]
+}
+
+// declineMessages are the customer-facing messages of the decline codes.
+var declineMessages = func() map[string]string {
+	out := map[string]string{}
+	for k, d := range declines {
+		out[k] = d.message
+	}
+	return out
+}()
 
 // cardChecks are the checks of every emulated card; shared, never mutated.
 var cardChecks = map[string]any{"address_line1_check": nil, "address_postal_code_check": nil, "cvc_check": "pass"}
@@ -66,10 +132,10 @@ func (e *Emulator) cardOf(pm string) (card, bool) {
 	if en == nil {
 		return card{}, false
 	}
-	if c, ok := en.obj["_card"].(card); ok {
+	if c, ok := en.get("_card").(card); ok {
 		return c, true
 	}
-	cm, _ := en.obj["card"].(map[string]any)
+	cm, _ := en.get("card").(map[string]any)
 	return card{brand: asString(cm["brand"]), last4: asString(cm["last4"]), funding: "credit", country: "US", expMonth: 12, expYear: 2034}, true
 }
 
@@ -149,18 +215,27 @@ func (e *Emulator) makeCharge(s chargeSpec) *entry {
 	}
 	c := e.colls["charges"]
 	if s.card.declineCode != "" {
+		d := declineOf(s.card)
 		obj["status"] = "failed"
-		obj["failure_code"] = "card_declined"
-		obj["failure_message"] = declineMessages[s.card.declineCode]
+		obj["failure_code"] = d.code
+		obj["failure_message"] = d.message
+		if s.card.declineCode != "generic_decline" && !e.seeding {
+			// Seeded declines all carry the generic outcome render fills in; a charge made
+			// through the API carries its own decline code.
+			obj["outcome"] = map[string]any{"network_status": "declined_by_network", "reason": s.card.declineCode, "risk_level": "normal",
+				"risk_score": int64(41), "seller_message": d.seller, "type": "issuer_declined"}
+		}
 		return e.put(c, "", s.at, obj)
 	}
 	obj["status"] = "succeeded"
-	en := e.put(c, "", s.at, obj)
 	if s.capture {
 		obj["captured"] = true
 		obj["amount_captured"] = s.amount
-		bt := e.addBalanceTxn(s.at, "charge", s.amount, s.currency, en.id, s.description)
-		obj["balance_transaction"] = bt.id
+	}
+	en := e.put(c, "", s.at, obj)
+	if s.capture {
+		bt := e.addBalanceTxn(s.at, "charge", s.amount, s.currency, en.id(), s.description)
+		en.set("balance_transaction", bt.id())
 	}
 	return en
 }
@@ -173,11 +248,71 @@ var (
 
 // cardError is the 402 Stripe answers for a declined card, naming the failed charge.
 func cardError(c card, chargeID string) *apiError {
-	msg := declineMessages[c.declineCode]
-	if msg == "" {
-		msg = "Your card was declined."
+	d := declineOf(c)
+	return &apiError{status: 402, typ: "card_error", code: d.code, param: d.param, declineCode: c.declineCode, message: d.message, charge: chargeID}
+}
+
+// paymentError is the last_payment_error (or last_setup_error) an intent keeps after a decline.
+func (e *Emulator) paymentError(ae *apiError, pm string) map[string]any {
+	out := map[string]any{"type": ae.typ, "code": ae.code, "decline_code": ae.declineCode, "message": ae.message,
+		"doc_url": "https://stripe.com/docs/error-codes/" + strings.ReplaceAll(ae.code, "_", "-")}
+	if ae.param != "" {
+		out["param"] = ae.param
 	}
-	return &apiError{status: 402, typ: "card_error", code: "card_declined", declineCode: c.declineCode, message: msg, charge: chargeID}
+	if ae.charge != "" {
+		out["charge"] = ae.charge
+	}
+	if pmc := e.colls["payment_methods"]; pm != "" {
+		if en := pmc.get(pm); en != nil {
+			out["payment_method"] = e.render(pmc, en)
+		} else {
+			out["payment_method"] = map[string]any{"id": pm, "object": "payment_method", "type": "card"}
+		}
+	}
+	return out
+}
+
+// isTestValue reports whether s is one of Stripe's test payment methods or tokens.
+func isTestValue(s string) bool {
+	_, ok := testCards[s]
+	return ok
+}
+
+// testPaymentMethod makes the payment method Stripe makes when one of its test values is used: a
+// new pm_… (card_… for a token, which Stripe turns into a card) with the test card's details,
+// attached to customer when one is given.
+func (e *Emulator) testPaymentMethod(name, customer string) *entry {
+	cd := testCards[name]
+	id := ""
+	if strings.HasPrefix(name, "tok_") {
+		id = e.newID("card")
+	}
+	obj := map[string]any{"type": "card", "card": e.detailsOf(cd)["card"], "billing_details": emptyBilling, "metadata": emptyMeta, "_card": cd}
+	if customer != "" {
+		obj["customer"] = customer
+	}
+	return e.put(e.colls["payment_methods"], id, e.now().Unix(), obj)
+}
+
+// attachDeclined is the error for saving a declining test card on a customer, or nil.
+func attachDeclined(name string, cd card) *apiError {
+	if cd.declineCode == "" || attachesDespiteDecline[name] {
+		return nil
+	}
+	return cardError(cd, "")
+}
+
+// resolvePaymentMethod turns a payment method parameter into a stored payment method's id: a test
+// value becomes a new payment method; an unknown id is Stripe's resource_missing on param.
+func (e *Emulator) resolvePaymentMethod(pm, param string) (string, *apiError) {
+	if isTestValue(pm) {
+		return e.testPaymentMethod(pm, "").id(), nil
+	}
+	if _, ok := e.cardOf(pm); !ok {
+		return "", &apiError{status: 400, typ: "invalid_request_error", code: "resource_missing", param: param,
+			message: fmt.Sprintf("No such PaymentMethod: '%s'", pm)}
+	}
+	return pm, nil
 }
 
 // confirmPI moves a payment intent forward with its payment method: a charge is created; on
@@ -185,25 +320,26 @@ func cardError(c card, chargeID string) *apiError {
 // requires_payment_method with last_payment_error and the call fails with a card error.
 func (e *Emulator) confirmPI(en *entry, pm string) *apiError {
 	pis := e.colls["payment_intents"]
-	cd, ok := e.cardOf(pm)
-	if !ok {
-		return &apiError{status: 400, typ: "invalid_request_error", code: "resource_missing", param: "payment_method",
-			message: fmt.Sprintf("No such PaymentMethod: '%s'", pm)}
+	pm, ae := e.resolvePaymentMethod(pm, "payment_method")
+	if ae != nil {
+		return ae
 	}
-	amount, _ := asInt(en.obj["amount"])
-	manual := en.obj["capture_method"] == "manual"
-	ch := e.makeCharge(chargeSpec{at: e.now().Unix(), amount: amount, currency: asString(en.obj["currency"]),
-		customer: asString(en.obj["customer"]), paymentMethod: pm, pi: en.id, description: asString(en.obj["description"]),
-		card: cd, capture: !manual, metadata: metaOf(en.obj)})
+	cd, _ := e.cardOf(pm)
+	amount, _ := asInt(en.get("amount"))
+	manual := en.get("capture_method") == "manual"
+	ch := e.makeCharge(chargeSpec{at: e.now().Unix(), amount: amount, currency: asString(en.get("currency")),
+		customer: asString(en.get("customer")), paymentMethod: pm, pi: en.id(), description: asString(en.get("description")),
+		card: cd, capture: !manual, metadata: metaOf(en)})
 	chOut := e.render(e.colls["charges"], ch)
-	fields := map[string]any{"payment_method": pm, "latest_charge": ch.id}
+	fields := map[string]any{"payment_method": pm, "latest_charge": ch.id()}
 	if cd.declineCode != "" {
-		ae := cardError(cd, ch.id)
+		ae := cardError(cd, ch.id())
 		fields["status"] = "requires_payment_method"
-		fields["last_payment_error"] = map[string]any{"type": "card_error", "code": "card_declined", "decline_code": cd.declineCode,
-			"message": ae.message, "charge": ch.id, "payment_method": map[string]any{"id": pm, "object": "payment_method", "type": "card"}}
+		fields["last_payment_error"] = e.paymentError(ae, pm)
 		e.emit("charge.failed", chOut, nil)
 		e.set(pis, en, "payment_intent.payment_failed", fields)
+		// Stripe's card error carries the intent as it now stands, and its payment method.
+		ae.extra = map[string]any{"payment_intent": e.render(pis, en), "payment_method": fields["last_payment_error"].(map[string]any)["payment_method"]}
 		return ae
 	}
 	if manual {
@@ -221,8 +357,8 @@ func (e *Emulator) confirmPI(en *entry, pm string) *apiError {
 	return nil
 }
 
-func metaOf(obj map[string]any) map[string]any {
-	if m, ok := obj["metadata"].(map[string]any); ok {
+func metaOf(en *entry) map[string]any {
+	if m, ok := en.get("metadata").(map[string]any); ok {
 		return m
 	}
 	return emptyMeta
@@ -231,10 +367,10 @@ func metaOf(obj map[string]any) map[string]any {
 // refundCharge refunds part or all of a charge: refund object, negative balance transaction,
 // charge amount_refunded/refunded.
 func (e *Emulator) refundCharge(ch *entry, amount int64, at int64, reason string, meta map[string]any) (*entry, *apiError) {
-	captured, _ := asInt(ch.obj["amount_captured"])
-	refunded, _ := asInt(ch.obj["amount_refunded"])
-	if ch.obj["status"] != "succeeded" {
-		return nil, invalid("charge", "Charge %s has not succeeded and cannot be refunded.", ch.id)
+	captured, _ := asInt(ch.get("amount_captured"))
+	refunded, _ := asInt(ch.get("amount_refunded"))
+	if ch.get("status") != "succeeded" {
+		return nil, invalid("charge", "Charge %s has not succeeded and cannot be refunded.", ch.id())
 	}
 	if amount == 0 {
 		amount = captured - refunded
@@ -242,24 +378,24 @@ func (e *Emulator) refundCharge(ch *entry, amount int64, at int64, reason string
 	if amount <= 0 || refunded+amount > captured {
 		if captured-refunded <= 0 {
 			return nil, &apiError{status: 400, typ: "invalid_request_error", code: "charge_already_refunded",
-				message: fmt.Sprintf("Charge %s has already been refunded.", ch.id)}
+				message: fmt.Sprintf("Charge %s has already been refunded.", ch.id())}
 		}
 		return nil, invalid("amount", "Refund amount (%d) is greater than unrefunded amount on charge (%d)", amount, captured-refunded)
 	}
-	cur := asString(ch.obj["currency"])
+	cur := asString(ch.get("currency"))
 	if meta == nil {
 		meta = emptyMeta
 	}
 	ref := e.put(e.colls["refunds"], "", at, map[string]any{
-		"amount": amount, "currency": cur, "charge": ch.id, "payment_intent": ch.obj["payment_intent"],
+		"amount": amount, "currency": cur, "charge": ch.id(), "payment_intent": ch.get("payment_intent"),
 		"status": "succeeded", "reason": nilIfEmpty(reason), "metadata": meta,
 	})
-	bt := e.addBalanceTxn(at, "refund", -amount, cur, ref.id, "REFUND FOR CHARGE")
-	ref.obj["balance_transaction"] = bt.id
+	bt := e.addBalanceTxn(at, "refund", -amount, cur, ref.id(), "REFUND FOR CHARGE")
+	ref.set("balance_transaction", bt.id())
 	fields := map[string]any{"amount_refunded": refunded + amount, "refunded": refunded+amount == captured}
 	if e.seeding {
 		for k, v := range fields {
-			ch.obj[k] = v
+			ch.set(k, v)
 		}
 	} else {
 		// The refund's own created event comes from create, under its final id.
@@ -271,11 +407,11 @@ func (e *Emulator) refundCharge(ch *entry, amount int64, at int64, reason string
 // payInvoice pays an open invoice with the customer's card: payment intent, charge, balance
 // transaction; the invoice becomes paid.
 func (e *Emulator) payInvoice(inv *entry, at int64, pm string) *apiError {
-	due, _ := asInt(inv.obj["amount_due"])
-	cur := asString(inv.obj["currency"])
-	cust := asString(inv.obj["customer"])
+	due, _ := asInt(inv.get("amount_due"))
+	cur := asString(inv.get("currency"))
+	cust := asString(inv.get("customer"))
 	fields := map[string]any{"status": "paid", "paid": true, "amount_paid": due, "amount_remaining": int64(0), "attempted": true,
-		"attempt_count": int64(1), "status_transitions": transitions(inv.obj, "paid_at", at)}
+		"attempt_count": int64(1), "status_transitions": transitions(inv.get("status_transitions"), "paid_at", at)}
 	if due > 0 {
 		if pm == "" {
 			pm = e.defaultPM(cust)
@@ -286,23 +422,23 @@ func (e *Emulator) payInvoice(inv *entry, at int64, pm string) *apiError {
 			pm = "pm_card_visa"
 		}
 		pi := e.put(e.colls["payment_intents"], "", at, piObject(due, cur, cust, "Invoice payment", nil))
-		ch := e.makeCharge(chargeSpec{at: at, amount: due, currency: cur, customer: cust, paymentMethod: pm, pi: pi.id,
-			invoice: inv.id, description: "Payment for Invoice", card: cd, capture: true})
-		pi.obj["latest_charge"] = ch.id
-		pi.obj["payment_method"] = pm
-		pi.obj["invoice"] = inv.id
+		ch := e.makeCharge(chargeSpec{at: at, amount: due, currency: cur, customer: cust, paymentMethod: pm, pi: pi.id(),
+			invoice: inv.id(), description: "Payment for Invoice", card: cd, capture: true})
+		pi.set("latest_charge", ch.id())
+		pi.set("payment_method", pm)
+		pi.set("invoice", inv.id())
 		if cd.declineCode != "" {
-			pi.obj["status"] = "requires_payment_method"
+			pi.set("status", "requires_payment_method")
 			if !e.seeding {
 				e.emit("charge.failed", e.render(e.colls["charges"], ch), nil)
-				e.set(e.colls["invoices"], inv, "invoice.payment_failed", map[string]any{"attempted": true, "attempt_count": int64(1), "charge": ch.id, "payment_intent": pi.id})
+				e.set(e.colls["invoices"], inv, "invoice.payment_failed", map[string]any{"attempted": true, "attempt_count": int64(1), "charge": ch.id(), "payment_intent": pi.id()})
 			}
-			return cardError(cd, ch.id)
+			return cardError(cd, ch.id())
 		}
-		pi.obj["status"] = "succeeded"
-		pi.obj["amount_received"] = due
-		fields["charge"] = ch.id
-		fields["payment_intent"] = pi.id
+		pi.set("status", "succeeded")
+		pi.set("amount_received", due)
+		fields["charge"] = ch.id()
+		fields["payment_intent"] = pi.id()
 		if !e.seeding {
 			e.emit("payment_intent.succeeded", e.render(e.colls["payment_intents"], pi), nil)
 			e.emit("charge.succeeded", e.render(e.colls["charges"], ch), nil)
@@ -310,7 +446,7 @@ func (e *Emulator) payInvoice(inv *entry, at int64, pm string) *apiError {
 	}
 	if e.seeding {
 		for k, v := range fields {
-			inv.obj[k] = v
+			inv.set(k, v)
 		}
 		return nil
 	}
@@ -318,10 +454,10 @@ func (e *Emulator) payInvoice(inv *entry, at int64, pm string) *apiError {
 	return nil
 }
 
-// transitions returns a copy of an invoice's status_transitions with one timestamp set.
-func transitions(obj map[string]any, key string, at int64) map[string]any {
+// transitions returns a copy of an invoice's status_transitions (old) with one timestamp set.
+func transitions(old any, key string, at int64) map[string]any {
 	out := map[string]any{"finalized_at": nil, "marked_uncollectible_at": nil, "paid_at": nil, "voided_at": nil}
-	if old, ok := obj["status_transitions"].(map[string]any); ok {
+	if old, ok := old.(map[string]any); ok {
 		for k, v := range old {
 			out[k] = v
 		}
@@ -333,12 +469,12 @@ func transitions(obj map[string]any, key string, at int64) map[string]any {
 // defaultPM is the customer's default payment method, or their first attached card.
 func (e *Emulator) defaultPM(cust string) string {
 	if c := e.colls["customers"].get(cust); c != nil {
-		if is, ok := c.obj["invoice_settings"].(map[string]any); ok {
+		if is, ok := c.get("invoice_settings").(map[string]any); ok {
 			if s, ok := is["default_payment_method"].(string); ok && s != "" {
 				return s
 			}
 		}
-		if s, ok := c.obj["_pm"].(string); ok {
+		if s, ok := c.get("_pm").(string); ok {
 			return s
 		}
 	}
@@ -365,12 +501,12 @@ var cardOnly = []any{"card"}
 
 // deriveCharge fills paid, outcome, receipt_url and the fields whose value is their default.
 func deriveCharge(e *Emulator, en *entry, out map[string]any) {
-	ok := en.obj["status"] == "succeeded"
+	ok := en.get("status") == "succeeded"
 	fill(out, "paid", ok)
 	if ok {
 		fill(out, "outcome", outcomeOK)
-		fill(out, "receipt_url", "https://pay.stripe.com/receipts/"+en.id)
-	} else if en.obj["status"] == "failed" {
+		fill(out, "receipt_url", "https://pay.stripe.com/receipts/"+en.id())
+	} else if en.get("status") == "failed" {
 		fill(out, "outcome", outcomeDeclined)
 	}
 	fill(out, "amount_refunded", int64(0))
@@ -384,9 +520,9 @@ func deriveCharge(e *Emulator, en *entry, out map[string]any) {
 // deriveBalanceTxn fills net, status (available once available_on has passed), the reporting
 // category and the fee details.
 func deriveBalanceTxn(e *Emulator, en *entry, out map[string]any) {
-	amount, _ := asInt(en.obj["amount"])
-	f, _ := asInt(en.obj["fee"])
-	avail, _ := asInt(en.obj["available_on"])
+	amount, _ := asInt(en.get("amount"))
+	f, _ := asInt(en.get("fee"))
+	avail, _ := asInt(en.get("available_on"))
 	fill(out, "fee", int64(0))
 	fill(out, "net", amount-f)
 	status := "available"
@@ -394,18 +530,18 @@ func deriveBalanceTxn(e *Emulator, en *entry, out map[string]any) {
 		status = "pending"
 	}
 	fill(out, "status", status)
-	fill(out, "reporting_category", en.obj["type"])
-	fill(out, "fee_details", feeDetails(f, asString(en.obj["currency"])))
+	fill(out, "reporting_category", en.get("type"))
+	fill(out, "fee_details", feeDetails(f, asString(en.get("currency"))))
 }
 
 // derivePaymentIntent fills the client secret and the fields whose value is their default. A
 // succeeded intent without a stored amount_received received its amount (seeded one-off payments
 // leave it out, which keeps their stored map at the small size; every other path stores it).
 func derivePaymentIntent(e *Emulator, en *entry, out map[string]any) {
-	fill(out, "client_secret", en.id+"_secret_emulated")
+	fill(out, "client_secret", en.id()+"_secret_emulated")
 	fill(out, "amount_capturable", int64(0))
-	if en.obj["status"] == "succeeded" {
-		fill(out, "amount_received", en.obj["amount"])
+	if en.get("status") == "succeeded" {
+		fill(out, "amount_received", en.get("amount"))
 	}
 	fill(out, "amount_received", int64(0))
 	fill(out, "capture_method", "automatic")
@@ -423,9 +559,9 @@ func fill(out map[string]any, k string, v any) {
 // invoiceTotals recomputes a draft invoice's amounts from its lines.
 func (e *Emulator) invoiceTotals(inv *entry) map[string]any {
 	var total int64
-	for _, l := range e.linesByInvoice[inv.id] {
+	for _, l := range e.linesByInvoice[inv.id()] {
 		if !l.deleted {
-			a, _ := asInt(l.obj["amount"])
+			a, _ := asInt(l.get("amount"))
 			total += a
 		}
 	}

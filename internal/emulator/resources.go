@@ -24,7 +24,7 @@ const (
 type filter struct {
 	kind  filterKind
 	path  string // dot path into the stored object
-	match func(obj map[string]any, v any) bool
+	match func(en *entry, v any) bool
 }
 
 // searchField is one field of a resource's search grammar.
@@ -120,6 +120,8 @@ var (
 // inventory's list_filters); search fields follow Stripe's search documentation.
 func coreResources() []*resource {
 	rs := []*resource{
+		{name: "accounts", objType: "account", path: "/v1/accounts", prefix: "acct", goType: reflect.TypeOf(stripe.Account{}),
+			filters: map[string]filter{"created": rng("created")}, create: true, update: true, del: true},
 		{name: "customers", objType: "customer", path: "/v1/customers", prefix: "cus", goType: reflect.TypeOf(stripe.Customer{}),
 			filters: map[string]filter{"created": rng("created"), "email": eq("email"), "test_clock": eq("test_clock")},
 			search:  map[string]searchField{"created": sCreated, "email": sSub("email"), "metadata": sMetadata, "name": sSub("name"), "phone": sSub("phone")},
@@ -150,7 +152,7 @@ func coreResources() []*resource {
 			create: true, update: true, del: true},
 		{name: "invoice_items", objType: "invoiceitem", path: "/v1/invoiceitems", prefix: "ii", goType: reflect.TypeOf(stripe.InvoiceItem{}),
 			filters: map[string]filter{"created": rng("created"), "customer": eq("customer"), "invoice": eq("invoice"),
-				"pending": {kind: filterFunc, match: func(o map[string]any, v any) bool { return (o["invoice"] == nil) == (v == "true") }}},
+				"pending": {kind: filterFunc, match: func(en *entry, v any) bool { return (en.get("invoice") == nil) == (v == "true") }}},
 			create: true, update: true, del: true},
 		{name: "subscriptions", objType: "subscription", path: "/v1/subscriptions", prefix: "sub", goType: reflect.TypeOf(stripe.Subscription{}),
 			filters: map[string]filter{"automatic_tax.enabled": isBool("automatic_tax.enabled"), "collection_method": eq("collection_method"),
@@ -180,7 +182,7 @@ func coreResources() []*resource {
 		{name: "coupons", objType: "coupon", path: "/v1/coupons", prefix: "", goType: reflect.TypeOf(stripe.Coupon{}),
 			filters: map[string]filter{"created": rng("created")}, create: true, update: true, del: true},
 		{name: "promotion_codes", objType: "promotion_code", path: "/v1/promotion_codes", prefix: "promo", goType: reflect.TypeOf(stripe.PromotionCode{}),
-			filters: map[string]filter{"active": isBool("active"), "code": eq("code"), "coupon": eq("coupon.id"), "created": rng("created"), "customer": eq("customer")},
+			filters: map[string]filter{"active": isBool("active"), "code": eq("code"), "coupon": eq("coupon.id()"), "created": rng("created"), "customer": eq("customer")},
 			create:  true, update: true},
 		{name: "disputes", objType: "dispute", path: "/v1/disputes", prefix: "dp", goType: reflect.TypeOf(stripe.Dispute{}),
 			filters: map[string]filter{"charge": eq("charge"), "created": rng("created"), "payment_intent": eq("payment_intent")}, update: true},
@@ -221,6 +223,8 @@ func coreResources() []*resource {
 			r.derive = derivePaymentIntent
 		case "events":
 			r.derive = deriveEvent
+		case "accounts":
+			r.derive = deriveAccount
 		}
 	}
 	return rs
@@ -228,9 +232,9 @@ func coreResources() []*resource {
 
 // subHasItem matches subscriptions whose items carry the given plan or price id (kept in a hidden
 // field listing the ids).
-func subHasItem(hidden string) func(map[string]any, any) bool {
-	return func(o map[string]any, v any) bool {
-		ids, _ := o[hidden].([]string)
+func subHasItem(hidden string) func(*entry, any) bool {
+	return func(en *entry, v any) bool {
+		ids, _ := en.get(hidden).([]string)
 		for _, id := range ids {
 			if id == v {
 				return true
@@ -243,8 +247,8 @@ func subHasItem(hidden string) func(map[string]any, any) bool {
 // subStatus applies Stripe's status filter: "all" matches everything, "ended" matches canceled and
 // incomplete_expired, anything else matches exactly. Without the filter canceled subscriptions are
 // hidden (see hiddenByDefault).
-func subStatus(o map[string]any, v any) bool {
-	s, _ := o["status"].(string)
+func subStatus(en *entry, v any) bool {
+	s, _ := en.get("status").(string)
 	switch v {
 	case "all":
 		return true
@@ -255,8 +259,8 @@ func subStatus(o map[string]any, v any) bool {
 }
 
 // eventType matches an event type exactly or with a trailing wildcard ("customer.*").
-func eventType(o map[string]any, v any) bool {
-	t, _ := o["type"].(string)
+func eventType(en *entry, v any) bool {
+	t, _ := en.get("type").(string)
 	p, _ := v.(string)
 	if strings.HasSuffix(p, "*") {
 		return strings.HasPrefix(t, strings.TrimSuffix(p, "*"))

@@ -239,13 +239,13 @@ func checkClause(c clause, f searchField) *apiError {
 func (c clause) matches(f searchField, en *entry) bool {
 	var v any
 	if f.kind == "metadata" {
-		if m, ok := en.obj["metadata"].(map[string]any); ok {
+		if m, ok := en.get("metadata").(map[string]any); ok {
 			v = m[c.key]
 		}
 	} else if f.path == "created" {
 		v = en.created
 	} else {
-		v = lookup(en.obj, f.path)
+		v = en.getPath(f.path)
 	}
 	r := c.eval(f, v)
 	if c.negate {
@@ -329,7 +329,7 @@ func (e *Emulator) search(c *collection, url string, params map[string]any) (int
 	if p, ok := params["page"].(string); ok && p != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(p)
 		if err == nil {
-			after = c.byID[string(raw)]
+			after = c.byID.get(string(raw))
 		}
 		if after == nil {
 			return 0, invalid("page", "Invalid page token: %s", p)
@@ -347,14 +347,14 @@ func (e *Emulator) search(c *collection, url string, params map[string]any) (int
 		}
 		return !sq.or
 	}
-	page, more := c.page(limit, after, nil, keep)
+	page, more := c.page(limit, after, nil, allTime, keep)
 	data := make([]map[string]any, len(page))
 	for i, en := range page {
 		data[i] = e.render(c, en)
 	}
 	out := map[string]any{"object": "search_result", "data": data, "has_more": more, "next_page": nil, "url": url}
 	if more {
-		out["next_page"] = base64.RawURLEncoding.EncodeToString([]byte(page[len(page)-1].id))
+		out["next_page"] = base64.RawURLEncoding.EncodeToString([]byte(page[len(page)-1].id()))
 	}
 	if wantsTotal(params) {
 		total := 0

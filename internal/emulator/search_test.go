@@ -153,7 +153,7 @@ func FuzzParseQuery(f *testing.F) {
 			fields = r.search
 		}
 	}
-	obj := &entry{id: "ch_1", created: 100, obj: map[string]any{"amount": int64(5), "status": "failed", "metadata": map[string]any{"k": "v"},
+	obj := &entry{rec: idRecord("ch_1"), created: 100, m: map[string]any{"amount": int64(5), "status": "failed", "metadata": map[string]any{"k": "v"},
 		"payment_method_details": map[string]any{"card": map[string]any{"last4": "4242"}}}}
 	f.Fuzz(func(t *testing.T, q string) {
 		sq, ae := parseQuery(q, fields, "charges")

@@ -36,12 +36,12 @@ func (e *Emulator) seed() {
 	for name, size := range map[string]int{"charges": n, "payment_intents": n, "balance_transactions": n + n/8, "customers": n / 10,
 		"payment_methods": n / 10, "invoices": n / 3, "invoice_line_items": n / 3, "refunds": n / 10} {
 		c := e.colls[name]
-		c.byID = make(map[string]*entry, size)
+		c.byID.reserve(size)
 		c.order = make([]*entry, 0, size)
 	}
 	r := e.rng
 	now := e.now().Unix()
-	start := now - 2*365*86400
+	start := e.since
 	span := now - start
 	pickCur := func() (string, bool) {
 		x := r.IntN(100)
@@ -94,7 +94,7 @@ func (e *Emulator) seed() {
 			if interval == "" {
 				amt = base * 3
 			}
-			obj := map[string]any{"product": p.id, "currency": "usd", "unit_amount": amt, "unit_amount_decimal": fmt.Sprint(amt),
+			obj := map[string]any{"product": p.id(), "currency": "usd", "unit_amount": amt, "unit_amount_decimal": fmt.Sprint(amt),
 				"active": true, "billing_scheme": "per_unit", "tax_behavior": "unspecified", "metadata": emptyMeta,
 				"nickname": fmt.Sprintf("%s %s", name, map[string]string{"month": "monthly", "year": "yearly", "": "one-time"}[interval])}
 			if interval != "" {
@@ -107,7 +107,7 @@ func (e *Emulator) seed() {
 			}
 			pr := e.put(e.colls["prices"], "", at+int64(j), obj)
 			if interval != "" {
-				e.put(e.colls["plans"], pr.id, pr.created, planFromPrice(obj, obj["recurring"].(map[string]any)))
+				e.put(e.colls["plans"], pr.id(), pr.created, planFromPrice(obj, obj["recurring"].(map[string]any)))
 				recurring = append(recurring, pr)
 			} else {
 				oneTime = append(oneTime, pr)
@@ -122,6 +122,7 @@ func (e *Emulator) seed() {
 	// than in the customer object so that object stays one map size smaller.
 	billings := make(map[*entry]map[string]any, nc)
 	for i := range custs {
+		e.cd.maybeFlush()
 		at := start + r.Int64N(span-86400)
 		fn, ln := firstNames[r.IntN(len(firstNames))], lastNames[r.IntN(len(lastNames))]
 		email := strings.ToLower(fmt.Sprintf("%s.%s%d@example.com", fn, strings.ReplaceAll(ln, " ", ""), i))
@@ -141,20 +142,20 @@ func (e *Emulator) seed() {
 		cd.fingerprint = e.newID("fp")[3:19]
 		cd.expMonth, cd.expYear = int64(1+r.IntN(12)), int64(2026+r.IntN(6))
 		billing := map[string]any{"address": addr, "email": email, "name": fn + " " + ln, "phone": nil}
-		pm := e.put(e.colls["payment_methods"], "", at, map[string]any{"type": "card", "customer": c.id, "card": e.detailsOf(cd)["card"],
+		pm := e.put(e.colls["payment_methods"], "", at, map[string]any{"type": "card", "customer": c.id(), "card": e.detailsOf(cd)["card"],
 			"billing_details": billing, "metadata": emptyMeta, "_card": cd})
-		c.obj["invoice_settings"] = map[string]any{"custom_fields": nil, "default_payment_method": pm.id, "footer": nil, "rendering_options": nil}
-		c.obj["_pm"] = pm.id
+		c.set("invoice_settings", map[string]any{"custom_fields": nil, "default_payment_method": pm.id(), "footer": nil, "rendering_options": nil})
+		c.set("_pm", pm.id())
 		billings[c] = billing
 		if r.IntN(10) == 0 {
-			e.put(e.colls["tax_ids"], "", at+60, map[string]any{"customer": c.id, "type": "eu_vat", "value": fmt.Sprintf("DE%09d", r.IntN(1e9)),
+			e.put(e.colls["tax_ids"], "", at+60, map[string]any{"customer": c.id(), "type": "eu_vat", "value": fmt.Sprintf("DE%09d", r.IntN(1e9)),
 				"country": "DE", "verification": map[string]any{"status": "verified", "verified_address": nil, "verified_name": nil}})
 		}
 		if r.IntN(20) == 0 {
 			amt := -int64(500 + r.IntN(5000))
-			e.put(e.colls["customer_balance_transactions"], "", at+120, map[string]any{"customer": c.id, "amount": amt, "currency": cur,
+			e.put(e.colls["customer_balance_transactions"], "", at+120, map[string]any{"customer": c.id(), "amount": amt, "currency": cur,
 				"ending_balance": amt, "type": "adjustment", "description": "Goodwill credit", "metadata": emptyMeta})
-			c.obj["balance"] = amt
+			c.set("balance", amt)
 		}
 		custs[i] = c
 	}
@@ -163,11 +164,12 @@ func (e *Emulator) seed() {
 	charges := 0
 	budget := n / 3
 	for _, c := range custs {
+		e.cd.maybeFlush()
 		if charges >= budget || r.IntN(10) >= 3 {
 			continue
 		}
 		pr := recurring[r.IntN(len(recurring))]
-		interval := pr.obj["recurring"].(map[string]any)["interval"].(string)
+		interval := pr.get("recurring").(map[string]any)["interval"].(string)
 		period := int64(30 * 86400)
 		if interval == "year" {
 			period = 365 * 86400
@@ -188,29 +190,31 @@ func (e *Emulator) seed() {
 		periods := int((now - subStart) / period)
 		curStart := subStart + int64(periods)*period
 		sub := e.put(e.colls["subscriptions"], "", subStart, map[string]any{
-			"customer": c.id, "status": status, "collection_method": "charge_automatically", "cancel_at_period_end": false,
+			"customer": c.id(), "status": status, "collection_method": "charge_automatically", "cancel_at_period_end": false,
 			"current_period_start": curStart, "current_period_end": curStart + period, "start_date": subStart, "billing_cycle_anchor": subStart,
-			"currency": pr.obj["currency"], "metadata": c.obj["metadata"], "default_payment_method": c.obj["_pm"],
-			"automatic_tax": map[string]any{"enabled": false, "liability": nil}, "_prices": []string{pr.id}, "_plans": []string{pr.id},
+			"currency": pr.get("currency"), "metadata": c.get("metadata"), "default_payment_method": c.get("_pm"),
+			"automatic_tax": map[string]any{"enabled": false, "liability": nil}, "_prices": []string{pr.id()}, "_plans": []string{pr.id()},
 			"plan": nil, "quantity": int64(1), "items_count": nil,
 		})
-		delete(sub.obj, "items_count")
-		si := e.put(e.colls["subscription_items"], "", subStart, map[string]any{"subscription": sub.id, "price": priceRef(e, pr.id),
+		sub.set("items_count", nil)
+		si := e.put(e.colls["subscription_items"], "", subStart, map[string]any{"subscription": sub.id(), "price": priceRef(e, pr.id()),
 			"quantity": int64(1), "metadata": emptyMeta, "tax_rates": []any{}, "discounts": []any{}})
 		if status == "canceled" {
 			end := subStart + int64(1+r.IntN(max(1, periods)))*period
 			if end > now {
 				end = now - 86400
 			}
-			sub.obj["canceled_at"], sub.obj["ended_at"] = end, end
-			sub.obj["cancellation_details"] = map[string]any{"comment": nil, "feedback": "too_expensive", "reason": "cancellation_requested"}
+			sub.set("canceled_at", end)
+			sub.set("ended_at", end)
+			sub.set("cancellation_details", map[string]any{"comment": nil, "feedback": "too_expensive", "reason": "cancellation_requested"})
 			periods = int((end - subStart) / period)
 		}
 		if status == "trialing" {
-			sub.obj["trial_start"], sub.obj["trial_end"] = curStart, curStart+14*86400
+			sub.set("trial_start", curStart)
+			sub.set("trial_end", curStart+14*86400)
 		}
 		first := max(0, periods-5)
-		ua, _ := asInt(pr.obj["unit_amount"])
+		ua, _ := asInt(pr.get("unit_amount"))
 		for k := first; k <= periods && charges < budget; k++ {
 			ps := subStart + int64(k)*period
 			if ps > now {
@@ -220,31 +224,34 @@ func (e *Emulator) seed() {
 			if k == 0 {
 				reason = "subscription_create"
 			}
-			inv := e.newInvoice(ps, c.id, sub.id, asString(pr.obj["currency"]), reason)
-			inv.obj["period_start"], inv.obj["period_end"] = ps, ps+period
-			e.addInvoiceLine(inv.id, ps, ua, asString(pr.obj["currency"]), asString(pr.obj["nickname"]), pr.id, sub.id, si.id, "", 1, ps, ps+period)
+			inv := e.newInvoice(ps, c.id(), sub.id(), asString(pr.get("currency")), reason)
+			inv.set("period_start", ps)
+			inv.set("period_end", ps+period)
+			e.addInvoiceLine(inv.id(), ps, ua, asString(pr.get("currency")), asString(pr.get("nickname")), pr.id(), sub.id(), si.id(), "", 1, ps, ps+period)
 			for key, v := range e.invoiceTotals(inv) {
-				inv.obj[key] = v
+				inv.set(key, v)
 			}
 			e.finalizeInvoiceObj(inv, ps)
 			if status == "past_due" && k == periods {
-				inv.obj["due_date"] = nil
-				inv.obj["attempted"], inv.obj["attempt_count"] = true, int64(1)
+				inv.set("due_date", nil)
+				inv.set("attempted", true)
+				inv.set("attempt_count", int64(1))
 			} else {
-				_ = e.payInvoice(inv, min(ps+3600, now), asString(c.obj["_pm"]))
+				_ = e.payInvoice(inv, min(ps+3600, now), asString(c.get("_pm")))
 				charges++
 			}
-			sub.obj["latest_invoice"] = inv.id
+			sub.set("latest_invoice", inv.id())
 		}
 	}
 
 	// One-off payments through payment intents.
 	for ; charges < n; charges++ {
+		e.cd.maybeFlush()
 		c := custs[r.IntN(len(custs))]
 		at := c.created + 60 + r.Int64N(max(1, now-c.created-60))
 		cur, zero := pickCur()
 		amt := amountFor(zero)
-		pmID := asString(c.obj["_pm"])
+		pmID := asString(c.get("_pm"))
 		cd, _ := e.cardOf(pmID)
 		declined := r.IntN(100) < 5
 		if declined {
@@ -259,20 +266,21 @@ func (e *Emulator) seed() {
 		}
 		desc := "One-off purchase"
 		if len(oneTime) > 0 {
-			desc = asString(oneTime[r.IntN(len(oneTime))].obj["nickname"])
+			desc = asString(oneTime[r.IntN(len(oneTime))].get("nickname"))
 		}
-		pi := e.put(e.colls["payment_intents"], "", at, piObject(amt, cur, c.id, desc, meta))
+		pi := e.put(e.colls["payment_intents"], "", at, piObject(amt, cur, c.id(), desc, meta))
 		billing := billings[c]
-		ch := e.makeCharge(chargeSpec{at: at, amount: amt, currency: cur, customer: c.id, paymentMethod: pmID, pi: pi.id,
+		ch := e.makeCharge(chargeSpec{at: at, amount: amt, currency: cur, customer: c.id(), paymentMethod: pmID, pi: pi.id(),
 			description: desc, card: cd, capture: true, billing: billing, metadata: meta})
-		pi.obj["latest_charge"], pi.obj["payment_method"] = ch.id, pmID
+		pi.set("latest_charge", ch.id())
+		pi.set("payment_method", pmID)
 		if declined {
-			pi.obj["status"] = "requires_payment_method"
-			pi.obj["last_payment_error"] = map[string]any{"type": "card_error", "code": "card_declined", "decline_code": cd.declineCode,
-				"message": declineMessages[cd.declineCode], "charge": ch.id}
+			pi.set("status", "requires_payment_method")
+			pi.set("last_payment_error", map[string]any{"type": "card_error", "code": "card_declined", "decline_code": cd.declineCode,
+				"message": declineMessages[cd.declineCode], "charge": ch.id()})
 			continue
 		}
-		pi.obj["status"] = "succeeded" // amount_received is derived from amount
+		pi.set("status", "succeeded") // amount_received is derived from amount
 		switch x := r.IntN(100); {
 		case x < 6: // full refund
 			_, _ = e.refundCharge(ch, 0, at+r.Int64N(max(1, min(now-at, 20*86400))), "requested_by_customer", nil)
@@ -281,16 +289,17 @@ func (e *Emulator) seed() {
 		case x < 10: // dispute
 			st := []string{"won", "lost", "needs_response", "under_review"}[r.IntN(4)]
 			e.put(e.colls["disputes"], "", at+r.Int64N(max(1, min(now-at, 30*86400))), map[string]any{
-				"amount": amt, "currency": cur, "charge": ch.id, "payment_intent": pi.id, "reason": "fraudulent", "status": st,
+				"amount": amt, "currency": cur, "charge": ch.id(), "payment_intent": pi.id(), "reason": "fraudulent", "status": st,
 				"is_charge_refundable": false, "balance_transactions": []any{}, "metadata": emptyMeta,
 				"evidence": map[string]any{}, "evidence_details": map[string]any{"due_by": at + 30*86400, "has_evidence": false, "past_due": false, "submission_count": int64(0)},
 			})
-			ch.obj["disputed"] = true
+			ch.set("disputed", true)
 		}
 	}
 
 	// Weekly payouts.
 	for at := start + 7*86400; at < now; at += 7 * 86400 {
+		e.cd.maybeFlush()
 		amt := int64(10_000 + r.IntN(500_000))
 		st := "paid"
 		if at > now-3*86400 {
@@ -299,20 +308,21 @@ func (e *Emulator) seed() {
 		po := e.put(e.colls["payouts"], "", at, map[string]any{"amount": amt, "currency": "usd", "status": st, "arrival_date": at + 2*86400,
 			"method": "standard", "type": "bank_account", "automatic": true, "source_type": "card", "metadata": emptyMeta,
 			"destination": "ba_emulated", "reconciliation_status": "completed", "statement_descriptor": nil})
-		bt := e.addBalanceTxn(at, "payout", -amt, "usd", po.id, "STRIPE PAYOUT")
-		bt.obj["_payout"] = po.id
-		po.obj["balance_transaction"] = bt.id
+		bt := e.addBalanceTxn(at, "payout", -amt, "usd", po.id(), "STRIPE PAYOUT")
+		bt.set("_payout", po.id())
+		po.set("balance_transaction", bt.id())
 	}
 
 	// A few of everything else.
 	small := max(3, min(n/100, 200))
 	for i := 0; i < small; i++ {
+		e.cd.maybeFlush()
 		at := start + r.Int64N(span)
 		c := custs[r.IntN(len(custs))]
 		cp := e.put(e.colls["coupons"], "", at, map[string]any{"name": fmt.Sprintf("%d%% off", 5*(1+i%6)), "percent_off": float64(5 * (1 + i%6)),
 			"duration": []string{"once", "forever", "repeating"}[i%3], "valid": true, "times_redeemed": int64(r.IntN(40)), "metadata": emptyMeta})
 		if i%3 == 2 {
-			cp.obj["duration_in_months"] = int64(3)
+			cp.set("duration_in_months", int64(3))
 		}
 		e.put(e.colls["promotion_codes"], "", at+60, map[string]any{"code": fmt.Sprintf("SAVE%d%s", 5*(1+i%6), strings.ToUpper(e.newID("")[:4])),
 			"coupon": e.render(e.colls["coupons"], cp), "active": i%4 != 3, "times_redeemed": int64(0), "metadata": emptyMeta,
@@ -320,32 +330,32 @@ func (e *Emulator) seed() {
 		e.put(e.colls["tax_rates"], "", at, map[string]any{"display_name": "Sales tax", "percentage": float64(5 + i%10), "inclusive": i%2 == 0,
 			"active": true, "jurisdiction": []string{"CA", "NY", "TX", "DE", "FR"}[i%5], "country": "US", "metadata": emptyMeta})
 		pr := recurring[r.IntN(len(recurring))]
-		ua, _ := asInt(pr.obj["unit_amount"])
+		ua, _ := asInt(pr.get("unit_amount"))
 		qst := []string{"draft", "open", "accepted", "canceled"}[i%4]
-		e.put(e.colls["quotes"], "", at, map[string]any{"customer": c.id, "status": qst, "currency": "usd", "amount_subtotal": ua, "amount_total": ua,
+		e.put(e.colls["quotes"], "", at, map[string]any{"customer": c.id(), "status": qst, "currency": "usd", "amount_subtotal": ua, "amount_total": ua,
 			"collection_method": "charge_automatically", "expires_at": at + 30*86400, "metadata": emptyMeta,
-			"_lines":             []any{map[string]any{"price": pr.id, "quantity": int64(1), "amount": ua}},
+			"_lines":             []any{map[string]any{"price": pr.id(), "quantity": int64(1), "amount": ua}},
 			"status_transitions": map[string]any{"accepted_at": nil, "canceled_at": nil, "finalized_at": nil}})
 		cst := []string{"complete", "expired", "open"}[i%3]
-		e.put(e.colls["checkout_sessions"], "", at, map[string]any{"customer": c.id, "mode": "payment", "status": cst, "currency": "usd",
+		e.put(e.colls["checkout_sessions"], "", at, map[string]any{"customer": c.id(), "mode": "payment", "status": cst, "currency": "usd",
 			"amount_total": ua, "amount_subtotal": ua, "payment_status": map[bool]string{true: "paid", false: "unpaid"}[cst == "complete"],
-			"customer_details": map[string]any{"email": c.obj["email"], "name": c.obj["name"], "address": nil, "phone": nil, "tax_exempt": "none", "tax_ids": []any{}},
+			"customer_details": map[string]any{"email": c.get("email"), "name": c.get("name"), "address": nil, "phone": nil, "tax_exempt": "none", "tax_ids": []any{}},
 			"expires_at":       at + 86400, "success_url": "https://example.com/success", "metadata": emptyMeta})
-		e.put(e.colls["setup_intents"], "", at, map[string]any{"customer": c.id, "payment_method": c.obj["_pm"], "status": "succeeded",
+		e.put(e.colls["setup_intents"], "", at, map[string]any{"customer": c.id(), "payment_method": c.get("_pm"), "status": "succeeded",
 			"usage": "off_session", "payment_method_types": cardOnly, "metadata": emptyMeta})
-		e.put(e.colls["transfers"], "", at, map[string]any{"amount": int64(1000 + r.IntN(9000)), "currency": "usd", "destination": "acct_emulated" + fmt.Sprint(i%3),
+		e.put(e.colls["transfers"], "", at, map[string]any{"amount": int64(1000 + r.IntN(9000)), "currency": "usd", "destination": e.transferDestination(i),
 			"amount_reversed": int64(0), "reversed": false, "metadata": emptyMeta, "transfer_group": fmt.Sprintf("group_%d", i%4)})
-		e.put(e.colls["invoice_items"], "", at, map[string]any{"customer": c.id, "amount": int64(500 * (1 + i%5)), "currency": "usd",
+		e.put(e.colls["invoice_items"], "", at, map[string]any{"customer": c.id(), "amount": int64(500 * (1 + i%5)), "currency": "usd",
 			"description": "One-time setup fee", "quantity": int64(1), "date": at, "discountable": true, "proration": false, "metadata": emptyMeta})
 	}
 	invs := e.colls["invoices"].order
 	for i := 0; i < small/2 && i < len(invs); i++ {
 		inv := invs[(i*7919)%len(invs)]
-		if inv.obj["status"] != "paid" {
+		if inv.get("status") != "paid" {
 			continue
 		}
-		tot, _ := asInt(inv.obj["total"])
-		e.put(e.colls["credit_notes"], "", inv.created+86400, map[string]any{"invoice": inv.id, "customer": inv.obj["customer"], "currency": inv.obj["currency"],
+		tot, _ := asInt(inv.get("total"))
+		e.put(e.colls["credit_notes"], "", inv.created+86400, map[string]any{"invoice": inv.id(), "customer": inv.get("customer"), "currency": inv.get("currency"),
 			"amount": tot / 2, "total": tot / 2, "subtotal": tot / 2, "status": "issued", "type": "post_payment", "reason": "product_unsatisfactory",
 			"number": fmt.Sprintf("CN-%06d", i+1), "metadata": emptyMeta})
 	}
@@ -354,7 +364,7 @@ func (e *Emulator) seed() {
 		sort.Slice(c.order, func(i, j int) bool { return c.order[i].before(c.order[j]) })
 	}
 
-	e.compactValues()
+	e.cd.flush()
 
 	// Events for the last 30 days of customers and charges, as Stripe keeps them.
 	e.seeding = false
@@ -366,11 +376,12 @@ func (e *Emulator) seed() {
 		for _, en := range c.order[i:] {
 			typ := c.res.objType + ".created"
 			if name == "charges" {
-				typ = "charge." + asString(en.obj["status"])
+				typ = "charge." + asString(en.get("status"))
 			}
 			e.put(ev, "", en.created, map[string]any{"api_version": "2023-10-16", "data": snapshotOf(c, en),
 				"pending_webhooks": int64(0), "request": seedEventRequest, "type": typ, "_delivery_success": true})
 		}
 	}
 	e.priceRefs = map[string]map[string]any{}
+	e.cardDetails = map[card]map[string]any{}
 }

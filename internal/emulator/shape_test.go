@@ -13,7 +13,7 @@ import (
 // it into stripe-go v76's own struct for that object, as the SDK does; every top-level field of
 // the struct must be present in the JSON (null where unknown).
 func TestShapesDecodeWithStripeGo(t *testing.T) {
-	e, err := New(Config{Seed: 13, Scale: ScaleN(400), Now: clock})
+	e, err := New(Config{Seed: 13, Scale: ScaleN(400), Now: clock, ConnectedAccounts: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,8 +28,8 @@ func TestShapesDecodeWithStripeGo(t *testing.T) {
 			if len(c.order) == 0 {
 				t.Fatalf("seed has no %s", name)
 			}
-			e.mu.RLock()
-			defer e.mu.RUnlock()
+			e.rw().RLock()
+			defer e.rw().RUnlock()
 			for _, en := range c.order {
 				out := e.render(c, en)
 				b, err := appendJSON(nil, out)
@@ -38,7 +38,7 @@ func TestShapesDecodeWithStripeGo(t *testing.T) {
 				}
 				v := reflect.New(c.res.goType).Interface()
 				if err := json.Unmarshal(b, v); err != nil {
-					t.Fatalf("%s %s does not decode into %s: %v", name, en.id, c.res.goType, err)
+					t.Fatalf("%s %s does not decode into %s: %v", name, en.id(), c.res.goType, err)
 				}
 				var keys map[string]json.RawMessage
 				_ = json.Unmarshal(b, &keys)
@@ -49,11 +49,11 @@ func TestShapesDecodeWithStripeGo(t *testing.T) {
 					}
 				}
 				if diff := cmp.Diff([]string(nil), missing); diff != "" {
-					t.Fatalf("%s %s lacks fields:\n%s", name, en.id, diff)
+					t.Fatalf("%s %s lacks fields:\n%s", name, en.id(), diff)
 				}
 				id := reflect.ValueOf(v).Elem().FieldByName("ID")
-				if id.IsValid() && id.String() != en.id {
-					t.Fatalf("decoded id %q, want %q", id.String(), en.id)
+				if id.IsValid() && id.String() != en.id() {
+					t.Fatalf("decoded id %q, want %q", id.String(), en.id())
 				}
 			}
 		})

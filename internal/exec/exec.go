@@ -115,7 +115,11 @@ type runner struct {
 	// reports through it (progress.go).
 	parent   *runner
 	lastProg time.Time
-	nodes    map[planner.Node]*nodeStats
+	// progMu serialises the session's progress callback: partitioned scans report from their
+	// fetching goroutines, and a callback (a NOTICE writer, a test's slice) need not be safe
+	// for concurrent use. Reports reach it in the order they were made.
+	progMu sync.Mutex
+	nodes  map[planner.Node]*nodeStats
 	// timeout is statement_timeout: the statement is cancelled (57014) when it runs longer.
 	timeout time.Duration
 	// timed makes every node keep its time as well as its rows: EXPLAIN ANALYZE sets it.

@@ -222,3 +222,39 @@ func TestGeometricRatio(t *testing.T) {
 		t.Errorf("a range narrower than the windows: ratio %g, want 1", r)
 	}
 }
+
+// TestPartitionedProgressConverges checks what progress says of a table the node has never
+// measured (planned as 10,000 rows, 100 requests; it holds 6,000): once the probes are in, the
+// total is within a factor of two of the truth, and from halfway on within a fifth — a scan 48
+// pages into a 60-page table must not still say 100.
+func TestPartitionedProgressConverges(t *testing.T) {
+	old := ProgressInterval
+	ProgressInterval = 0
+	defer func() { ProgressInterval = old }()
+	rng := rand.New(rand.NewPCG(8, 8))
+	data := tiedWidgets(rng, 6000, 1717200000, 20_000_000, 0)
+	oldest, _ := createdOf(data[len(data)-1])
+	fb := &fakeBackend{objects: map[string][]stripeapi.Object{"/v1/widgets": data},
+		account: stripeapi.Object{"id": "acct_1", "created": json.Number(strconv.FormatInt(oldest-86400, 10))}}
+	scanInflightOverride = 3
+	defer func() { scanInflightOverride = 0 }()
+	var events []planner.ProgressEvent
+	sess := planner.NewSession(planner.SessionConfig{Catalog: widgetsCatalog(), Settings: map[string]string{"stripesql.max_requests": "1000"},
+		Progress: func(e planner.ProgressEvent) { events = append(events, e) }})
+	if _, _, err := runAll(t, fb, sess, "SELECT count(*) FROM widgets"); err != nil {
+		t.Fatal(err)
+	}
+	actual := float64(len(fb.calls))
+	for _, e := range events {
+		total := float64(e.Requests) + e.RequestsLeft
+		switch {
+		case e.Requests >= int64(actual/2) && (total < actual*0.8 || total > actual*1.2):
+			t.Errorf("after %d of %.0f requests: about %.0f in all; want within a fifth", e.Requests, actual, total)
+		case e.Requests >= 6 && (total < actual/2 || total > actual*2):
+			t.Errorf("after %d of %.0f requests (probes in): about %.0f in all; want within a factor of two", e.Requests, actual, total)
+		}
+	}
+	if len(events) < 10 {
+		t.Errorf("%d progress events for %.0f requests", len(events), actual)
+	}
+}

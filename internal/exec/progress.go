@@ -256,6 +256,8 @@ func (r *runner) progress() {
 		root.mu.Unlock()
 		root = root.parent
 	}
+	root.progMu.Lock()
+	defer root.progMu.Unlock()
 	root.mu.Lock()
 	now := time.Now()
 	if now.Sub(root.start) < ProgressInterval || now.Sub(root.lastProg) < ProgressInterval {

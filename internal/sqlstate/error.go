@@ -70,6 +70,18 @@ const (
 	ObjectNotInPrerequisiteState = "55000"
 )
 
+// SQLSTATE codes of the node's state store (internal/state): its database file or PostgreSQL
+// server, and the leases on flow runs.
+const (
+	// SQLClientUnableToEstablishSQLConnection is a state store PostgreSQL that cannot be reached.
+	SQLClientUnableToEstablishSQLConnection = "08001"
+	UniqueViolation                         = "23505"
+	// LockNotAvailable is a lease or lock that another holder has.
+	LockNotAvailable = "55P03"
+	IOError          = "58030"
+	DataCorrupted    = "XX001"
+)
+
 // Error is a PostgreSQL-shaped error: a SQLSTATE code, a message, and optional detail, hint and
 // 1-based character position in the statement text. It satisfies the same SQLState() convention as
 // pgx's PgError, so callers can switch on codes without importing this package.

@@ -374,6 +374,15 @@ func (r *rawResponse) UnmarshalJSON(b []byte) error {
 }
 
 // call sends one request through stripe-go and turns every failure into the error a user sees.
+// accountFor is the account a call on ctx acts as: the context's (WithAccount), else the
+// Client's own (Config.Account), else "" for the key's account.
+func (c *Client) accountFor(ctx context.Context) string {
+	if id := AccountFrom(ctx); id != "" {
+		return id
+	}
+	return c.account
+}
+
 func (c *Client) call(ctx context.Context, method, path string, params url.Values, idemKey string) ([]byte, error) {
 	if ctx == nil {
 		ctx = context.Background()
@@ -392,8 +401,8 @@ func (c *Client) call(ctx context.Context, method, path string, params url.Value
 		}
 		p.IdempotencyKey = stripe.String(idemKey)
 	}
-	if c.account != "" {
-		p.StripeAccount = stripe.String(c.account)
+	if account := c.accountFor(ctx); account != "" {
+		p.StripeAccount = stripe.String(account)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, canceled(ctx, err)

@@ -345,25 +345,31 @@ func TestHeaders(t *testing.T) {
 	tests := []struct {
 		name    string
 		account string
+		ctxAcct string // set with WithAccount on the call's context
 		method  string
 		want    map[string]string
 	}{
-		{"connect account", "acct_123", http.MethodGet, map[string]string{
+		{"connect account", "acct_123", "", http.MethodGet, map[string]string{
 			"Stripe-Account": "acct_123", "Stripe-Version": "2023-10-16", "Authorization": "Bearer " + testKey, "Idempotency-Key": ""}},
-		{"own account", "", http.MethodGet, map[string]string{
+		{"own account", "", "", http.MethodGet, map[string]string{
 			"Stripe-Account": "", "Stripe-Version": "2023-10-16", "Authorization": "Bearer " + testKey, "Idempotency-Key": ""}},
-		{"connect post", "acct_9", http.MethodPost, map[string]string{
+		{"connect post", "acct_9", "", http.MethodPost, map[string]string{
 			"Stripe-Account": "acct_9", "Stripe-Version": "2023-10-16", "Authorization": "Bearer " + testKey, "Idempotency-Key": "k1"}},
+		{"context account over the client's", "acct_9", "acct_ctx", http.MethodGet, map[string]string{
+			"Stripe-Account": "acct_ctx", "Stripe-Version": "2023-10-16", "Authorization": "Bearer " + testKey, "Idempotency-Key": ""}},
+		{"context account post", "", "acct_ctx", http.MethodPost, map[string]string{
+			"Stripe-Account": "acct_ctx", "Stripe-Version": "2023-10-16", "Authorization": "Bearer " + testKey, "Idempotency-Key": "k1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, okCustomer) })
 			c := testClient(t, f.URL, func(cfg *Config) { cfg.Account = tt.account })
+			ctx := WithAccount(context.Background(), tt.ctxAcct)
 			var err error
 			if tt.method == http.MethodGet {
-				_, err = c.Retrieve(context.Background(), "/v1/customers/cus_1", nil)
+				_, err = c.Retrieve(ctx, "/v1/customers/cus_1", nil)
 			} else {
-				_, err = c.Post(context.Background(), "/v1/customers/cus_1", url.Values{"name": {"x"}}, "k1")
+				_, err = c.Post(ctx, "/v1/customers/cus_1", url.Values{"name": {"x"}}, "k1")
 			}
 			if err != nil {
 				t.Fatal(err)

@@ -305,3 +305,9 @@ SELECT c.email, ch.id FROM customers c RIGHT JOIN charges ch ON ch.customer = c.
 SELECT c.email, (information_schema._pg_expandarray(t.a)).n, (information_schema._pg_expandarray(t.a)).x AS locale FROM customers c, (SELECT ARRAY['en', 'fr'] AS a) t WHERE c.id = 'cus_1'
 -- name: pg_expandarray of a non-array
 SELECT (information_schema._pg_expandarray(c.preferred_locales)).n FROM customers c WHERE c.id = 'cus_1'
+
+-- name: events type prefix pushed as a wildcard
+SELECT id, type FROM events WHERE type LIKE 'customer.%' AND created > '2024-06-01'::timestamptz
+
+-- name: events type pattern with a wildcard inside stays with the engine
+SELECT id FROM events WHERE type LIKE 'customer_%'

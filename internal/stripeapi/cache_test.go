@@ -65,7 +65,7 @@ func newGate(t *testing.T, answer func(n int, w http.ResponseWriter, r *http.Req
 // waitWaiters waits until the GET in flight for path has n callers.
 func waitWaiters(t *testing.T, c *Client, path string, params url.Values, n int) {
 	t.Helper()
-	key := c.scope + path + "?" + formValues(params).Encode()
+	key := c.cacheKey(context.Background(), path, params)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		c.cache.mu.Lock()
@@ -167,6 +167,14 @@ func TestCoalescing(t *testing.T) {
 			},
 			func() error {
 				_, err := clients[2].Retrieve(context.Background(), "/v1/customers/cus_1", nil)
+				return err
+			},
+			func() error { // a per-call account (Connect fan-out) overrides Config.Account
+				_, err := clients[1].Retrieve(WithAccount(context.Background(), "acct_2"), "/v1/customers/cus_1", nil)
+				return err
+			},
+			func() error {
+				_, err := clients[0].Retrieve(WithAccount(context.Background(), "acct_3"), "/v1/customers/cus_1", nil)
 				return err
 			},
 		}

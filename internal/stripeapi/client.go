@@ -88,7 +88,7 @@ type Client struct {
 	backend  stripe.Backend
 	tr       *transport
 	cache    *Cache
-	scope    string // cache key prefix: base URL, account, key digest
+	scope    string // cache key prefix: base URL and key digest (cacheKey adds the account)
 	requests atomic.Int64
 	redact   redactor
 	observer Observer
@@ -177,7 +177,7 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	digest := sha256.Sum256([]byte(key))
 	c := &Client{key: key, account: account, rate: r, redact: red, cache: cache, observer: cfg.Observer, share: !cfg.NoCoalescing,
-		scope: base + "\x00" + account + "\x00" + hex.EncodeToString(digest[:8]) + "\x00"}
+		scope: base + "\x00" + hex.EncodeToString(digest[:8]) + "\x00"}
 	_, traced := baseRT.(*http.Transport)
 	c.tr = &transport{
 		base:         baseRT,
@@ -311,7 +311,7 @@ func (c *Client) get(ctx context.Context, path string, params url.Values) ([]byt
 	if err := ctx.Err(); err != nil {
 		return nil, canceled(ctx, err)
 	}
-	key := c.scope + path + "?" + formValues(params).Encode()
+	key := c.cacheKey(ctx, path, params)
 	maxAge := MaxStaleness(ctx)
 	counters := CountersFrom(ctx)
 	if maxAge > 0 {
@@ -345,6 +345,13 @@ func (c *Client) get(ctx context.Context, path string, params url.Values) ([]byt
 	return body, nil
 }
 
+// cacheKey names a GET in the Cache: the base URL, the key's digest, the account the call acts
+// as (accountFor: WithAccount's, else Config.Account), the path and the canonical parameters, so
+// that two accounts never share a page.
+func (c *Client) cacheKey(ctx context.Context, path string, params url.Values) string {
+	return c.scope + c.accountFor(ctx) + "\x00" + path + "?" + formValues(params).Encode()
+}
+
 // copyError gives each caller of a shared GET its own error value, so that one caller adding
 // detail to it cannot change what another one reports.
 func copyError(err error) error {
@@ -373,7 +380,6 @@ func (r *rawResponse) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// call sends one request through stripe-go and turns every failure into the error a user sees.
 // accountFor is the account a call on ctx acts as: the context's (WithAccount), else the
 // Client's own (Config.Account), else "" for the key's account.
 func (c *Client) accountFor(ctx context.Context) string {
@@ -383,6 +389,7 @@ func (c *Client) accountFor(ctx context.Context) string {
 	return c.account
 }
 
+// call sends one request through stripe-go and turns every failure into the error a user sees.
 func (c *Client) call(ctx context.Context, method, path string, params url.Values, idemKey string) ([]byte, error) {
 	if ctx == nil {
 		ctx = context.Background()

@@ -105,8 +105,8 @@ func TestSettings(t *testing.T) {
 			}
 		})
 	}
-	if got := s.MaxStaleness(); got != 0 {
-		t.Errorf("MaxStaleness after the settings above = %v, want 0", got)
+	if got := NewSession(SessionConfig{}).MaxStaleness(); got != 0 {
+		t.Errorf("MaxStaleness of a new session = %v, want 0", got)
 	}
 	if err := s.SetSetting(SettingMaxStaleness, "5 min"); err != nil {
 		t.Fatal(err)

@@ -36,7 +36,7 @@ func startRealEmulator(t testing.TB, ecfg emulator.Config, cfg Config) (string, 
 		t.Fatalf("emulator.Start: %v", err)
 	}
 	t.Cleanup(stop)
-	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_server", BaseURL: url, Rate: testRate, Limiter: stripeapi.NewLimiter(testRate)})
+	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_server", BaseURL: url, Rate: testRate, Scheduler: stripeapi.NewScheduler(testRate)})
 	if err != nil {
 		t.Fatalf("stripeapi.NewClient: %v", err)
 	}

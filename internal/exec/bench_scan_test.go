@@ -32,7 +32,7 @@ func BenchmarkScanBudgetShare(b *testing.B) {
 				defer func() { partitioning = true }()
 				var share, requests, seconds float64
 				for i := 0; i < b.N; i++ {
-					client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_bench", BaseURL: base, Limiter: stripeapi.NewLimiter(stripeapi.DefaultRate)})
+					client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_bench", BaseURL: base, Scheduler: stripeapi.NewScheduler(stripeapi.DefaultRate)})
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -170,8 +170,15 @@ var statements atomic.Uint64
 // shares the node's rate fairly between statements, not between requests), the staleness the
 // session accepts (stripesql.max_staleness) and the node's Counters, so EXPLAIN ANALYZE can show
 // what the page cache and coalescing answered.
+//
+// A statement run by background work (a flow's sync marks its context Background) stays
+// background: interactive queries go first.
 func (r *runner) callCtx(ctx context.Context, st *nodeStats) context.Context {
-	ctx = stripeapi.WithFlow(ctx, r.flow)
+	f := r.flow
+	if outer, ok := stripeapi.FlowFrom(ctx); ok && outer.Class == stripeapi.Background {
+		f.Class = stripeapi.Background
+	}
+	ctx = stripeapi.WithFlow(ctx, f)
 	if r.stale > 0 {
 		ctx = stripeapi.WithMaxStaleness(ctx, r.stale)
 	}

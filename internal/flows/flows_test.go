@@ -42,7 +42,7 @@ func newEnv(t *testing.T) *env {
 	}
 	t.Cleanup(stop)
 	e.emu = emu
-	if e.client, err = stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_flows", BaseURL: base, Limiter: stripeapi.NewLimiter(10000)}); err != nil {
+	if e.client, err = stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_flows", BaseURL: base, Scheduler: stripeapi.NewScheduler(10000)}); err != nil {
 		t.Fatal(err)
 	}
 	if e.store, err = state.Open(t.Context(), t.TempDir(), state.WithClock(e.clock)); err != nil {

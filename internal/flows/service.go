@@ -13,6 +13,7 @@ import (
 	"github.com/stripesql/stripesql/internal/ingest"
 	"github.com/stripesql/stripesql/internal/sqlstate"
 	"github.com/stripesql/stripesql/internal/state"
+	"github.com/stripesql/stripesql/internal/stripeapi"
 )
 
 // Defaults of Options.
@@ -41,8 +42,9 @@ type Options struct {
 	// Sync is the base of every run's ingest configuration: Backend, Catalog, Stats, Rate,
 	// Parallel, MaxRequests. Dir, Tables, Queries and Progress are set from the flow.
 	Sync ingest.Config
-	// Background, when set, marks the context of a run's requests as background work, so that a
-	// request scheduler serves interactive queries first. nil leaves the context as it is.
+	// Background, when set, marks the context of a run's requests as background work, so that
+	// the node's request Scheduler serves interactive queries first. nil marks it as the
+	// Background flow "flow/NAME".
 	Background func(context.Context) context.Context
 	// OnFinish, when set, is told of every run this node finished (metrics count them by status).
 	OnFinish func(state.Run)
@@ -280,10 +282,11 @@ func (s *Service) execute(ctx context.Context, f state.Flow, r state.Run) (state
 			s.logf("flow %s: run %d: recording progress: %v", f.Name, r.ID, err)
 		}
 	}
+	syncCtx := stripeapi.WithFlow(runCtx, stripeapi.Flow{Key: "flow/" + f.Name, Class: stripeapi.Background})
 	if s.opts.Background != nil {
-		runCtx = s.opts.Background(runCtx)
+		syncCtx = s.opts.Background(runCtx)
 	}
-	rep, err := ingest.Run(runCtx, cfg)
+	rep, err := ingest.Run(syncCtx, cfg)
 	cancel(nil)
 	<-renewDone
 

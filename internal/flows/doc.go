@@ -5,7 +5,7 @@
 // How one run flows:
 //
 //	Service.Run(flow) → state.StartRun (lease for LeaseTTL; 55P03 when another node holds it)
-//	  → ingest.Run in a context marked Background (Options.Background), while a goroutine renews
+//	  → ingest.Run as the Scheduler's Background flow "flow/NAME", while a goroutine renews
 //	    the lease every LeaseTTL/3 and stops the run if the lease is lost
 //	  → state.RecordProgress as each table finishes (a node that takes over sees how far it got)
 //	  → state.FinishRun with each table's inserted/updated/deleted rows, requests and error:
@@ -18,10 +18,9 @@
 //	  and nothing twice) → state.DueFlows(now) → Run each due flow once
 //	Service.Loop ticks every Options.Every until its context ends, and waits for the running run.
 //
-// Requests of a flow run are background work: Options.Background marks the run's context so a
-// request scheduler can serve interactive queries first. The node's Stripe client has no request
-// classes yet (internal/stripeapi's fair scheduler is being built), so the hook is the identity
-// unless the caller sets it.
+// Requests of a flow run are background work: the run's context carries a stripeapi.Flow of class
+// Background, which the statements ingest runs keep (internal/exec), so the node's Scheduler
+// serves interactive queries first and gives a run the slots they leave.
 //
 // Outcomes are counted by status through Options.OnFinish (serve wires it to the
 // stripesql_flow_runs_total metric when metrics are on).

@@ -42,10 +42,6 @@ type Options struct {
 	// Sync is the base of every run's ingest configuration: Backend, Catalog, Stats, Rate,
 	// Parallel, MaxRequests. Dir, Tables, Queries and Progress are set from the flow.
 	Sync ingest.Config
-	// Background, when set, marks the context of a run's requests as background work, so that
-	// the node's request Scheduler serves interactive queries first. nil marks it as the
-	// Background flow "flow/NAME".
-	Background func(context.Context) context.Context
 	// OnFinish, when set, is told of every run this node finished (metrics count them by status).
 	OnFinish func(state.Run)
 	// Logf, when set, receives one line per run started, taken over, finished or skipped.
@@ -282,10 +278,8 @@ func (s *Service) execute(ctx context.Context, f state.Flow, r state.Run) (state
 			s.logf("flow %s: run %d: recording progress: %v", f.Name, r.ID, err)
 		}
 	}
+	// A run's requests are background work: the node's Scheduler serves interactive queries first.
 	syncCtx := stripeapi.WithFlow(runCtx, stripeapi.Flow{Key: "flow/" + f.Name, Class: stripeapi.Background})
-	if s.opts.Background != nil {
-		syncCtx = s.opts.Background(runCtx)
-	}
 	rep, err := ingest.Run(syncCtx, cfg)
 	cancel(nil)
 	<-renewDone

@@ -54,7 +54,19 @@ func (r *runner) explainAnalyze(ctx context.Context, p *planner.Planned) (Rows, 
 		}
 		return fmt.Sprintf("(actual rows=%d time=%.3f ms)", st.rows, float64(st.dur.Microseconds())/1000)
 	})
-	lines = append(lines, fmt.Sprintf("Actual Stripe requests: %d, pages: %d, rows: %d", total.Requests, total.Pages, n))
+	var hits, coalesced int64
+	for _, st := range inner.nodes {
+		hits += st.calls.CacheHits()
+		coalesced += st.calls.Coalesced()
+	}
+	footer := fmt.Sprintf("Actual Stripe requests: %d, pages: %d, rows: %d", total.Requests-hits-coalesced, total.Pages, n)
+	if hits > 0 {
+		footer += fmt.Sprintf(", cache hits: %d", hits)
+	}
+	if coalesced > 0 {
+		footer += fmt.Sprintf(", coalesced: %d", coalesced)
+	}
+	lines = append(lines, footer)
 	lines = append(lines, fmt.Sprintf("Execution Time: %.3f ms", float64(total.Elapsed.Microseconds())/1000))
 	r.mu.Lock()
 	r.requests, r.pages = total.Requests, total.Pages

@@ -32,6 +32,8 @@ func printSchema(tables []*Table) string {
 			switch {
 			case c.FilterOnly:
 				w(" filter-only")
+			case c.Account:
+				w(" account")
 			case c.Path == nil:
 				w(" path=<object>")
 			default:
@@ -351,7 +353,7 @@ func TestSpecsConsistent(t *testing.T) {
 				if !allowed[c.Type] {
 					t.Errorf("column %s has type %s", c.Name, sqltypes.FormatType(c.Type))
 				}
-				if c.FilterOnly != (c.Path == nil && c.Name != "_object") {
+				if c.FilterOnly != (c.Path == nil && c.Name != "_object" && !c.Account) {
 					t.Errorf("column %s: FilterOnly=%v with path %v", c.Name, c.FilterOnly, c.Path)
 				}
 				if c.Expandable && c.Type != sqltypes.Text {
@@ -479,5 +481,6 @@ func TestStripeTablesFresh(t *testing.T) {
 func generatedAndOverridden() []*Table {
 	ts := generatedTables()
 	applyOverrides(ts)
+	addAccountColumn(ts)
 	return ts
 }

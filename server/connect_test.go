@@ -1,9 +1,15 @@
 package server
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/stripesql/stripesql/internal/emulator"
 )
@@ -90,5 +96,49 @@ func TestConnectPsqlPaymentFlow(t *testing.T) {
 	}
 	if !inAccount {
 		t.Errorf("the startup option's account did not get the customer")
+	}
+}
+
+// TestConnectRestrictedUser: a user limited to one connected account reads that account by
+// default and is refused any other with 42501, with nothing sent to Stripe.
+func TestConnectRestrictedUser(t *testing.T) {
+	ecfg := emulator.Config{Seed: 7, Scale: emulator.ScaleN(5), ConnectedAccounts: 2}
+	probe, err := emulator.New(ecfg) // the same seed gives the same account ids
+	if err != nil {
+		t.Fatal(err)
+	}
+	accts := probe.ConnectedAccounts()
+	users := []User{{Name: "alice", Password: "pw"}, {Name: "tenant", Password: "pw", Accounts: []string{accts[0]}}}
+	addr, emu := startRealEmulator(t, ecfg, Config{Users: users})
+	ctx := context.Background()
+	conn := connectPgx(t, fmt.Sprintf("postgres://tenant:pw@%s/stripe?sslmode=disable", addr))
+	var own string
+	var n int64
+	if err := conn.QueryRow(ctx, "SELECT current_setting('stripesql.account'), count(*) FROM customers").Scan(&own, &n); err != nil {
+		t.Fatal(err)
+	}
+	if own != accts[0] || n != int64(emu.Account(accts[0]).Count("customers")) {
+		t.Errorf("tenant reads %s with %d customers, want %s with %d", own, n, accts[0], emu.Account(accts[0]).Count("customers"))
+	}
+	emu.ResetRequests()
+	for _, sql := range []string{
+		"SELECT count(*) FROM customers WHERE stripe_account = '" + accts[1] + "'",
+		"SET stripesql.account = '" + accts[1] + "'",
+		"INSERT INTO customers (stripe_account, email) VALUES ('" + accts[1] + "', 'x@example.com')",
+	} {
+		_, err := conn.Exec(ctx, sql)
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != "42501" || !strings.Contains(pe.Message, accts[1]) {
+			t.Errorf("%s: %v, want 42501 naming %s", sql, err, accts[1])
+		}
+	}
+	if r := emu.Requests(); len(r) != 0 {
+		t.Errorf("refused statements sent %d requests", len(r))
+	}
+	// A startup option naming another account refuses the connection.
+	_, err = pgx.Connect(ctx, fmt.Sprintf("postgres://tenant:pw@%s/stripe?sslmode=disable&options=-c%%20stripesql.account%%3D%s", addr, accts[1]))
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "42501" {
+		t.Errorf("startup with another account: %v, want 42501", err)
 	}
 }

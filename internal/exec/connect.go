@@ -3,8 +3,10 @@ package exec
 import (
 	"context"
 	"io"
+	"strings"
 
 	"github.com/stripesql/stripesql/catalog"
+	"github.com/stripesql/stripesql/internal/sqlstate"
 	"github.com/stripesql/stripesql/planner"
 )
 
@@ -166,4 +168,22 @@ func (wr *writer) callAccount() (string, error) {
 		return "", err
 	}
 	return wr.r.sess.WriteAccount(v, w.Account)
+}
+
+// accountErr makes sure an error of a call sent as a connected account names the account: one
+// that Stripe refuses (403 for an account disconnected or never connected, 404) fails the whole
+// statement by its id, never dropping that account's rows silently.
+func accountErr(err error, acct string) error {
+	e, ok := err.(*sqlstate.Error)
+	if !ok || acct == "" || strings.Contains(e.Message+e.Detail, acct) || e.Code == sqlstate.QueryCanceled {
+		return err
+	}
+	c := *e
+	note := "stripe account " + acct
+	if c.Detail != "" {
+		c.Detail = note + ": " + c.Detail
+	} else {
+		c.Detail = note
+	}
+	return &c
 }

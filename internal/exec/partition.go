@@ -660,7 +660,7 @@ func (p *partScan) fetch(w *window) {
 		pg, err = r.b.List(p.ctx, p.call.Path, params)
 		took = time.Since(start)
 		if err != nil {
-			err = stripeErr(p.ctx, err)
+			err = accountErr(stripeErr(p.ctx, err), p.call.Account)
 		}
 	}
 	p.mu.Lock()

@@ -262,7 +262,7 @@ func (it *scanIter) fetch(ctx context.Context) error {
 		return sqlstate.New(sqlstate.InternalError, "exec: unknown stripe call %q", c.Method)
 	}
 	if err != nil {
-		return stripeErr(ctx, err)
+		return accountErr(stripeErr(ctx, err), c.Account)
 	}
 	it.fetched += int64(len(it.page))
 	if it.s.Learn {

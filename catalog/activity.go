@@ -65,9 +65,9 @@ func registeredBackends() []Backends {
 	return out
 }
 
-// activityRows is pg_stat_activity: datid datname pid usesysid usename application_name
-// client_addr backend_start query_start state query backend_type.
+// activityRows is pg_stat_activity: one row per session of every registered server.
 func activityRows(*Catalog) [][]any {
+	spec, _ := pg15Spec("pg_catalog", "pg_stat_activity")
 	var out [][]any
 	for _, b := range registeredBackends() {
 		for _, a := range b.Activity() {
@@ -75,8 +75,12 @@ func activityRows(*Catalog) [][]any {
 			if !a.QueryStart.IsZero() {
 				qs = a.QueryStart.UTC()
 			}
-			out = append(out, []any{oidv(DatabaseOID), a.Database, int64(a.PID), oidv(OwnerRole), a.User, a.ApplicationName,
-				textOrNil(a.ClientAddr), a.BackendStart.UTC(), qs, a.State, a.Query, "client backend"})
+			out = append(out, namedRow(spec, map[string]any{
+				"datid": oidv(DatabaseOID), "datname": a.Database, "pid": int64(a.PID), "usesysid": oidv(OwnerRole),
+				"usename": a.User, "application_name": a.ApplicationName, "client_addr": textOrNil(a.ClientAddr),
+				"backend_start": a.BackendStart.UTC(), "query_start": qs, "state": a.State, "query": a.Query,
+				"backend_type": "client backend",
+			}))
 		}
 	}
 	return out

@@ -22,6 +22,9 @@ func New(tables ...*Table) *Catalog {
 		if t.OID == 0 && t.Schema == "pg_catalog" {
 			t.OID = systemTableOIDs[t.Name]
 		}
+		if t.OID == 0 && t.Rows != nil {
+			t.OID = pg15OID(t.Schema, t.Name) // pg15.go
+		}
 		if t.OID == 0 {
 			t.OID = StableOID(t.Schema + "." + t.Name)
 		}

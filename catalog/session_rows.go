@@ -41,6 +41,16 @@ func sessionDatabaseRows(c *Catalog, s expr.Session) [][]any {
 
 // roleRow is a pg_roles row without its trailing oid: a login role that is not a superuser, as
 // both the owner and a connected user are.
+// authidRows is pg_authid: the owner role, in pg_authid's column order (not pg_roles').
+func authidRows(*Catalog) [][]any {
+	spec, _ := pg15Spec("pg_catalog", "pg_authid")
+	return [][]any{namedRow(spec, map[string]any{
+		"oid": oidv(OwnerRole), "rolname": OwnerName, "rolsuper": false, "rolinherit": true, "rolcreaterole": false,
+		"rolcreatedb": false, "rolcanlogin": true, "rolreplication": false, "rolbypassrls": false, "rolconnlimit": int64(-1),
+		"rolpassword": nil, "rolvaliduntil": nil,
+	})}
+}
+
 func roleRow(name string) []any {
 	return []any{name, false, true, false, false, true, false, int64(-1), "********", nil, false, nil}
 }

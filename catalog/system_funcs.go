@@ -263,6 +263,10 @@ func registerSystemFunctions() {
 			case NamespacePgCatalog:
 				return "system catalog schema", nil
 			}
+		case "pg_extension":
+			if oid == extensionPlpgsql {
+				return plpgsqlDescription, nil
+			}
 		}
 		return nil, nil
 	})
@@ -310,6 +314,10 @@ func registerSystemFunctions() {
 		if len(a) > 1 && toInt(a[1]) > 0 {
 			return "id", nil
 		}
+		if len(a) > 2 && a[2] == true && t.Schema == "public" {
+			// pretty output names the table as the search path finds it (psql's \d)
+			return "CREATE UNIQUE INDEX " + t.Name + "_pkey ON " + t.Name + " USING btree (id)", nil
+		}
 		return IndexDef(t), nil
 	})
 	register("pg_get_constraintdef", 1, 2, argsAs(sqltypes.OID, sqltypes.Bool), sqltypes.Text, true, func(env *expr.Env, a []any) (any, error) {
@@ -355,6 +363,16 @@ func registerSystemFunctions() {
 	register("pg_size_pretty", 1, 1, argsAs(sqltypes.Int8), sqltypes.Text, true, func(_ *expr.Env, a []any) (any, error) {
 		return sizePretty(toInt(a[0])), nil
 	})
+	for _, n := range []string{"pg_database_size", "pg_tablespace_size"} {
+		// psql's \l+ and \db+: the database's Stripe objects are not stored here.
+		register(n, 1, 1, nil, sqltypes.Int8, true, constant(int64(0)))
+	}
+	register("getdatabaseencoding", 0, 0, nil, sqltypes.Name, false, constant("UTF8"))
+	register("pg_client_encoding", 0, 0, nil, sqltypes.Name, false, constant("UTF8"))
+	register("pg_statistics_obj_is_visible", 1, 1, argsAs(sqltypes.OID), sqltypes.Bool, true, always(true))
+	register("pg_describe_object", 3, 3, argsAs(sqltypes.OID, sqltypes.OID, sqltypes.Int4), sqltypes.Text, true, func(env *expr.Env, a []any) (any, error) {
+		return describeObject(catalogOf(env), toOID(a[0]), toOID(a[1]), toInt(a[2])), nil
+	})
 	register("pg_postmaster_start_time", 0, 0, nil, sqltypes.Timestamptz, false, constant(startTime.UTC()))
 	register("pg_conf_load_time", 0, 0, nil, sqltypes.Timestamptz, false, constant(startTime.UTC()))
 	register("pg_is_in_recovery", 0, 0, nil, sqltypes.Bool, false, always(false))
@@ -390,12 +408,74 @@ func registerBitwise() {
 	}
 }
 
+// describeObject is pg_describe_object's text for the objects stripesql has ("table customers",
+// "column email of table customers", "function cancelsubscription(text,boolean)"), NULL for an
+// object it does not know.
+func describeObject(c *Catalog, class, oid uint32, sub int64) any {
+	switch class {
+	case ClassPgClass:
+		if t, ok := c.TableByOID(oid); ok {
+			kind := "table"
+			if pg15Kind(t.Schema, t.Name) == "v" || t.Schema == "information_schema" {
+				kind = "view"
+			}
+			name := t.Name
+			if t.Schema != "public" && t.Schema != "pg_catalog" {
+				name = t.Schema + "." + t.Name
+			}
+			if sub > 0 && int(sub) <= len(t.Columns) {
+				return "column " + t.Columns[sub-1].Name + " of " + kind + " " + name
+			}
+			return kind + " " + name
+		}
+		if t, ok := c.tableByIndexOID(oid); ok {
+			return "index " + t.Name + "_pkey"
+		}
+	case ClassPgProc:
+		if r, ok := routineByOID(oid); ok {
+			types := make([]string, len(r.Params))
+			for i, p := range r.Params {
+				types[i] = sqltypes.FormatType(p.Type)
+			}
+			return "function " + r.SQLName() + "(" + strings.Join(types, ",") + ")"
+		}
+	case ClassPgNamespace:
+		for _, ns := range schemas {
+			if ns.oid == oid {
+				return "schema " + ns.name
+			}
+		}
+	case ClassPgType:
+		if t := sqltypes.Type(oid); sqltypes.Known(t) {
+			return "type " + sqltypes.FormatType(t)
+		}
+	case ClassPgConstraint:
+		if t, ok := c.tableByIndexOID(oid); ok {
+			return "constraint " + t.Name + "_pkey on table " + t.Name
+		}
+		for _, fk := range c.ForeignKeys() {
+			if fk.OID() == oid {
+				return "constraint " + fk.Name() + " on table " + fk.Table.Name
+			}
+		}
+	case classPgExtension:
+		if oid == extensionPlpgsql {
+			return "extension plpgsql"
+		}
+	}
+	return nil
+}
+
+// classPgExtension is pg_extension's OID, the classid of an extension in pg_depend.
+const classPgExtension uint32 = 3079
+
 // routineArguments prints a procedure's parameters as pg_get_function_arguments does:
-// "customer text, amount bigint DEFAULT NULL::bigint".
+// "IN customer text, IN amount bigint DEFAULT NULL::bigint" (PostgreSQL names the mode of a
+// procedure's parameters, IN included).
 func routineArguments(r *Routine, defaults bool) string {
 	parts := make([]string, len(r.Params))
 	for i, p := range r.Params {
-		s := expr.QuoteIdent(p.Name) + " " + sqltypes.FormatType(p.Type)
+		s := "IN " + expr.QuoteIdent(p.Name) + " " + sqltypes.FormatType(p.Type)
 		if defaults && !p.Required {
 			s += " DEFAULT NULL::" + sqltypes.FormatType(p.Type)
 		}
@@ -534,6 +614,9 @@ func registerRegCasts() {
 		s = strings.TrimPrefix(strings.TrimPrefix(s, "pg_catalog."), `"pg_catalog".`)
 		t, err := expr.TypeByName(strings.ToLower(strings.Trim(s, `"`)))
 		if err != nil {
+			if oid, ok := pseudoTypes[strings.ToLower(s)]; ok {
+				return int64(oid), nil
+			}
 			return nil, err
 		}
 		return int64(t), nil
@@ -544,6 +627,11 @@ func registerRegCasts() {
 			return "-", nil
 		}
 		if !sqltypes.Known(t) {
+			for name, oid := range pseudoTypes {
+				if oid == uint32(t) {
+					return name, nil
+				}
+			}
 			return strconv.FormatUint(uint64(t), 10), nil
 		}
 		return sqltypes.FormatType(t), nil
@@ -654,6 +742,18 @@ func registerRegCasts() {
 			return s.(string)
 		})
 	}
+}
+
+// pseudoTypes are PostgreSQL's pseudo-types no column or value here has, by name and OID, so a
+// regtype literal naming one reads: psql's \df hides trigger functions with
+// prorettype <> 'pg_catalog.trigger'::pg_catalog.regtype.
+var pseudoTypes = map[string]uint32{
+	"trigger": 2279, "event_trigger": 3838, "language_handler": 2280, "fdw_handler": 3115,
+	"index_am_handler": 325, "tsm_handler": 3310, "table_am_handler": 269, "internal": 2281,
+	"cstring": 2275, "any": 2276, "anyelement": 2283, "anyarray": 2277, "anynonarray": 2776,
+	"anyenum": 3500, "anyrange": 3831, "anymultirange": 4537, "anycompatible": 5077,
+	"anycompatiblearray": 5078, "anycompatiblenonarray": 5079, "anycompatiblerange": 5080,
+	"anycompatiblemultirange": 4538, "pg_ddl_command": 32,
 }
 
 // arrayInFunc names PostgreSQL's array input function, the typinput of every array type in

@@ -171,6 +171,18 @@ func specType(s string) sqltypes.Type {
 		return sqltypes.Int2Vector
 	case "oidvector":
 		return sqltypes.OIDVector
+	case "interval":
+		return sqltypes.Interval
+	case "numeric":
+		return sqltypes.Numeric
+	case "bytea":
+		return sqltypes.Bytea
+	case "regtype":
+		return sqltypes.Regtype
+	case "float8[]":
+		return sqltypes.Float8Array
+	case "bool[]":
+		return sqltypes.BoolArray
 	}
 	panic("catalog: unknown type in system table spec: " + s)
 }
@@ -220,7 +232,7 @@ func SystemTables() []*Table {
 	is := func(name, description, spec string, rows func(c *Catalog) [][]any) *Table {
 		return sysTable("information_schema", name, description, spec, rows)
 	}
-	return []*Table{
+	return withPostgresRelations([]*Table{
 		pc("pg_namespace", "schemas", "oid:oid nspname:name nspowner:oid nspacl:text[]", namespaceRows),
 		pc("pg_class", "tables, indexes and other relations",
 			"oid:oid relname:name relnamespace:oid reltype:oid reloftype:oid relowner:oid relam:oid relfilenode:oid "+
@@ -255,11 +267,10 @@ func SystemTables() []*Table {
 				"datconnlimit:int4 datfrozenxid:int8 datminmxid:int8 dattablespace:oid datcollate:text datctype:text "+
 				"daticulocale:text datcollversion:text datacl:text[]", databaseRows), sessionDatabaseRows), // session_rows.go
 		withSessionRows(pc("pg_roles", "roles", rolesSpec+" oid:oid", func(*Catalog) [][]any { return sessionRolesRows(nil, nil) }), sessionRolesRows),
-		pc("pg_authid", "roles", "oid:oid "+rolesSpec, func(*Catalog) [][]any { return [][]any{append([]any{oidv(OwnerRole)}, roleRow(OwnerName)...)} }),
+		pg15Table("pg_catalog", "pg_authid", "roles", authidRows),
 		withSessionRows(pc("pg_user", "users",
 			"usename:name usesysid:oid usecreatedb:bool usesuper:bool userepl:bool usebypassrls:bool passwd:text "+
 				"valuntil:timestamptz useconfig:text[]", func(*Catalog) [][]any { return sessionUserRows(nil, nil) }), sessionUserRows),
-		pc("pg_auth_members", "role memberships", "oid:oid roleid:oid member:oid grantor:oid admin_option:bool", empty),
 		pc("pg_settings", "run-time settings (session values are read with SHOW and current_setting)",
 			"name:text setting:text unit:text category:text short_desc:text extra_desc:text context:text vartype:text "+
 				"source:text min_val:text max_val:text enumvals:text[] boot_val:text reset_val:text sourcefile:text "+
@@ -302,7 +313,7 @@ func SystemTables() []*Table {
 		pc("pg_trigger", "triggers",
 			"oid:oid tgrelid:oid tgparentid:oid tgname:name tgfoid:oid tgtype:int2 tgenabled:char tgisinternal:bool "+
 				"tgconstrrelid:oid tgconstrindid:oid tgconstraint:oid tgdeferrable:bool tginitdeferred:bool tgnargs:int2 "+
-				"tgattr:int2vector tgargs:text tgqual:text tgoldtable:name tgnewtable:name", empty),
+				"tgattr:int2vector tgargs:bytea tgqual:text tgoldtable:name tgnewtable:name", empty),
 		pc("pg_foreign_table", "foreign tables", "ftrelid:oid ftserver:oid ftoptions:text[]", empty),
 		pc("pg_foreign_server", "foreign servers", "oid:oid srvname:name srvowner:oid srvfdw:oid srvtype:text srvversion:text srvacl:text[] srvoptions:text[]", empty),
 		pc("pg_foreign_data_wrapper", "foreign-data wrappers", "oid:oid fdwname:name fdwowner:oid fdwhandler:oid fdwvalidator:oid fdwacl:text[] fdwoptions:text[]", empty),
@@ -310,7 +321,6 @@ func SystemTables() []*Table {
 		pc("pg_publication", "publications", "oid:oid pubname:name pubowner:oid puballtables:bool pubinsert:bool pubupdate:bool pubdelete:bool pubtruncate:bool pubviaroot:bool", empty),
 		pc("pg_publication_rel", "publication tables", "oid:oid prpubid:oid prrelid:oid prqual:text prattrs:int2vector", empty),
 		pc("pg_publication_namespace", "publication schemas", "oid:oid pnpubid:oid pnnspid:oid", empty),
-		pc("pg_subscription", "subscriptions", "oid:oid subdbid:oid subname:name subowner:oid subenabled:bool", empty),
 		pc("pg_sequence", "sequences", "seqrelid:oid seqtypid:oid seqstart:int8 seqincrement:int8 seqmax:int8 seqmin:int8 seqcache:int8 seqcycle:bool", empty),
 		pc("pg_depend", "dependencies", "classid:oid objid:oid objsubid:int4 refclassid:oid refobjid:oid refobjsubid:int4 deptype:char", empty),
 		pc("pg_cast", "casts", "oid:oid castsource:oid casttarget:oid castfunc:oid castcontext:char castmethod:char", empty),
@@ -331,14 +341,10 @@ func SystemTables() []*Table {
 		pc("pg_views", "views", "schemaname:name viewname:name viewowner:name definition:text", empty),
 		pc("pg_tables", "tables", "schemaname:name tablename:name tableowner:name tablespace:name hasindexes:bool hasrules:bool hastriggers:bool rowsecurity:bool", pgTablesRows),
 		pc("pg_indexes", "indexes", "schemaname:name tablename:name indexname:name tablespace:name indexdef:text", pgIndexesRows),
-		pc("pg_stat_activity", "sessions of this server (activity.go)",
-			"datid:oid datname:name pid:int4 usesysid:oid usename:name application_name:text client_addr:text "+
-				"backend_start:timestamptz query_start:timestamptz state:text query:text backend_type:text", activityRows),
-		pc("pg_locks", "locks", "locktype:text database:oid relation:oid pid:int4 mode:text granted:bool", empty),
+		pg15Table("pg_catalog", "pg_stat_activity", "sessions of this server (activity.go)", activityRows),
 		pc("pg_prepared_xacts", "prepared transactions", "transaction:int8 gid:text prepared:timestamptz owner:name database:name", empty),
 		withSessionRows(pc("pg_cursors", "the session's open cursors (cursors.go)",
 			"name:text statement:text is_holdable:bool is_binary:bool is_scrollable:bool creation_time:timestamptz", empty), cursorRows),
-		pc("pg_timezone_names", "time zone names", "name:text abbrev:text utc_offset:text is_dst:bool", empty),
 
 		is("schemata", "schemas",
 			"catalog_name:name schema_name:name schema_owner:name default_character_set_catalog:name "+
@@ -360,14 +366,8 @@ func SystemTables() []*Table {
 				"identity_minimum:varchar identity_cycle:varchar is_generated:varchar generation_expression:varchar "+
 				"is_updatable:varchar", isColumnsRows),
 		is("views", "views", "table_catalog:name table_schema:name table_name:name view_definition:varchar check_option:varchar is_updatable:varchar is_insertable_into:varchar is_trigger_updatable:varchar is_trigger_deletable:varchar is_trigger_insertable_into:varchar", empty),
-		is("routines", "procedures: one per stripe action",
-			"specific_catalog:name specific_schema:name specific_name:name routine_catalog:name routine_schema:name "+
-				"routine_name:name routine_type:varchar data_type:varchar type_udt_name:name routine_body:varchar "+
-				"routine_definition:varchar external_language:varchar is_deterministic:varchar sql_data_access:varchar "+
-				"is_null_call:varchar security_type:varchar", isRoutinesRows),
-		is("parameters", "procedure parameters",
-			"specific_catalog:name specific_schema:name specific_name:name ordinal_position:int4 parameter_mode:varchar "+
-				"is_result:varchar as_locator:varchar parameter_name:name data_type:varchar udt_name:name parameter_default:varchar", isParametersRows),
+		pg15Table("information_schema", "routines", "procedures: one per stripe action", isRoutinesRows),
+		pg15Table("information_schema", "parameters", "procedure parameters", isParametersRows),
 		is("key_column_usage", "key columns: each table's primary key on id",
 			"constraint_catalog:name constraint_schema:name constraint_name:name table_catalog:name table_schema:name "+
 				"table_name:name column_name:name ordinal_position:int4 position_in_unique_constraint:int4", isKeyColumnRows),
@@ -386,15 +386,13 @@ func SystemTables() []*Table {
 		is("constraint_column_usage", "constraint columns",
 			"table_catalog:name table_schema:name table_name:name column_name:name constraint_catalog:name constraint_schema:name constraint_name:name", isConstraintColumnRows),
 		is("check_constraints", "check constraints", "constraint_catalog:name constraint_schema:name constraint_name:name check_clause:varchar", empty),
-		is("triggers", "triggers", "trigger_catalog:name trigger_schema:name trigger_name:name event_manipulation:varchar event_object_catalog:name event_object_schema:name event_object_table:name action_statement:varchar", empty),
-		is("sequences", "sequences", "sequence_catalog:name sequence_schema:name sequence_name:name data_type:varchar", empty),
 		is("character_sets", "character sets", "character_set_catalog:name character_set_schema:name character_set_name:name character_repertoire:name form_of_use:name default_collate_catalog:name default_collate_schema:name default_collate_name:name", func(*Catalog) [][]any {
 			return [][]any{{nil, nil, "UTF8", "UCS", "UTF8", DatabaseName, "pg_catalog", "default"}}
 		}),
 		is("enabled_roles", "roles", "role_name:name", func(*Catalog) [][]any { return [][]any{{OwnerName}} }),
 		is("table_privileges", "table privileges", "grantor:name grantee:name table_catalog:name table_schema:name table_name:name privilege_type:varchar is_grantable:varchar with_hierarchy:varchar", empty),
 		is("column_privileges", "column privileges", "grantor:name grantee:name table_catalog:name table_schema:name table_name:name column_name:name privilege_type:varchar is_grantable:varchar", empty),
-	}
+	})
 }
 
 const rolesSpec = "rolname:name rolsuper:bool rolinherit:bool rolcreaterole:bool rolcreatedb:bool rolcanlogin:bool " +
@@ -437,21 +435,42 @@ func classRows(c *Catalog) [][]any {
 	}
 	for _, t := range c.Tables() {
 		pk := hasPrimaryKey(t)
-		kind := "r"
-		if t.Rows != nil && t.Schema != "public" {
-			kind = "v" // system tables are views in PostgreSQL's sense: rows computed on demand
-			if t.Schema == "pg_catalog" {
-				kind = "r"
-			}
+		kind := classKind(t)
+		am := uint32(AccessMethodHeap)
+		if kind == "v" {
+			am = 0 // a view has no storage
 		}
-		r := row(t.OID, t.Name, NamespaceOID(t.Schema), kind, len(t.Columns), pk, AccessMethodHeap)
+		r := row(t.OID, t.Name, NamespaceOID(t.Schema), kind, len(t.Columns), pk, am)
 		r[20] = fkTables[t.OID] // relhastriggers
+		if t.Rows != nil {
+			r[25] = "n" // relreplident: PostgreSQL's catalogs and views have no replica identity
+		}
 		out = append(out, r)
 		if pk {
-			out = append(out, row(PrimaryKeyOID(t), t.Name+"_pkey", NamespaceOID(t.Schema), "i", 1, false, AccessMethodBtree))
+			ix := row(PrimaryKeyOID(t), t.Name+"_pkey", NamespaceOID(t.Schema), "i", 1, false, AccessMethodBtree)
+			// An empty btree has its metapage, and its build counted 0 tuples (pgJDBC's
+			// getIndexInfo reports both as PAGES and CARDINALITY).
+			ix[9], ix[10], ix[25] = int64(1), float64(0), "n"
+			out = append(out, ix)
 		}
 	}
 	return out
+}
+
+// classKind is a table's relkind: r for Stripe tables and pg_catalog's tables, v for the views
+// (information_schema's, and those pg_catalog has as views in PostgreSQL).
+func classKind(t *Table) string {
+	kind := "r"
+	if t.Rows != nil && t.Schema != "public" {
+		kind = "v" // system tables are views in PostgreSQL's sense: rows computed on demand
+		if t.Schema == "pg_catalog" {
+			kind = "r"
+		}
+		if k := pg15Kind(t.Schema, t.Name); k != "" {
+			kind = k // pg_stat_activity and pg_roles are views, as in PostgreSQL
+		}
+	}
+	return kind
 }
 
 // typeMod is the atttypmod of a column: -1, stripesql's types carry no modifiers.
@@ -460,8 +479,16 @@ const typeMod = -1
 func attributeRows(c *Catalog) [][]any {
 	var out [][]any
 	for _, t := range c.Tables() {
+		fixed := t.Schema == "pg_catalog" && classKind(t) == "r"
 		for i, col := range t.Columns {
-			out = append(out, attributeRow(t, i, col))
+			r := attributeRow(t, i, col)
+			// PostgreSQL's bootstrap marks a catalog's leading fixed-width columns NOT NULL (name,
+			// oidvector and int2vector count as fixed), up to the first variable-width one.
+			fixed = fixed && (sqltypes.Size(col.Type) > 0 || col.Type == sqltypes.Name || col.Type == sqltypes.OIDVector || col.Type == sqltypes.Int2Vector)
+			if fixed {
+				r[13] = true // attnotnull
+			}
+			out = append(out, r)
 		}
 		if hasPrimaryKey(t) {
 			// The index's own column, as PostgreSQL lists it.
@@ -534,7 +561,7 @@ func typeRows(*Catalog) [][]any {
 			typtype = "p"
 		}
 		var coll uint32
-		if isCollatable(t) && !sqltypes.IsArray(t) {
+		if isCollatable(t) { // an array of a collatable type is collatable too (\d prints no COLLATE for text[])
 			coll = collationDefault
 		}
 		var typinput int64
@@ -578,7 +605,7 @@ func procRows(*Catalog) [][]any {
 		}
 		out = append(out, []any{oidv(RoutineOID(r.Name)), r.SQLName(), oidv(NamespacePublic), oidv(OwnerRole), int64(12), float64(100), float64(0),
 			int64(0), int64(0), "p", false, false, false,
-			false, "v", "u", int64(len(r.Params)), int64(optional), int64(uint32(sqltypes.Record)),
+			false, "v", "u", int64(len(r.Params)), int64(optional), int64(uint32(sqltypes.Void)), // a procedure without OUT parameters returns void
 			types, nil, nil, argNames, nil,
 			nil, "stripe: " + r.Name, nil, nil, nil, nil})
 	}
@@ -602,8 +629,11 @@ func descriptionRows(c *Catalog) [][]any {
 			out = append(out, []any{oidv(RoutineOID(r.Name)), oidv(ClassPgProc), int64(0), r.Description})
 		}
 	}
-	return out
+	return append(out, []any{oidv(extensionPlpgsql), oidv(classPgExtension), int64(0), plpgsqlDescription})
 }
+
+// plpgsqlDescription is the comment PostgreSQL's plpgsql extension carries (psql's \dx shows it).
+const plpgsqlDescription = "PL/pgSQL procedural language"
 
 func databaseRows(*Catalog) [][]any {
 	return [][]any{{oidv(DatabaseOID), DatabaseName, oidv(OwnerRole), int64(6), "c", false, true,
@@ -789,9 +819,13 @@ func isColumnsRows(c *Catalog) [][]any {
 			}
 			notNull := i == 0 && col.Name == "id" && t.Rows == nil
 			updatable := t.Update != nil
+			var octets any
+			if col.Type == sqltypes.Text || col.Type == sqltypes.Varchar {
+				octets = int64(1 << 30) // PostgreSQL's limit for a value without a length, in UTF8
+			}
 			out = append(out, []any{DatabaseName, t.Schema, t.Name, col.Name, int64(i + 1),
 				nil, yesNo(!notNull), dataType, nil,
-				nil, precision, radix, scale,
+				octets, precision, radix, scale,
 				dtPrecision, nil, nil, nil,
 				nil, nil, nil, nil,
 				nil, nil, nil, nil, DatabaseName,
@@ -806,26 +840,38 @@ func isColumnsRows(c *Catalog) [][]any {
 }
 
 func isRoutinesRows(*Catalog) [][]any {
+	spec, _ := pg15Spec("information_schema", "routines")
 	var out [][]any
 	for _, r := range Routines() {
 		specific := r.SQLName() + "_" + uintString(RoutineOID(r.Name))
-		out = append(out, []any{DatabaseName, "public", specific, DatabaseName, "public", r.SQLName(), "PROCEDURE", nil, nil, "EXTERNAL",
-			nil, "STRIPE", "NO", "MODIFIES", "YES", "INVOKER"})
+		out = append(out, namedRow(spec, map[string]any{
+			"specific_catalog": DatabaseName, "specific_schema": "public", "specific_name": specific,
+			"routine_catalog": DatabaseName, "routine_schema": "public", "routine_name": r.SQLName(), "routine_type": "PROCEDURE",
+			"routine_body": "EXTERNAL", "external_language": "STRIPE", "parameter_style": "GENERAL",
+			"is_deterministic": "NO", "sql_data_access": "MODIFIES", "schema_level_routine": "YES",
+			"max_dynamic_result_sets": int64(0), "security_type": "INVOKER", "as_locator": "NO", "is_udt_dependent": "NO",
+		}))
 	}
 	return out
 }
 
 func isParametersRows(*Catalog) [][]any {
+	spec, _ := pg15Spec("information_schema", "parameters")
 	var out [][]any
 	for _, r := range Routines() {
 		specific := r.SQLName() + "_" + uintString(RoutineOID(r.Name))
 		for i, p := range r.Params {
 			var def any
 			if !p.Required {
-				def = "NULL"
+				def = "NULL::" + sqltypes.FormatType(p.Type)
 			}
-			out = append(out, []any{DatabaseName, "public", specific, int64(i + 1), "IN", "NO", "NO", p.Name,
-				sqltypes.FormatType(p.Type), sqltypes.Typname(p.Type), def})
+			out = append(out, namedRow(spec, map[string]any{
+				"specific_catalog": DatabaseName, "specific_schema": "public", "specific_name": specific,
+				"ordinal_position": int64(i + 1), "parameter_mode": "IN", "is_result": "NO", "as_locator": "NO",
+				"parameter_name": p.Name, "data_type": sqltypes.FormatType(p.Type),
+				"udt_catalog": DatabaseName, "udt_schema": "pg_catalog", "udt_name": sqltypes.Typname(p.Type),
+				"dtd_identifier": strconvItoa(i + 1), "parameter_default": def,
+			}))
 		}
 	}
 	return out

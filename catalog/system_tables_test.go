@@ -225,7 +225,7 @@ func TestRoutinesInPgProc(t *testing.T) {
 	if len(params) != 1 {
 		t.Fatalf("information_schema.parameters: %v", params)
 	}
-	if diff := cmp.Diff([]any{int64(2), "boolean", "NULL"}, pick(t, c, "parameters", params[0], "ordinal_position", "data_type", "parameter_default")); diff != "" {
+	if diff := cmp.Diff([]any{int64(2), "boolean", "NULL::boolean"}, pick(t, c, "parameters", params[0], "ordinal_position", "data_type", "parameter_default")); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

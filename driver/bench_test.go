@@ -54,7 +54,7 @@ func BenchmarkScan(b *testing.B) {
 
 func openBench(b *testing.B, url string) *sql.DB {
 	b.Helper()
-	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_bench", BaseURL: url, Rate: 10000, Limiter: stripeapi.NewLimiter(10000)})
+	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_bench", BaseURL: url, Rate: 10000, Scheduler: stripeapi.NewScheduler(10000)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"sync/atomic"
 
-	"golang.org/x/time/rate"
-
 	"github.com/stripesql/stripesql/catalog"
 	"github.com/stripesql/stripesql/internal/sqlstate"
 	"github.com/stripesql/stripesql/internal/stripeapi"
@@ -84,7 +82,7 @@ type Config struct {
 type Connector struct {
 	cfg     Config
 	backend stripeapi.Backend
-	limiter *rate.Limiter
+	sched   *stripeapi.Scheduler
 	stats   *planner.Stats
 	drv     *Driver
 	nextPID atomic.Int32
@@ -160,13 +158,13 @@ func NewConnector(cfg Config) (*Connector, error) {
 	} else if err := checkKey(key); err != nil {
 		return nil, err
 	}
-	c.limiter = stripeapi.NewLimiter(rateOrDefault)
+	c.sched = stripeapi.NewScheduler(rateOrDefault)
 	client, err := stripeapi.NewClient(stripeapi.Config{
 		APIKey:    key,
 		BaseURL:   cfg.BaseURL,
 		Account:   cfg.Account,
 		Rate:      rateOrDefault,
-		Limiter:   c.limiter,
+		Scheduler: c.sched,
 		Proxy:     cfg.Proxy,
 		Verbosity: cfg.Verbosity,
 		Logger:    cfg.Logger,

@@ -39,7 +39,7 @@ func newFixture(t *testing.T, cfg emulator.Config) *fixture {
 		t.Fatalf("emulator.Start: %v", err)
 	}
 	t.Cleanup(stop)
-	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_driver", BaseURL: url, Rate: testRate, Limiter: stripeapi.NewLimiter(testRate)})
+	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_driver", BaseURL: url, Rate: testRate, Scheduler: stripeapi.NewScheduler(testRate)})
 	if err != nil {
 		t.Fatalf("stripeapi.NewClient: %v", err)
 	}

@@ -55,7 +55,7 @@ func TestInvalidSettingsRefuseConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer stop()
-	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_driver", BaseURL: url, Rate: testRate, Limiter: stripeapi.NewLimiter(testRate)})
+	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_driver", BaseURL: url, Rate: testRate, Scheduler: stripeapi.NewScheduler(testRate)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -163,6 +163,31 @@ type binder struct {
 	// ctes are the WITH queries visible here; cteHere names those of this query level (cte.go).
 	ctes    []*CTE
 	cteHere []string
+	// visible, when set, limits name resolution to some FROM items: those an ON condition may
+	// read (join.go).
+	visible *itemRange
+}
+
+// itemRange is the scope items lo up to (not including) hi.
+type itemRange struct{ lo, hi int }
+
+// sees reports whether column col of the scope may be referenced here.
+func (b *binder) sees(col int) bool {
+	if b.visible == nil {
+		return true
+	}
+	it := b.scope.itemOf(col)
+	return it >= b.visible.lo && it < b.visible.hi
+}
+
+// seesAlias reports whether a FROM item named a may be referenced here.
+func (b *binder) seesAlias(a string) bool {
+	for i, it := range b.scope.items {
+		if (it.alias == a || slices.Contains(it.joined, a)) && (b.visible == nil || i >= b.visible.lo && i < b.visible.hi) {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *binder) errAt(e *sqlstate.Error, loc int32) error {
@@ -511,8 +536,13 @@ func (b *binder) resolve(qual, name string, loc int32) (int, error) {
 		}
 		return -1, b.errAt(sqlstate.New(sqlstate.UndefinedColumn, "column %q does not exist", name), loc)
 	}
-	if qual != "" && !b.scope.hasAlias(qual) {
+	if qual != "" && !b.seesAlias(qual) {
 		e := sqlstate.New(sqlstate.UndefinedTable, "missing FROM-clause entry for table %q", qual)
+		if b.scope.hasAlias(qual) {
+			e = sqlstate.New(sqlstate.UndefinedTable, "invalid reference to FROM-clause entry for table %q", qual).
+				WithHint("There is an entry for table %q, but it cannot be referenced from this part of the query.", qual)
+			return -1, b.errAt(e, loc)
+		}
 		for _, it := range b.scope.items {
 			if it.table != nil && qual == it.table.Name {
 				e = sqlstate.New(sqlstate.UndefinedTable, "invalid reference to FROM-clause entry for table %q", qual).
@@ -523,7 +553,7 @@ func (b *binder) resolve(qual, name string, loc int32) (int, error) {
 	}
 	found := -1
 	for i, c := range b.scope.cols {
-		if c.name == name && (qual == "" && !c.merged || qual != "" && c.table == qual) {
+		if c.name == name && (qual == "" && !c.merged || qual != "" && c.table == qual) && b.sees(i) {
 			if found >= 0 {
 				return -1, b.errAt(sqlstate.New(sqlstate.AmbiguousColumn, "column reference %q is ambiguous", name), loc)
 			}

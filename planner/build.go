@@ -341,9 +341,29 @@ func (pl *planCtx) buildSelect(b *binder, sel *pg.SelectStmt) (*Planned, error) 
 	var table *catalog.Table
 	b.scope = &scope{}
 	var steps []joinStep
-	for _, item := range sel.FromClause {
+	from := sel.FromClause
+	order := pl.catalogJoinOrder(sel) // catalogjoin.go
+	if order != nil {
+		from = make([]*pg.Node, len(order))
+		for k, p := range order {
+			from[k] = sel.FromClause[p]
+		}
+	}
+	for _, item := range from {
 		if err := pl.addFrom(b, item, &steps); err != nil {
 			return nil, err
+		}
+	}
+	if order != nil { // SELECT * lists the tables as written
+		at := make([]int, len(order))
+		for k, p := range order {
+			at[p] = k
+		}
+		for _, k := range at {
+			it := b.scope.items[k]
+			for c := it.offset; c < it.offset+it.ncols; c++ {
+				b.scope.starOrder = append(b.scope.starOrder, c)
+			}
 		}
 	}
 	if len(b.scope.items) == 1 && b.scope.items[0].table != nil {

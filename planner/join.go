@@ -16,7 +16,16 @@ type joinStep struct {
 	kind joinKind
 	// on is the ON condition's parts (ANDed), none for the first table, comma joins and CROSS JOIN;
 	// an inner join nested on the right of another inner join adds the outer ON to its last step.
-	on []*pg.Node
+	on []onCond
+}
+
+// onCond is one JOIN's ON condition and the FROM items it may read: only the two sides of its
+// own JOIN (scope items lo up to hi), as in PostgreSQL, where a table joined later in the FROM
+// clause is not visible to an earlier ON. psqlODBC's SQLForeignKeys joins pg_constraint twice,
+// the second time after an ON that reads the first one's conkey unqualified.
+type onCond struct {
+	node   *pg.Node
+	lo, hi int
 }
 
 // joinKind is how a step joins the tables before it (the left side) with its table (the right).
@@ -152,7 +161,7 @@ func (pl *planCtx) addJoinExpr(b *binder, j *pg.JoinExpr, steps *[]joinStep) err
 		return sqlstate.New(sqlstate.FeatureNotSupported, "FULL JOIN with USING or NATURAL is not supported").
 			WithHint("write ON left.col = right.col and select coalesce(left.col, right.col)")
 	}
-	lo := len(b.scope.cols)
+	lo, loItem := len(b.scope.cols), len(b.scope.items)
 	if err := pl.addFrom(b, first, steps); err != nil {
 		return err
 	}
@@ -196,7 +205,7 @@ func (pl *planCtx) addJoinExpr(b *binder, j *pg.JoinExpr, steps *[]joinStep) err
 	last := &(*steps)[len(*steps)-1]
 	last.kind = kind
 	if quals != nil {
-		last.on = append(last.on, quals)
+		last.on = append(last.on, onCond{node: quals, lo: loItem, hi: len(b.scope.items)})
 	}
 	return nil
 }
@@ -285,7 +294,9 @@ func (pl *planCtx) planJoins(b *binder, steps []joinStep, where *pg.Node) (Node,
 	ons := make([][]boundConj, len(steps))
 	for si, s := range steps {
 		for _, on := range s.on {
-			bc, err := pl.bindConjuncts(b, on, "JOIN/ON")
+			b.visible = &itemRange{lo: on.lo, hi: on.hi}
+			bc, err := pl.bindConjuncts(b, on.node, "JOIN/ON")
+			b.visible = nil
 			if err != nil {
 				return nil, err
 			}

@@ -67,6 +67,14 @@ func TestSettings(t *testing.T) {
 		{"startup param", "", "", "", "psql"},
 		{"max requests", "stripesql.max_requests", "2000", "", "2000"},
 		{"pushdown off", "stripesql.pushdown", "false", "", "off"},
+		{"staleness seconds", SettingMaxStaleness, "30s", "", "30s"},
+		{"staleness minutes", SettingMaxStaleness, "5 min", "", "5min"},
+		{"staleness bare number", SettingMaxStaleness, "2", "", "2s"},
+		{"staleness zero", SettingMaxStaleness, "0", "", "0"},
+		{"staleness millis", SettingMaxStaleness, "1.5s", "", "1500ms"},
+		{"staleness bad unit", SettingMaxStaleness, "5 parsecs", sqlstate.InvalidParameterValue, ""},
+		{"staleness negative", SettingMaxStaleness, "-1s", sqlstate.InvalidParameterValue, ""},
+		{"staleness over a day", SettingMaxStaleness, "2 days", sqlstate.InvalidParameterValue, ""},
 		{"bad int", "stripesql.max_requests", "lots", sqlstate.InvalidParameterValue, ""},
 		{"page size range", "stripesql.page_size", "500", sqlstate.InvalidParameterValue, ""},
 		{"unknown", "nosuch", "1", sqlstate.UndefinedObject, ""},
@@ -96,6 +104,15 @@ func TestSettings(t *testing.T) {
 				t.Errorf("Setting(%q) = %q, %v; want %q", name, got, ok, tt.show)
 			}
 		})
+	}
+	if got := NewSession(SessionConfig{}).MaxStaleness(); got != 0 {
+		t.Errorf("MaxStaleness of a new session = %v, want 0", got)
+	}
+	if err := s.SetSetting(SettingMaxStaleness, "5 min"); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.MaxStaleness(); got.Minutes() != 5 {
+		t.Errorf("MaxStaleness after SET '5 min' = %v, want 5m", got)
 	}
 	if s.Location().String() != "America/New_York" {
 		t.Errorf("startup TimeZone not applied: %v", s.Location())

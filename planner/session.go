@@ -128,6 +128,7 @@ var settingsTable = map[string]setting{
 	"max_identifier_length":         {def: "63", desc: "shows the maximum identifier length"},
 	"max_index_keys":                {def: "32", desc: "shows the maximum number of index keys"}, // pgjdbc's getImportedKeys reads it
 	"stripesql.max_requests":        intSetting(strconv.Itoa(DefaultMaxRequests), "the most stripe requests one query may send; plans estimated above it are refused", 1, 1<<30),
+	SettingMaxStaleness:             {def: "0", desc: "how old a cached stripe page this session accepts (0: always live); e.g. '30s', '5 min'", check: checkStaleness},
 	"stripesql.pushdown":            boolSetting("on", "push filters into stripe list, retrieve and search calls"),
 	"stripesql.page_size":           intSetting(strconv.Itoa(DefaultPageSize), "the stripe list page size when no limit lets it shrink", 1, 100),
 	SettingWorkMemRows:              intSetting(strconv.Itoa(DefaultWorkMemRows), "the most rows one sort, hash, window or set operation may hold in memory before the query fails with 53200", 1, 1<<40),
@@ -469,6 +470,74 @@ func (s *Session) boolSetting(name string) bool {
 // MaxRequests is the per-query request budget (stripesql.max_requests).
 func (s *Session) MaxRequests() int {
 	return s.intSetting("stripesql.max_requests", DefaultMaxRequests)
+}
+
+// SettingMaxStaleness is how old a cached Stripe answer the session accepts (MaxStaleness).
+const SettingMaxStaleness = "stripesql.max_staleness"
+
+// stalenessUnits are the units stripesql.max_staleness accepts, as PostgreSQL's time settings
+// spell them; a bare number is seconds.
+var stalenessUnits = map[string]time.Duration{
+	"ms": time.Millisecond, "s": time.Second, "sec": time.Second, "second": time.Second, "seconds": time.Second,
+	"min": time.Minute, "mins": time.Minute, "minute": time.Minute, "minutes": time.Minute,
+	"h": time.Hour, "hour": time.Hour, "hours": time.Hour, "d": 24 * time.Hour, "day": 24 * time.Hour, "days": 24 * time.Hour,
+}
+
+// parseStaleness reads a stripesql.max_staleness value: a non-negative number with an optional
+// unit ('30s', '5 min', '250ms', '2'); it is at most a day, which is already far past "recent".
+func parseStaleness(v string) (time.Duration, error) {
+	t := strings.ToLower(strings.TrimSpace(v))
+	i := strings.IndexFunc(t, func(r rune) bool { return !(r >= '0' && r <= '9' || r == '.') })
+	num, unit := t, ""
+	if i >= 0 {
+		num, unit = t[:i], strings.TrimSpace(t[i:])
+	}
+	scale := time.Second
+	if unit != "" {
+		scale = stalenessUnits[unit]
+	}
+	n, err := strconv.ParseFloat(num, 64)
+	if err != nil || scale == 0 {
+		return 0, sqlstate.New(sqlstate.InvalidParameterValue, "invalid value for parameter \"%s\": %q", SettingMaxStaleness, v).
+			WithHint("give an age such as '30s', '5 min' or '0' (always live)")
+	}
+	d := time.Duration(n * float64(scale))
+	if d > 24*time.Hour {
+		return 0, sqlstate.New(sqlstate.InvalidParameterValue, "%s is outside the valid range for parameter \"%s\" (0 .. 1 day)", strings.TrimSpace(v), SettingMaxStaleness)
+	}
+	return d, nil
+}
+
+func checkStaleness(v string) (string, error) {
+	d, err := parseStaleness(v)
+	if err != nil {
+		return "", err
+	}
+	if d == 0 {
+		return "0", nil
+	}
+	// Shown as PostgreSQL shows a time setting, in the largest unit that divides it, which
+	// parseStaleness reads back.
+	for _, u := range []struct {
+		name string
+		d    time.Duration
+	}{{"d", 24 * time.Hour}, {"h", time.Hour}, {"min", time.Minute}, {"s", time.Second}} {
+		if d%u.d == 0 {
+			return strconv.FormatInt(int64(d/u.d), 10) + u.name, nil
+		}
+	}
+	return strconv.FormatInt(d.Milliseconds(), 10) + "ms", nil
+}
+
+// MaxStaleness is how old a cached Stripe answer the session's statements accept
+// (stripesql.max_staleness); zero, the default, means every read goes to Stripe.
+func (s *Session) MaxStaleness() time.Duration {
+	v, _ := s.Setting(SettingMaxStaleness)
+	d, err := parseStaleness(v)
+	if err != nil {
+		return 0
+	}
+	return d
 }
 
 // Pushdown reports whether filters are pushed into Stripe calls (stripesql.pushdown).

@@ -36,7 +36,7 @@ func startRealEmulator(t testing.TB, ecfg emulator.Config, cfg Config) (string, 
 		t.Fatalf("emulator.Start: %v", err)
 	}
 	t.Cleanup(stop)
-	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_server", BaseURL: url, Rate: testRate, Limiter: stripeapi.NewLimiter(testRate)})
+	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_server", BaseURL: url, Rate: testRate, Scheduler: stripeapi.NewScheduler(testRate)})
 	if err != nil {
 		t.Fatalf("stripeapi.NewClient: %v", err)
 	}
@@ -563,7 +563,7 @@ func TestAuditPsqlProcedureParameters(t *testing.T) {
 	if err != nil {
 		t.Fatalf("psql: %v\n%s", err, got)
 	}
-	for _, want := range []string{"public | cancelsubscription | ", "| proc", "(1 row)", "| id text, cancellation_details jsonb DEFAULT NULL::jsonb, expand text[] DEFAULT NULL::text[], "} {
+	for _, want := range []string{"public | cancelsubscription | ", "| proc", "(1 row)", "| IN id text, IN cancellation_details jsonb DEFAULT NULL::jsonb, IN expand text[] DEFAULT NULL::text[], "} {
 		if !strings.Contains(got, want) {
 			t.Errorf("\\df output lacks %q:\n%s", want, got)
 		}

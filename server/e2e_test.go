@@ -118,9 +118,7 @@ func psql(t *testing.T, addr string, args ...string) (string, error) {
 // psqlCommand is psql connected to addr as alice, stopping at the first error.
 func psqlCommand(addr string, args ...string) *exec.Cmd {
 	host, port, _ := strings.Cut(addr, ":")
-	cmd := exec.Command("psql", append([]string{"-X", "-h", host, "-p", port, "-U", "alice", "-d", "stripe", "-v", "ON_ERROR_STOP=1"}, args...)...)
-	cmd.Env = append(os.Environ(), "PGCONNECT_TIMEOUT=10", "PGSSLMODE=disable", "PAGER=")
-	return cmd
+	return psqlAt(host, port, "alice", "stripe", append([]string{"-v", "ON_ERROR_STOP=1"}, args...)...) // corpus_test.go
 }
 
 func TestPsql(t *testing.T) {

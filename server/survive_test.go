@@ -30,7 +30,7 @@ func TestServerSurvivesCorpus(t *testing.T) {
 		t.Fatalf("emulator.Start: %v", err)
 	}
 	t.Cleanup(stop)
-	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_survive", BaseURL: url, Limiter: stripeapi.NewLimiter(testRate)})
+	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_survive", BaseURL: url, Scheduler: stripeapi.NewScheduler(testRate)})
 	if err != nil {
 		t.Fatal(err)
 	}

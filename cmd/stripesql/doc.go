@@ -8,6 +8,8 @@
 //	stripesql sync       copy Stripe tables into a Parquet lake, incrementally (package
 //	                     internal/ingest, which writes through internal/lake)
 //	stripesql schema T   print a table's JSON Schema, CREATE TABLE or Arrow/Parquet schema
+//	stripesql flow …     create, list, update, delete and run flows (sync on a schedule; package
+//	                     flows); serve runs due flows in the background
 //
 // How data flows: flags become a stripeapi.Client (key from --api-key or STRIPE_API_KEY, base URL,
 // account, rate, proxy, verbosity) with its own node-wide token bucket. With neither a key nor

@@ -176,7 +176,7 @@ func (c *connFlags) backend(stderr io.Writer) (b *stripeapi.Client, stats *plann
 		BaseURL:   base,
 		Account:   c.account,
 		Rate:      c.rate,
-		Limiter:   stripeapi.NewLimiter(c.rate),
+		Scheduler: stripeapi.NewScheduler(c.rate),
 		Proxy:     c.proxy,
 		Verbosity: c.verbosity,
 		Logger:    c.logger(stderr),

@@ -76,6 +76,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runSync(ctx, args[1:], stdout, stderr)
 	case "schema":
 		return runSchema(ctx, args[1:], stdout, stderr)
+	case "flow":
+		return runFlow(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "stripesql: unknown subcommand %q\n\n%s", args[0], topUsage)
 	return &usageError{msg: "unknown subcommand " + args[0]}
@@ -92,6 +94,7 @@ Subcommands:
   emulator   run the built-in Stripe emulator with seeded demo data over HTTP
   sync       copy Stripe tables into a Parquet lake, incrementally (DuckDB, Spark, pandas read it)
   schema     print a table's schema: JSON Schema, CREATE TABLE, or the Arrow/Parquet schema of sync
+  flow       create, list, update, delete and run flows: sync on a schedule (serve runs them)
 
 Run "stripesql <subcommand> --help" for the flags of each, with examples.
 Without STRIPE_API_KEY (or --api-key / --api-base) serve, query and sync use the built-in emulator.

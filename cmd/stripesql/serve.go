@@ -27,6 +27,7 @@ Usage:
                   [--data-dir DIR | --state postgres://…]
                   [--tls MODE | --tls-required] [--tls-cert FILE --tls-key FILE]
                   [--user NAME[:ro|:rw]]... [--users-file PATH] [--metrics-listen ADDR]
+                  [--flows=false] [--node NAME]
 
 Without users, clients are trusted and only a loopback --listen address is allowed. With users,
 clients authenticate with SCRAM-SHA-256; passwords are never logged.
@@ -52,6 +53,13 @@ reached Stripe with its key; checked with GET /v1/account at most once a minute,
 Metrics carry no keys, customer data, object ids or query text, so any address is allowed;
 loopback is enough when Prometheus runs on the same machine.
 
+Flows (see "stripesql flow --help") kept in the state store are run in the background when due:
+every 15 s serve looks for due flows and for runs whose node died (their lease, renewed every
+10 s, expired after 30 s), runs them one at a time within --rate, and on shutdown stops the
+running one (recorded as failed or partial; the next run resumes incrementally). --flows=false turns
+this off; --node names this node in the leases (default HOSTNAME-PID). With
+--metrics-listen, stripesql_flow_runs_total counts the runs finished here by status.
+
 ` + stateUsage + `
 Examples:
   stripesql serve                                   # demo data from the built-in emulator
@@ -76,6 +84,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Var(&userSpecs, "user", "a user clients authenticate as, read-write unless marked :ro; repeatable; the\npassword comes from $STRIPESQL_PASSWORD_NAME, e.g. --user analyst:ro")
 	usersFile := fs.String("users-file", "", "file of users, one \"name password ro|rw\" per line (mode 600), e.g.\n--users-file /etc/stripesql/users")
 	metricsListen := fs.String("metrics-listen", "", "address to serve Prometheus /metrics, /healthz and /readyz on, e.g.\n--metrics-listen 127.0.0.1:9433 (off by default; metrics carry no secrets)")
+	runFlows := fs.Bool("flows", true, "run due flows of the state store in the background, e.g. --flows=false")
+	node := fs.String("node", defaultNode(), "this node's name in flow runs' leases, e.g. --node worker-1")
 	cf.register(fs)
 	pos, err := parseFlags(fs, args, serveUsage, stdout, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -173,6 +183,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}()
 		defer func() { mcancel(); <-mdone }()
 		fmt.Fprintf(stderr, "stripesql: metrics on http://%s/metrics (and /healthz, /readyz)\n", mln.Addr())
+	}
+	if *runFlows {
+		stopFlows, err := startFlows(ctx, store, backend, stats, cf.rate, *node, obs, stderr) // flow.go
+		if err != nil {
+			return err
+		}
+		defer stopFlows()
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {

@@ -166,7 +166,7 @@ func TestSyncKilledSubprocessResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_kill", BaseURL: base, Limiter: stripeapi.NewLimiter(10000)})
+	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_kill", BaseURL: base, Scheduler: stripeapi.NewScheduler(10000)})
 	if err != nil {
 		t.Fatal(err)
 	}

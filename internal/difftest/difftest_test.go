@@ -160,7 +160,7 @@ func startFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(stop)
 	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_difftest", BaseURL: base,
-		Limiter: stripeapi.NewLimiter(10000)})
+		Scheduler: stripeapi.NewScheduler(10000)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -394,7 +394,7 @@ func TestClientAccount(t *testing.T) {
 	acct := e.ConnectedAccounts()[2]
 	ctx := context.Background()
 	newClient := func(account string) *stripeapi.Client {
-		c, err := stripeapi.NewClient(stripeapi.Config{APIKey: testKey, BaseURL: base, Account: account, Rate: 1000, Limiter: stripeapi.NewLimiter(1000)})
+		c, err := stripeapi.NewClient(stripeapi.Config{APIKey: testKey, BaseURL: base, Account: account, Rate: 1000, Scheduler: stripeapi.NewScheduler(1000)})
 		if err != nil {
 			t.Fatal(err)
 		}

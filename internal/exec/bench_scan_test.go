@@ -32,7 +32,7 @@ func BenchmarkScanBudgetShare(b *testing.B) {
 				defer func() { partitioning = true }()
 				var share, requests, seconds float64
 				for i := 0; i < b.N; i++ {
-					client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_bench", BaseURL: base, Limiter: stripeapi.NewLimiter(stripeapi.DefaultRate)})
+					client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_bench", BaseURL: base, Scheduler: stripeapi.NewScheduler(stripeapi.DefaultRate)})
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -77,4 +77,58 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// BenchmarkDashboardCoalescing measures the Stripe requests of 50 sessions that run the same
+// dashboard query at once on one node (one Client, one Scheduler, one Cache), with identical GETs
+// in flight coalesced and, side by side, with every GET sent on its own (Config.NoCoalescing).
+// The emulator answers in 300 ms, so the sessions' requests overlap as a dashboard's refreshes
+// do. Run it by hand: go test ./internal/exec -run '^$' -bench DashboardCoalescing -benchtime 1x
+func BenchmarkDashboardCoalescing(b *testing.B) {
+	const sessions = 50
+	const query = "SELECT status, count(*), sum(amount) FROM charges WHERE created >= now() - interval '365 days' GROUP BY status"
+	for _, mode := range []string{"coalesced", "separate"} {
+		b.Run(mode, func(b *testing.B) {
+			emu, base, stop, err := emulator.Start(emulator.Config{Seed: 5, Scale: emulator.ScaleN(600), Latency: 300 * time.Millisecond})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer stop()
+			var requests, seconds float64
+			for i := 0; i < b.N; i++ {
+				client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_bench", BaseURL: base,
+					Scheduler: stripeapi.NewScheduler(stripeapi.DefaultRate), Cache: stripeapi.NewCache(0, 0),
+					NoCoalescing: mode == "separate"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				emu.ResetRequests()
+				start := time.Now()
+				errs := make(chan error, sessions)
+				for range sessions {
+					go func() {
+						sess := planner.NewSession(planner.SessionConfig{Catalog: catalog.New(catalog.StripeTables()...), Rate: stripeapi.DefaultRate,
+							Settings: map[string]string{"stripesql.max_requests": "100000"}})
+						sts, err := planner.Parse(query)
+						if err == nil {
+							var p *planner.Planned
+							if p, err = planner.Plan(sess, sts[0], nil); err == nil {
+								_, err = drain(context.Background(), client, sess, p)
+							}
+						}
+						errs <- err
+					}()
+				}
+				for range sessions {
+					if err := <-errs; err != nil {
+						b.Fatal(err)
+					}
+				}
+				seconds += time.Since(start).Seconds()
+				requests += float64(len(emu.Requests()))
+			}
+			b.ReportMetric(requests/float64(b.N), "requests")
+			b.ReportMetric(seconds/float64(b.N), "s/dashboard")
+		})
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/stripesql/stripesql/internal/expr"
@@ -124,6 +125,10 @@ type runner struct {
 	timeout time.Duration
 	// timed makes every node keep its time as well as its rows: EXPLAIN ANALYZE sets it.
 	timed bool
+	// flow is the statement's share of the node's request budget (stripeapi.Scheduler).
+	flow stripeapi.Flow
+	// stale is the age of cached Stripe answers the session accepts (stripesql.max_staleness).
+	stale time.Duration
 }
 
 // nodeStats are one node's actual figures, for EXPLAIN ANALYZE.
@@ -133,6 +138,9 @@ type nodeStats struct {
 	pages    int64
 	dur      time.Duration
 	loops    int64
+	// calls counts which of the node's Stripe calls the Client answered without a request (page
+	// cache, coalescing), for EXPLAIN ANALYZE; see runner.callCtx.
+	calls stripeapi.Counters
 	// scan follows a plan's scan call by call, so progress can re-estimate what is left
 	// (progress.go); nil for other nodes and for a lookup join's per-key scans.
 	scan *scanProgress
@@ -150,7 +158,31 @@ func newRunner(b stripeapi.Backend, sess *planner.Session, p *planner.Planned) *
 		start:   time.Now(),
 		nodes:   map[planner.Node]*nodeStats{},
 		timeout: statementTimeout(sess),
+		flow:    stripeapi.Flow{Key: fmt.Sprintf("%d/%d", sess.BackendPID(), statements.Add(1))},
+		stale:   sess.MaxStaleness(),
 	}
+}
+
+// statements numbers the statements of the process, so that each one is a flow of its own.
+var statements atomic.Uint64
+
+// callCtx is the context of one Stripe call a node makes: the statement's flow (the Scheduler
+// shares the node's rate fairly between statements, not between requests), the staleness the
+// session accepts (stripesql.max_staleness) and the node's Counters, so EXPLAIN ANALYZE can show
+// what the page cache and coalescing answered.
+//
+// A statement run by background work (a flow's sync marks its context Background) stays
+// background: interactive queries go first.
+func (r *runner) callCtx(ctx context.Context, st *nodeStats) context.Context {
+	f := r.flow
+	if outer, ok := stripeapi.FlowFrom(ctx); ok && outer.Class == stripeapi.Background {
+		f.Class = stripeapi.Background
+	}
+	ctx = stripeapi.WithFlow(ctx, f)
+	if r.stale > 0 {
+		ctx = stripeapi.WithMaxStaleness(ctx, r.stale)
+	}
+	return stripeapi.WithCounters(ctx, &st.calls)
 }
 
 // statementTimeout reads the statement_timeout setting (milliseconds, or a number with a unit:

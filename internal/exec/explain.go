@@ -50,7 +50,7 @@ func (r *runner) explainAnalyze(ctx context.Context, p *planner.Planned) (Rows, 
 			if st.scan != nil && st.scan.part != nil {
 				part = st.scan.part.summary() // partition.go
 			}
-			return fmt.Sprintf("(actual requests=%d pages=%d rows=%d%s time=%.3f ms)", st.requests, st.pages, st.rows, part, float64(st.dur.Microseconds())/1000)
+			return fmt.Sprintf("(actual requests=%d pages=%d rows=%d%s%s time=%.3f ms)", st.requests-st.calls.CacheHits()-st.calls.Coalesced(), st.pages, st.rows, part, servedActual(st), float64(st.dur.Microseconds())/1000)
 		}
 		return fmt.Sprintf("(actual rows=%d time=%.3f ms)", st.rows, float64(st.dur.Microseconds())/1000)
 	})
@@ -81,3 +81,18 @@ func (s *staticIter) next(context.Context) ([]any, error) {
 }
 
 func (s *staticIter) close() {}
+
+// servedActual is the part of a scan's EXPLAIN ANALYZE figures for the calls the Client answered
+// without a request to Stripe: " cache hits=N" (pages read from the node's page cache, allowed by
+// stripesql.max_staleness) and " coalesced=N" (calls that shared an identical one in flight).
+// Such calls are not in requests=, which counts what Stripe received.
+func servedActual(st *nodeStats) string {
+	s := ""
+	if n := st.calls.CacheHits(); n > 0 {
+		s += fmt.Sprintf(" cache hits=%d", n)
+	}
+	if n := st.calls.Coalesced(); n > 0 {
+		s += fmt.Sprintf(" coalesced=%d", n)
+	}
+	return s
+}

@@ -98,7 +98,7 @@ func (e *fuzzEnv) reset() {
 		e.tb.Fatal(err)
 	}
 	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: fuzzKey, BaseURL: "http://emulator.invalid",
-		Limiter: stripeapi.NewLimiter(1e6), MaxRetryTime: 200 * time.Millisecond,
+		Scheduler: stripeapi.NewScheduler(1e6), MaxRetryTime: 200 * time.Millisecond,
 		HTTPClient: &http.Client{Transport: handlerTransport{emu}}})
 	if err != nil {
 		e.tb.Fatal(err)

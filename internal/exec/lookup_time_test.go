@@ -23,7 +23,7 @@ func lookupWallTime(tb testing.TB, keys int, latency time.Duration, workers int)
 		tb.Fatal(err)
 	}
 	defer stop()
-	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_lookup", BaseURL: base, Limiter: stripeapi.NewLimiter(6)})
+	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_lookup", BaseURL: base, Scheduler: stripeapi.NewScheduler(6)})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -657,7 +657,7 @@ func (p *partScan) fetch(w *window) {
 			params.Set("starting_after", cursor)
 		}
 		start := time.Now()
-		pg, err = r.b.List(p.ctx, p.call.Path, params)
+		pg, err = r.b.List(r.callCtx(p.ctx, p.it.st), p.call.Path, params)
 		took = time.Since(start)
 		if err != nil {
 			err = accountErr(stripeErr(p.ctx, err), p.call.Account)

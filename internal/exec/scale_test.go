@@ -24,7 +24,7 @@ func newNode(t *testing.T, scale emulator.Scale, latency time.Duration) (*emulat
 		t.Fatal(err)
 	}
 	t.Cleanup(stop)
-	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_scale", BaseURL: base, Limiter: stripeapi.NewLimiter(stripeapi.DefaultRate)})
+	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_scale", BaseURL: base, Scheduler: stripeapi.NewScheduler(stripeapi.DefaultRate)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -219,7 +219,7 @@ func (it *scanIter) fetch(ctx context.Context) error {
 	switch c.Method {
 	case "retrieve":
 		var obj stripeapi.Object
-		obj, err = it.r.b.Retrieve(ctx, c.Path, cloneParams(c.Params))
+		obj, err = it.r.b.Retrieve(it.r.callCtx(ctx, it.st), c.Path, cloneParams(c.Params))
 		if err == nil && obj != nil {
 			it.page = []stripeapi.Object{obj}
 		}
@@ -234,7 +234,7 @@ func (it *scanIter) fetch(ctx context.Context) error {
 			p.Set("starting_after", it.cursor)
 		}
 		var pg *stripeapi.Page
-		pg, err = it.r.b.List(ctx, c.Path, p)
+		pg, err = it.r.b.List(it.r.callCtx(ctx, it.st), c.Path, p)
 		if err == nil {
 			it.page, it.more = pg.Data, pg.HasMore && len(pg.Data) > 0
 			if n := len(pg.Data); n > 0 {
@@ -252,7 +252,7 @@ func (it *scanIter) fetch(ctx context.Context) error {
 			p.Set("page", it.nextPage)
 		}
 		var pg *stripeapi.Page
-		pg, err = it.r.b.Search(ctx, c.Path, p)
+		pg, err = it.r.b.Search(it.r.callCtx(ctx, it.st), c.Path, p)
 		if err == nil {
 			it.page = pg.Data
 			it.nextPage = pg.NextPage

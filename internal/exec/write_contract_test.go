@@ -19,7 +19,7 @@ func TestWriteContractStripeMock(t *testing.T) {
 		t.Skip("loads stripe-mock's OpenAPI spec (12 s under -race); runs in plain go test")
 	}
 	baseURL := stripemocktest.Start(t)
-	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_123", BaseURL: baseURL, Limiter: stripeapi.NewLimiter(10000)})
+	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_123", BaseURL: baseURL, Scheduler: stripeapi.NewScheduler(10000)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -211,7 +211,7 @@ func TestWriteFaultInjection(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(stop)
-	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_faults", BaseURL: base, Limiter: stripeapi.NewLimiter(10000), MaxRetryTime: time.Second})
+	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_faults", BaseURL: base, Scheduler: stripeapi.NewScheduler(10000), MaxRetryTime: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

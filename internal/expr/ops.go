@@ -680,7 +680,15 @@ func arrayConcat(l, r Expr) (Expr, error) {
 		if !ok {
 			return nil, errNoOperator("||", lt, rt)
 		}
-		return bin("||", l, r, t, t, t, func(_ *Env, a, b any) (any, error) {
+		// Like array_cat it is not strict: a NULL side is an empty array, NULL || NULL is NULL
+		// (psql's \d+ appends toast options to reloptions, most often NULL, and prints '').
+		e, err := bin("||", l, r, t, t, t, func(_ *Env, a, b any) (any, error) {
+			if a == nil || b == nil {
+				if a == nil {
+					return b, nil
+				}
+				return a, nil
+			}
 			x, y := a.(array), b.(array)
 			if err := checkGrow(approxSize(x), approxSize(y)); err != nil {
 				return nil, err
@@ -688,6 +696,10 @@ func arrayConcat(l, r Expr) (Expr, error) {
 			items := append(append([]any{}, x.Items...), y.Items...)
 			return array{Elem: x.Elem, Items: items}, nil
 		})
+		if op, ok := e.(*OpExpr); ok {
+			op.nonStrict, op.eval2 = true, nil
+		}
+		return e, err
 	case le != 0:
 		return arrayAppend(l, r, le, lt, false)
 	default:

@@ -41,6 +41,9 @@ type setFuncDef struct {
 	// rowsFor, when set, replaces rows for functions whose rows depend on the argument types
 	// (generate_subscripts numbers an int2vector from 0).
 	rowsFor func(args []sqltypes.Type) func(args []any) ([][]any, error)
+	// params, when set, are the parameter types that arguments of unknown type (string
+	// literals) take; otherwise they take json or jsonb, the JSON functions' document.
+	params []sqltypes.Type
 }
 
 var setFuncs = map[string]setFuncDef{
@@ -56,6 +59,10 @@ var setFuncs = map[string]setFuncDef{
 	"json_object_keys":          jsonKeysDef(sqltypes.JSON),
 	"jsonb_object_keys":         jsonKeysDef(sqltypes.JSONB),
 	"generate_subscripts":       generateSubscriptsDef(),
+	"pg_get_keywords":           getKeywordsDef(), // keywords.go
+	"pg_options_to_table":       optionsToTableDef(),
+	"pg_partition_tree":         partitionTreeDef(),
+	"ts_token_type":             tokenTypeDef(),
 }
 
 // IsSetFunction reports whether name is a set-returning function of this package.
@@ -76,6 +83,13 @@ func SetCall(name string, args []Expr) (*SetFunc, error) {
 		return nil, ErrNoFunction(name, argTypes(args))
 	}
 	types := argTypes(args)
+	if def.params != nil {
+		for i, t := range types {
+			if t == sqltypes.Unknown && i < len(def.params) {
+				types[i] = def.params[i]
+			}
+		}
+	}
 	cols, ok := def.resolve(types)
 	if !ok {
 		return nil, ErrNoFunction(name, types)
@@ -85,7 +99,10 @@ func SetCall(name string, args []Expr) (*SetFunc, error) {
 		out[i] = a
 		if a.Type() == sqltypes.Unknown && len(cols) > 0 {
 			want := sqltypes.JSONB
-			if strings.HasPrefix(name, "json_") {
+			switch {
+			case def.params != nil && i < len(def.params):
+				want = def.params[i]
+			case strings.HasPrefix(name, "json_"):
 				want = sqltypes.JSON
 			}
 			c, err := Cast(a, want)
@@ -350,4 +367,72 @@ func SetFunctionNames() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// optionsToTableDef is pg_options_to_table(text[]): the name=value pairs of a reloptions,
+// fdwoptions or srvoptions array as rows (option_name, option_value), the value NULL for an
+// option written without =. psql's \des+, \det+ and \dew+ read it.
+func optionsToTableDef() setFuncDef {
+	cols := []sqltypes.RecordField{{Name: "option_name", Type: sqltypes.Text}, {Name: "option_value", Type: sqltypes.Text}}
+	return setFuncDef{
+		fields: []string{"option_name", "option_value"},
+		params: []sqltypes.Type{sqltypes.TextArray},
+		resolve: func(args []sqltypes.Type) ([]sqltypes.RecordField, bool) {
+			return cols, len(args) == 1 && args[0] == sqltypes.TextArray
+		},
+		rows: func(args []any) ([][]any, error) {
+			a, _ := args[0].(sqltypes.Array)
+			var out [][]any
+			for _, it := range a.Items {
+				s, ok := it.(string)
+				if !ok {
+					continue
+				}
+				if name, value, found := strings.Cut(s, "="); found {
+					out = append(out, []any{name, value})
+				} else {
+					out = append(out, []any{s, nil})
+				}
+			}
+			return out, nil
+		},
+	}
+}
+
+// partitionTreeDef is pg_partition_tree(regclass): the partitions under a partitioned table.
+// No table here is partitioned, and PostgreSQL returns no rows for a table that is not, so it
+// never returns any; psql's \dP+ calls it.
+func partitionTreeDef() setFuncDef {
+	cols := []sqltypes.RecordField{{Name: "relid", Type: sqltypes.Regclass}, {Name: "parentrelid", Type: sqltypes.Regclass},
+		{Name: "isleaf", Type: sqltypes.Bool}, {Name: "level", Type: sqltypes.Int4}}
+	return setFuncDef{
+		fields: []string{"relid", "parentrelid", "isleaf", "level"},
+		params: []sqltypes.Type{sqltypes.Regclass},
+		resolve: func(args []sqltypes.Type) ([]sqltypes.RecordField, bool) {
+			if len(args) != 1 {
+				return nil, false
+			}
+			switch args[0] {
+			case sqltypes.Regclass, sqltypes.OID, sqltypes.Int4, sqltypes.Int8:
+				return cols, true
+			}
+			return nil, false
+		},
+		rows: func([]any) ([][]any, error) { return nil, nil },
+	}
+}
+
+// tokenTypeDef is ts_token_type(parser oid or name): the token types of a text search parser.
+// There are no parsers here (pg_ts_parser is empty), so it has no rows; psql's \dF+ and \dFp+
+// call it.
+func tokenTypeDef() setFuncDef {
+	cols := []sqltypes.RecordField{{Name: "tokid", Type: sqltypes.Int4}, {Name: "alias", Type: sqltypes.Text}, {Name: "description", Type: sqltypes.Text}}
+	return setFuncDef{
+		fields: []string{"tokid", "alias", "description"},
+		params: []sqltypes.Type{sqltypes.Text},
+		resolve: func(args []sqltypes.Type) ([]sqltypes.RecordField, bool) {
+			return cols, len(args) == 1 && (args[0] == sqltypes.OID || args[0] == sqltypes.Text)
+		},
+		rows: func([]any) ([][]any, error) { return nil, nil },
+	}
 }

@@ -460,15 +460,27 @@ func pgReplacement(r string) string {
 
 var plainIdent = regexp.MustCompile(`^[a-z_][a-z0-9_$]*$`)
 
-// QuoteIdent quotes an identifier when PostgreSQL would (quote_ident, format's %I).
+// QuoteIdent quotes an identifier when PostgreSQL would (quote_ident, format's %I): when it has
+// characters other than lower-case letters, digits, _ and $, or is a keyword that is not
+// unreserved (authorization, between, select…).
 func QuoteIdent(s string) string {
-	if plainIdent.MatchString(s) && !reservedWords[s] {
+	if plainIdent.MatchString(s) && !needsQuotes[s] {
 		return s
 	}
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
-var reservedWords = map[string]bool{"select": true, "from": true, "where": true, "table": true, "user": true, "order": true, "group": true, "limit": true, "and": true, "or": true, "not": true, "null": true, "true": true, "false": true, "all": true, "any": true, "as": true, "case": true, "end": true, "when": true, "then": true, "else": true, "in": true, "is": true, "on": true, "to": true, "create": true, "default": true, "desc": true, "asc": true, "distinct": true, "having": true, "into": true, "union": true, "with": true, "column": true, "check": true, "primary": true, "references": true, "unique": true, "offset": true, "using": true, "window": true}
+// needsQuotes are the keywords an identifier cannot spell unquoted: every category but
+// unreserved (keywords.go).
+var needsQuotes = func() map[string]bool {
+	m := map[string]bool{}
+	for _, k := range keywords {
+		if k.category != 'U' {
+			m[k.word] = true
+		}
+	}
+	return m
+}()
 
 func quoteLiteralE(s string) string {
 	q := "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", "''") + "'"

@@ -36,6 +36,11 @@ var typeNames = map[string]sqltypes.Type{
 	"name": sqltypes.Name, "char": sqltypes.Char, "\"char\"": sqltypes.Char,
 	"unknown": sqltypes.Unknown, "void": sqltypes.Void, "record": sqltypes.Record,
 	"int2vector": sqltypes.Int2Vector, "oidvector": sqltypes.OIDVector,
+	// Object-identifier types stripesql has no type of its own for: regprocedure reads and prints
+	// as regproc (a name without its argument list), the others as plain OIDs. psql's \dL+,
+	// \dAo and \dAp cast columns of empty catalogs to them.
+	"regprocedure": sqltypes.Regproc, "regoper": sqltypes.OID, "regoperator": sqltypes.OID,
+	"regcollation": sqltypes.OID, "regconfig": sqltypes.OID, "regdictionary": sqltypes.OID,
 }
 
 // TypeByName resolves a type as SQL spells it in casts and DDL ("int", "timestamp with time zone",

@@ -36,7 +36,7 @@ func BenchmarkBackfillCharges(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer stop()
-	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_bench", BaseURL: base, Rate: rate, Limiter: stripeapi.NewLimiter(rate)})
+	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_bench", BaseURL: base, Rate: rate, Scheduler: stripeapi.NewScheduler(rate)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func newEnv(t *testing.T, scale emulator.Scale) *env {
 	}
 	t.Cleanup(stop)
 	e.emu, e.base = emu, base
-	e.client, err = stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_sync", BaseURL: base, Limiter: stripeapi.NewLimiter(10000)})
+	e.client, err = stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_sync", BaseURL: base, Scheduler: stripeapi.NewScheduler(10000)})
 	if err != nil {
 		t.Fatal(err)
 	}

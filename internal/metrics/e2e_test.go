@@ -6,11 +6,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
-	"golang.org/x/time/rate"
 
 	"github.com/stripesql/stripesql/internal/emulator"
 )
@@ -37,18 +35,17 @@ func TestNode(t *testing.T) {
 	stmts := workload(ids)
 	run(t, conn, stmts)
 
-	// A statement cancelled while it waits for the budget: the bucket is emptied and refills once
-	// an hour, so the 200 ms statement_timeout passes first and no request is sent.
-	limit := n.limiter.Limit()
-	n.limiter.SetLimit(rate.Every(time.Hour))
-	n.limiter.Allow()
+	// A statement cancelled while it waits for the budget: the budget becomes one request an hour,
+	// so the 200 ms statement_timeout passes first and no request is sent.
+	limit := n.sched.Rate()
+	n.sched.SetRate(1.0 / 3600)
 	cancelled := []statement{
 		{sql: "SET statement_timeout = '200ms'", simple: true, outcome: "ok"},
 		{sql: "SELECT id FROM customers WHERE id = 'cus_waitsforbudget'", outcome: "cancelled"},
 		{sql: "RESET statement_timeout", simple: true, outcome: "ok"},
 	}
 	run(t, conn, cancelled)
-	n.limiter.SetLimit(limit)
+	n.sched.SetRate(limit)
 	stmts = append(stmts, cancelled...)
 
 	// /readyz checks once, however often it is polled, and its request is counted like any other.

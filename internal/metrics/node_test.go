@@ -17,7 +17,6 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
-	"golang.org/x/time/rate"
 
 	"github.com/stripesql/stripesql/internal/emulator"
 	"github.com/stripesql/stripesql/internal/stripeapi"
@@ -33,7 +32,7 @@ const testKey = "sk_test_metricsnodekey4242"
 type node struct {
 	emu     *emulator.Emulator
 	m       *Metrics
-	limiter *rate.Limiter
+	sched   *stripeapi.Scheduler
 	pgURL   string
 	httpURL string
 }
@@ -45,13 +44,13 @@ const nodeRate = 50
 func startNode(t *testing.T, emuCfg emulator.Config, key string) *node {
 	t.Helper()
 	emu, stripeURL := startEmulator(t, emuCfg)
-	n := &node{emu: emu, m: New(nodeRate), limiter: stripeapi.NewLimiter(nodeRate)}
+	n := &node{emu: emu, m: New(nodeRate), sched: stripeapi.NewScheduler(nodeRate)}
 	client, err := stripeapi.NewClient(stripeapi.Config{
-		APIKey:   key,
-		BaseURL:  stripeURL,
-		Rate:     nodeRate,
-		Limiter:  n.limiter,
-		Observer: n.m,
+		APIKey:    key,
+		BaseURL:   stripeURL,
+		Rate:      nodeRate,
+		Scheduler: n.sched,
+		Observer:  n.m,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -80,7 +80,7 @@ func (r *Readiness) idle() bool {
 // check runs.
 func TestReadinessChecksAtMostOncePerInterval(t *testing.T) {
 	emu, base := startEmulator(t, emulator.Config{Seed: 1, Scale: emulator.ScaleNone}) // node_test.go
-	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_clock123", BaseURL: base, Limiter: stripeapi.NewLimiter(100)})
+	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_clock123", BaseURL: base, Scheduler: stripeapi.NewScheduler(100)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestReadinessStripeUnreachable(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_down123", BaseURL: "http://" + addr,
-		Limiter: stripeapi.NewLimiter(100), MaxRetryTime: 50 * time.Millisecond})
+		Scheduler: stripeapi.NewScheduler(100), MaxRetryTime: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

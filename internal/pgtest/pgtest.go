@@ -24,6 +24,10 @@ type Server struct {
 	runAs   string
 }
 
+// DataDir is the server's data directory, where relative paths of settings such as
+// log_directory point.
+func (s *Server) DataDir() string { return s.dataDir }
+
 // DSN returns a key=value connection string for the superuser on database postgres.
 func (s *Server) DSN() string {
 	return fmt.Sprintf("host=127.0.0.1 port=%d user=postgres dbname=postgres sslmode=disable", s.Port)
@@ -52,8 +56,9 @@ func versionOf(binDir string) int {
 }
 
 // Start initialises and starts a server, or skips tb when PostgreSQL is not installed. The server
-// is stopped and its directory removed when the test ends.
-func Start(tb testing.TB) *Server {
+// is stopped and its directory removed when the test ends. Each setting ("log_statement=all") is
+// passed to the server as -c name=value.
+func Start(tb testing.TB, settings ...string) *Server {
 	tb.Helper()
 	bin := BinDir()
 	if bin == "" {
@@ -84,6 +89,9 @@ func Start(tb testing.TB) *Server {
 	}
 	s.Port = freePort(tb)
 	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -c port=%d -c unix_socket_directories=%s -c fsync=off -c timezone=UTC -c datestyle='ISO, MDY' -c max_connections=40", s.Port, dir)
+	for _, kv := range settings {
+		opts += " -c '" + kv + "'"
+	}
 	if out, err := s.command("pg_ctl", "-D", s.dataDir, "-o", opts, "-w", "-t", "60",
 		"-l", filepath.Join(dir, "log"), "start").CombinedOutput(); err != nil {
 		logText, _ := os.ReadFile(filepath.Join(dir, "log"))

@@ -2,6 +2,7 @@ package stripeapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sort"
 	"sync"
@@ -9,17 +10,11 @@ import (
 	"time"
 )
 
-// TestBudget is the node budget's proof: 60 requests from 8 goroutines, spread over two Clients
-// that share one limiter of 6 requests per second, take at least 9.8 s, and no one-second window
-// holds more than 6 request starts as recorded by the server.
-func TestBudget(t *testing.T) {
-	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, okCustomer) })
-	lim := NewLimiter(6)
-	clients := []*Client{
-		testClient(t, f.URL, func(cfg *Config) { cfg.Limiter = lim }),
-		testClient(t, f.URL, func(cfg *Config) { cfg.Limiter = lim }),
-	}
-	const total, workers = 60, 8
+// budgetRun sends total GETs (each to its own path, so that none is coalesced) from workers
+// goroutines spread over clients, and returns when the server received each one and how long the
+// whole run took.
+func budgetRun(t *testing.T, f *fakeStripe, clients []*Client, total, workers int) ([]time.Time, time.Duration) {
+	t.Helper()
 	jobs := make(chan int, total)
 	for i := 0; i < total; i++ {
 		jobs <- i
@@ -32,12 +27,12 @@ func TestBudget(t *testing.T) {
 		wg.Add(1)
 		go func(c *Client) {
 			defer wg.Done()
-			for range jobs {
-				if _, err := c.Retrieve(context.Background(), "/v1/customers/cus_1", nil); err != nil {
+			for i := range jobs {
+				if _, err := c.Retrieve(context.Background(), fmt.Sprintf("/v1/customers/cus_%d", i), nil); err != nil {
 					errs <- err
 				}
 			}
-		}(clients[w%2])
+		}(clients[w%len(clients)])
 	}
 	wg.Wait()
 	took := time.Since(start)
@@ -49,12 +44,26 @@ func TestBudget(t *testing.T) {
 	if len(reqs) != total {
 		t.Fatalf("server saw %d requests, want %d", len(reqs), total)
 	}
-	if sent := clients[0].Requests() + clients[1].Requests(); sent != total {
-		t.Errorf("Requests() sum to %d, want %d", sent, total)
-	}
 	var starts []time.Time
 	for _, r := range reqs {
 		starts = append(starts, r.At)
+	}
+	return starts, took
+}
+
+// TestBudget is the node budget's proof at a server: 60 requests from 8 goroutines, spread over
+// two Clients that share one Scheduler of 6 requests per second, take at least 9.8 s, and no
+// one-second window holds more than 6 request starts as recorded by the server.
+func TestBudget(t *testing.T) {
+	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, okCustomer) })
+	sched := NewScheduler(6)
+	clients := []*Client{
+		testClient(t, f.URL, func(cfg *Config) { cfg.Scheduler = sched }),
+		testClient(t, f.URL, func(cfg *Config) { cfg.Scheduler = sched }),
+	}
+	starts, took := budgetRun(t, f, clients, 60, 8)
+	if sent := clients[0].Requests() + clients[1].Requests(); sent != 60 {
+		t.Errorf("Requests() sum to %d, want 60", sent)
 	}
 	if took < 9800*time.Millisecond {
 		t.Errorf("60 requests took %v, want at least 9.8s at 6/s", took)
@@ -62,57 +71,38 @@ func TestBudget(t *testing.T) {
 	if n := maxInWindow(starts, time.Second); n > 6 {
 		t.Errorf("a one-second window holds %d request starts, want at most 6", n)
 	}
-	t.Logf("60 requests in %v; busiest one-second window: %d starts; tightest span of 7 starts: %v",
-		took, maxInWindow(starts, time.Second), tightestSpan(starts, 7))
+	// The first 6 go at once-ish (spaced 1/6 s), so 60 requests need 9 full windows and then
+	// some: utilisation is (60-6)/6 s over the time from the 7th start to the last.
+	sorted := append([]time.Time(nil), starts...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Before(sorted[j]) })
+	t.Logf("60 requests in %v; busiest one-second window: %d starts; tightest span of 7 starts: %v; budget used %.3f",
+		took, maxInWindow(starts, time.Second), tightestSpan(starts, 7), 9/sorted[59].Sub(sorted[5]).Seconds())
 }
 
-// TestLimiterWindows checks NewLimiter's promise at other rates, a fractional one included: at
-// most ceil(r) starts in any one-second window, with 8 goroutines competing. It records the time
-// the limiter grants each reservation (ReserveN with an explicit now), not when a goroutine got
-// to run afterwards: on a loaded machine wake-up delays bunch the latter, which says nothing
-// about the limiter (TestBudget above measures what a server sees, guard included).
-func TestLimiterWindows(t *testing.T) {
+// TestSchedulerWindows checks the promise at a server at other rates, a fractional one included:
+// at most ceil(r) starts in any one-second window, with 8 goroutines competing.
+func TestSchedulerWindows(t *testing.T) {
 	tests := []struct {
 		rate     float64
 		requests int
 		max      int
 	}{
-		{rate: 12.5, requests: 30, max: 13},
-		{rate: 40, requests: 90, max: 40},
+		{rate: 2.5, requests: 8, max: 3},
+		{rate: 12.5, requests: 40, max: 13},
+		{rate: 40, requests: 120, max: 40},
 	}
 	for _, tt := range tests {
 		t.Run(itoa(int(tt.rate*10)), func(t *testing.T) {
-			lim := NewLimiter(tt.rate)
-			var mu sync.Mutex
-			var grants []time.Time
-			var wg sync.WaitGroup
-			jobs := make(chan int, tt.requests)
-			for i := 0; i < tt.requests; i++ {
-				jobs <- i
-			}
-			close(jobs)
-			for w := 0; w < 8; w++ {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for range jobs {
-						now := time.Now()
-						r := lim.ReserveN(now, 1)
-						if !r.OK() {
-							t.Error("reservation refused")
-							return
-						}
-						delay := r.DelayFrom(now)
-						mu.Lock()
-						grants = append(grants, now.Add(delay))
-						mu.Unlock()
-						time.Sleep(delay)
-					}
-				}()
-			}
-			wg.Wait()
-			if n := maxInWindow(grants, time.Second); n > tt.max {
+			f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, okCustomer) })
+			sched := NewScheduler(tt.rate)
+			c := testClient(t, f.URL, func(cfg *Config) { cfg.Scheduler = sched })
+			starts, took := budgetRun(t, f, []*Client{c}, tt.requests, 8)
+			if n := maxInWindow(starts, time.Second); n > tt.max {
 				t.Errorf("busiest one-second window holds %d starts, want at most %d", n, tt.max)
+			}
+			// never faster than the rate: n requests span at least (n-1)/r
+			if min := time.Duration(float64(tt.requests-1) / tt.rate * float64(time.Second)); took < min*99/100 {
+				t.Errorf("%d requests took %v, want at least %v at %g/s", tt.requests, took, min, tt.rate)
 			}
 		})
 	}
@@ -147,7 +137,7 @@ func TestMaxInWindow(t *testing.T) {
 	}
 }
 
-// tightestSpan is the shortest time covering k consecutive starts: the margin the limiter keeps
+// tightestSpan is the shortest time covering k consecutive starts: the margin the budget keeps
 // (a one-second window can hold k starts only if this is under a second).
 func tightestSpan(times []time.Time, k int) time.Duration {
 	ts := append([]time.Time(nil), times...)
@@ -161,31 +151,27 @@ func tightestSpan(times []time.Time, k int) time.Duration {
 	return best
 }
 
-// TestNewLimiterSpacing pins the limiter's arithmetic: burst 1 and one start per
-// max(1/r, 1.1 s/ceil(r)), so that the guard costs little and the window promise holds.
-func TestNewLimiterSpacing(t *testing.T) {
+// TestSchedulerArithmetic pins the numbers the promise rests on: ceil(r) starts per window of
+// 1 s + StartGuard, grants at least 1/r apart.
+func TestSchedulerArithmetic(t *testing.T) {
 	tests := []struct {
-		rate     float64
-		interval time.Duration
+		rate    float64
+		n       int
+		spacing time.Duration
 	}{
-		{6, 183333333 * time.Nanosecond},
-		{0, 183333333 * time.Nanosecond}, // default 6
-		{1, 1100 * time.Millisecond},
-		{0.1, 10 * time.Second},
-		{2.5, 400 * time.Millisecond}, // 4 starts span 1.2 s: the slack is already there
-		{12.5, 84615384 * time.Nanosecond},
-		{40, 27500 * time.Microsecond},
-		{100, 11 * time.Millisecond},
+		{6, 6, 166666666 * time.Nanosecond},
+		{0, 6, 166666666 * time.Nanosecond}, // default 6
+		{1, 1, time.Second},
+		{0.1, 1, 10 * time.Second},
+		{2.5, 3, 400 * time.Millisecond},
+		{12.5, 13, 80 * time.Millisecond},
+		{100, 100, 10 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(itoa(int(tt.rate*10)), func(t *testing.T) {
-			lim := NewLimiter(tt.rate)
-			got := time.Duration(float64(time.Second) / float64(lim.Limit()))
-			if d := got - tt.interval; d < -time.Microsecond || d > time.Microsecond {
-				t.Errorf("interval %v, want %v", got, tt.interval)
-			}
-			if lim.Burst() != 1 {
-				t.Errorf("burst %d, want 1", lim.Burst())
+			s := NewScheduler(tt.rate)
+			if s.n != tt.n || s.spacing != tt.spacing || s.window != time.Second+StartGuard {
+				t.Errorf("n %d spacing %v window %v, want %d %v %v", s.n, s.spacing, s.window, tt.n, tt.spacing, time.Second+StartGuard)
 			}
 		})
 	}

@@ -3,6 +3,8 @@ package stripeapi
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,7 +21,6 @@ import (
 
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/form"
-	"golang.org/x/time/rate"
 
 	"github.com/stripesql/stripesql/internal/sqlstate"
 )
@@ -36,13 +37,18 @@ type Config struct {
 	// Account is a connected account id (acct_…) sent as Stripe-Account on every request, to act
 	// as that account (Connect). Empty acts as the key's own account.
 	Account string
-	// Rate is the node's request budget in requests per second (default 6); see NewLimiter. It is
-	// used only when Limiter is nil.
+	// Rate is the node's request budget in requests per second (default 6); see NewScheduler. It
+	// is used only when Scheduler is nil.
 	Rate float64
-	// Limiter is the node's shared token bucket. Every Client of a process must share one, made by
-	// NewLimiter. When nil, the Client uses a process-wide limiter for Rate, shared by every Client
-	// built with the same Rate.
-	Limiter *rate.Limiter
+	// Scheduler is the node's request budget, shared fairly between statements. Every Client of a
+	// process must share one, made by NewScheduler. When nil, the Client uses a process-wide
+	// Scheduler for Rate, shared by every Client built with the same Rate.
+	Scheduler *Scheduler
+	// Cache holds the node's GET answers, for coalescing identical GETs in flight and for
+	// sessions that accept stale pages (WithMaxStaleness). Every Client of a process should share
+	// one; when nil, the Client uses a process-wide Cache of DefaultCacheEntries and
+	// DefaultCacheBytes.
+	Cache *Cache
 	// Proxy is an HTTP(S) proxy URL, with optional basic auth (http://user:pass@host:port). Empty
 	// uses the standard HTTP_PROXY, HTTPS_PROXY and NO_PROXY environment variables.
 	Proxy string
@@ -54,9 +60,14 @@ type Config struct {
 	// MaxRetryTime bounds the total time spent retrying one call after 429s, 5xx answers and
 	// network failures (default 30 s).
 	MaxRetryTime time.Duration
-	// HTTPClient is an optional HTTP client; its Transport is wrapped by the limiter and retries.
+	// HTTPClient is an optional HTTP client; its Transport is wrapped by the budget and retries.
 	HTTPClient *http.Client
-	// Observer, when set, is told of every request attempt and budget wait (metrics).
+	// NoCoalescing makes every GET send its own request even when an identical one is in flight.
+	// It exists to measure what coalescing saves (docs/benchmarks.md) and to rule it out when
+	// debugging; the cache still serves sessions that accept staleness.
+	NoCoalescing bool
+	// Observer, when set, is told of every request attempt, budget wait, cache hit and coalesced
+	// GET (metrics).
 	Observer Observer
 }
 
@@ -68,15 +79,20 @@ const responseHeaderTimeout = 80 * time.Second
 const DefaultMaxRetryTime = 30 * time.Second
 
 // Client is the real Backend: stripe-go v76 over an HTTP transport that holds the node's request
-// budget and the retry policy. It is safe for concurrent use.
+// budget and the retry policy, with GETs shared through the node's Cache. It is safe for
+// concurrent use.
 type Client struct {
 	key      string
 	account  string
 	rate     float64
 	backend  stripe.Backend
 	tr       *transport
+	cache    *Cache
+	scope    string // cache key prefix: base URL and key digest (cacheKey adds the account)
 	requests atomic.Int64
 	redact   redactor
+	observer Observer
+	share    bool // coalesce identical GETs in flight (not Config.NoCoalescing)
 }
 
 var _ Backend = (*Client)(nil)
@@ -128,9 +144,13 @@ func NewClient(cfg Config) (*Client, error) {
 	if r == 0 {
 		r = DefaultRate
 	}
-	lim := cfg.Limiter
-	if lim == nil {
-		lim = nodeLimiter(r)
+	sched := cfg.Scheduler
+	if sched == nil {
+		sched = nodeScheduler(r)
+	}
+	cache := cfg.Cache
+	if cache == nil {
+		cache = nodeCache
 	}
 	maxRetry := cfg.MaxRetryTime
 	if maxRetry <= 0 {
@@ -155,10 +175,14 @@ func NewClient(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{key: key, account: account, rate: r, redact: red}
+	digest := sha256.Sum256([]byte(key))
+	c := &Client{key: key, account: account, rate: r, redact: red, cache: cache, observer: cfg.Observer, share: !cfg.NoCoalescing,
+		scope: base + "\x00" + hex.EncodeToString(digest[:8]) + "\x00"}
+	_, traced := baseRT.(*http.Transport)
 	c.tr = &transport{
 		base:         baseRT,
-		limiter:      lim,
+		traced:       traced,
+		sched:        sched,
 		log:          lg,
 		maxRetryTime: maxRetry,
 		backoffBase:  500 * time.Millisecond,
@@ -177,7 +201,7 @@ func NewClient(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// baseTransport returns the transport under the limiter: the given one (or Go's default), with
+// baseTransport returns the transport under the budget: the given one (or Go's default), with
 // the proxy from proxyURL or, when that is empty, from the environment.
 func baseTransport(rt http.RoundTripper, proxyURL string) (http.RoundTripper, error) {
 	if rt == nil {
@@ -191,9 +215,10 @@ func baseTransport(rt http.RoundTripper, proxyURL string) (http.RoundTripper, er
 		return rt, nil
 	}
 	ht = ht.Clone()
+	startConns(ht) // wire.go: HTTP/1 connections report when a request's bytes left
 	// Keep a connection per concurrent caller: with Go's default of 2 idle connections per host,
 	// busy scans keep dialling, which costs time and makes request starts (as Stripe sees them)
-	// drift from the moments the limiter granted them.
+	// drift from the moments the budget granted them.
 	if ht.MaxIdleConnsPerHost < 32 {
 		ht.MaxIdleConnsPerHost = 32
 	}
@@ -227,49 +252,118 @@ func baseTransport(rt http.RoundTripper, proxyURL string) (http.RoundTripper, er
 // request budget counts.
 func (c *Client) Requests() int64 { return c.requests.Load() }
 
-// List fetches one page of a list endpoint.
+// List fetches one page of a list endpoint (shared with an identical GET in flight, or from the
+// cache when ctx accepts staleness; see Cache).
 func (c *Client) List(ctx context.Context, path string, params url.Values) (*Page, error) {
-	raw, err := c.call(ctx, http.MethodGet, path, params, "")
+	raw, err := c.get(ctx, path, params)
 	if err != nil {
 		return nil, err
 	}
 	return decodePage(raw, path)
 }
 
-// Search fetches one page of a search endpoint.
+// Search fetches one page of a search endpoint, shared like List.
 func (c *Client) Search(ctx context.Context, path string, params url.Values) (*Page, error) {
-	raw, err := c.call(ctx, http.MethodGet, path, params, "")
+	raw, err := c.get(ctx, path, params)
 	if err != nil {
 		return nil, err
 	}
 	return decodePage(raw, path)
 }
 
-// Retrieve fetches one object.
+// Retrieve fetches one object, shared like List.
 func (c *Client) Retrieve(ctx context.Context, path string, params url.Values) (Object, error) {
-	raw, err := c.call(ctx, http.MethodGet, path, params, "")
+	raw, err := c.get(ctx, path, params)
 	if err != nil {
 		return nil, err
 	}
 	return decodeObject(raw, path)
 }
 
-// Post creates, updates or runs an action, with the idempotency key kept across retries.
+// Post creates, updates or runs an action, with the idempotency key kept across retries. It
+// drops the node's cached GET answers (see Cache).
 func (c *Client) Post(ctx context.Context, path string, params url.Values, idempotencyKey string) (Object, error) {
 	raw, err := c.call(ctx, http.MethodPost, path, params, idempotencyKey)
+	c.cache.invalidate()
 	if err != nil {
 		return nil, err
 	}
 	return decodeObject(raw, path)
 }
 
-// Delete deletes an object, with the idempotency key kept across retries.
+// Delete deletes an object, with the idempotency key kept across retries. It drops the node's
+// cached GET answers (see Cache).
 func (c *Client) Delete(ctx context.Context, path string, params url.Values, idempotencyKey string) (Object, error) {
 	raw, err := c.call(ctx, http.MethodDelete, path, params, idempotencyKey)
+	c.cache.invalidate()
 	if err != nil {
 		return nil, err
 	}
 	return decodeObject(raw, path)
+}
+
+// get answers a GET from the cache when ctx accepts an answer of that age, else from an identical
+// GET in flight, else with a request of its own. The body is shared: it is only ever decoded.
+func (c *Client) get(ctx context.Context, path string, params url.Values) ([]byte, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, canceled(ctx, err)
+	}
+	key := c.cacheKey(ctx, path, params)
+	maxAge := MaxStaleness(ctx)
+	counters := CountersFrom(ctx)
+	if maxAge > 0 {
+		if body, ok := c.cache.lookup(key, maxAge); ok {
+			if counters != nil {
+				counters.cacheHits.Add(1)
+			}
+			if c.observer != nil {
+				c.observer.CacheHit(Endpoint(path))
+			}
+			return body, nil
+		}
+	}
+	body, joined, err := c.cache.do(ctx, key, c.share, maxAge > 0, func(ctx context.Context) ([]byte, error) {
+		return c.call(ctx, http.MethodGet, path, params, "")
+	})
+	if err != nil && ctx.Err() != nil {
+		return nil, canceled(ctx, ctx.Err())
+	}
+	if joined { // served by another caller's request, answer or error
+		if counters != nil {
+			counters.coalesced.Add(1)
+		}
+		if c.observer != nil {
+			c.observer.Coalesced(Endpoint(path))
+		}
+	}
+	if err != nil {
+		return nil, copyError(err)
+	}
+	return body, nil
+}
+
+// cacheKey names a GET in the Cache: the base URL, the key's digest, the account the call acts
+// as (accountFor: WithAccount's, else Config.Account), the path and the canonical parameters, so
+// that two accounts never share a page.
+func (c *Client) cacheKey(ctx context.Context, path string, params url.Values) string {
+	return c.scope + c.accountFor(ctx) + "\x00" + path + "?" + formValues(params).Encode()
+}
+
+// copyError gives each caller of a shared GET its own error value, so that one caller adding
+// detail to it cannot change what another one reports.
+func copyError(err error) error {
+	switch e := err.(type) {
+	case *Error:
+		c := *e
+		return &c
+	case *sqlstate.Error:
+		c := *e
+		return &c
+	}
+	return err
 }
 
 // rawResponse keeps the JSON body of an answer for our own decoding (objects as maps with
@@ -286,7 +380,6 @@ func (r *rawResponse) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// call sends one request through stripe-go and turns every failure into the error a user sees.
 // accountFor is the account a call on ctx acts as: the context's (WithAccount), else the
 // Client's own (Config.Account), else "" for the key's account.
 func (c *Client) accountFor(ctx context.Context) string {
@@ -296,6 +389,7 @@ func (c *Client) accountFor(ctx context.Context) string {
 	return c.account
 }
 
+// call sends one request through stripe-go and turns every failure into the error a user sees.
 func (c *Client) call(ctx context.Context, method, path string, params url.Values, idemKey string) ([]byte, error) {
 	if ctx == nil {
 		ctx = context.Background()

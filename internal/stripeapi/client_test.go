@@ -253,8 +253,8 @@ func TestNetworkFailureIs58000(t *testing.T) {
 func TestCancellationIs57014(t *testing.T) {
 	f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, okCustomer) })
 	t.Run("cancel during limiter wait", func(t *testing.T) {
-		lim := NewLimiter(0.1) // one start per 10 s
-		c := testClient(t, f.URL, func(cfg *Config) { cfg.Limiter = lim })
+		lim := NewScheduler(0.1) // one start per 10 s
+		c := testClient(t, f.URL, func(cfg *Config) { cfg.Scheduler = lim })
 		if _, err := c.Retrieve(context.Background(), "/v1/customers/cus_1", nil); err != nil {
 			t.Fatalf("first call: %v", err)
 		}
@@ -273,8 +273,8 @@ func TestCancellationIs57014(t *testing.T) {
 		}
 	})
 	t.Run("deadline shorter than limiter wait", func(t *testing.T) {
-		lim := NewLimiter(0.1)
-		c := testClient(t, f.URL, func(cfg *Config) { cfg.Limiter = lim })
+		lim := NewScheduler(0.1)
+		c := testClient(t, f.URL, func(cfg *Config) { cfg.Scheduler = lim })
 		if _, err := c.Retrieve(context.Background(), "/v1/customers/cus_1", nil); err != nil {
 			t.Fatalf("first call: %v", err)
 		}
@@ -727,7 +727,7 @@ func TestBudgetWaitLoggedFromVerbosity2(t *testing.T) {
 			f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, okCustomer) })
 			var buf bytes.Buffer
 			lg := slog.New(slog.NewTextHandler(&buf, nil))
-			c := testClient(t, f.URL, func(cfg *Config) { cfg.Limiter = NewLimiter(4); cfg.Verbosity = v; cfg.Logger = lg })
+			c := testClient(t, f.URL, func(cfg *Config) { cfg.Scheduler = NewScheduler(4); cfg.Verbosity = v; cfg.Logger = lg })
 			for i := 0; i < 2; i++ {
 				if _, err := c.Retrieve(context.Background(), "/v1/customers/cus_1", nil); err != nil {
 					t.Fatal(err)
@@ -740,7 +740,7 @@ func TestBudgetWaitLoggedFromVerbosity2(t *testing.T) {
 	}
 }
 
-func TestClientsShareTheNodeLimiter(t *testing.T) {
+func TestClientsShareTheNodeScheduler(t *testing.T) {
 	a, err := NewClient(Config{APIKey: "sk_test_a", Rate: 7})
 	if err != nil {
 		t.Fatal(err)
@@ -753,14 +753,17 @@ func TestClientsShareTheNodeLimiter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.tr.limiter != b.tr.limiter {
-		t.Error("two clients at the same rate have separate limiters, want one per process")
+	if a.tr.sched != b.tr.sched {
+		t.Error("two clients at the same rate have separate schedulers, want one per process")
 	}
-	if a.tr.limiter == d.tr.limiter {
-		t.Error("clients at different rates share a limiter")
+	if a.tr.sched == d.tr.sched {
+		t.Error("clients at different rates share a scheduler")
 	}
-	if got := d.tr.limiter.Burst(); got != 1 {
-		t.Errorf("burst %d, want 1", got)
+	if got := d.tr.sched.Rate(); got != DefaultRate {
+		t.Errorf("rate %v, want %v", got, DefaultRate)
+	}
+	if a.cache != d.cache {
+		t.Error("clients built without a cache have separate ones, want one per process")
 	}
 }
 
@@ -786,7 +789,7 @@ func TestUntrustedCertificateIsNotRetried(t *testing.T) {
 // proxy environment once per process.
 func TestProxyFromEnvironment(t *testing.T) {
 	if os.Getenv("STRIPEAPI_PROXY_CHILD") == "1" {
-		c, err := NewClient(Config{APIKey: testKey, BaseURL: "http://api.stripe.invalid", Limiter: NewLimiter(1000), MaxRetryTime: 2 * time.Second})
+		c, err := NewClient(Config{APIKey: testKey, BaseURL: "http://api.stripe.invalid", Scheduler: NewScheduler(1000), MaxRetryTime: 2 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}

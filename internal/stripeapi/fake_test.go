@@ -1,7 +1,9 @@
 package stripeapi
 
 import (
+	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -17,7 +19,9 @@ type seen struct {
 	Query  string
 	Body   string
 	Header http.Header
-	At     time.Time
+	// At is when the server's kernel received the request (SO_TIMESTAMPNS, on Linux), else
+	// when its handler ran.
+	At time.Time
 }
 
 // fakeStripe is an httptest server on 127.0.0.1 that records every request and answers with
@@ -29,11 +33,16 @@ type fakeStripe struct {
 	answer func(n int, w http.ResponseWriter, r *http.Request)
 }
 
-func newFake(t *testing.T, answer func(n int, w http.ResponseWriter, r *http.Request)) *fakeStripe {
+func newFake(t testing.TB, answer func(n int, w http.ResponseWriter, r *http.Request)) *fakeStripe {
 	t.Helper()
 	f := &fakeStripe{answer: answer}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	f.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		at := time.Now()
+		if c, ok := r.Context().Value(connKey{}).(*rxConn); ok {
+			if rx := c.received(); !rx.IsZero() {
+				at = rx
+			}
+		}
 		body, _ := io.ReadAll(r.Body)
 		f.mu.Lock()
 		n := len(f.reqs)
@@ -41,9 +50,16 @@ func newFake(t *testing.T, answer func(n int, w http.ResponseWriter, r *http.Req
 		f.mu.Unlock()
 		f.answer(n, w, r)
 	}))
+	f.Listener = rxListener{f.Listener}
+	f.Config.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
+		return context.WithValue(ctx, connKey{}, c)
+	}
+	f.Start()
 	t.Cleanup(f.Close)
 	return f
 }
+
+type connKey struct{}
 
 func (f *fakeStripe) requests() []seen {
 	f.mu.Lock()
@@ -68,11 +84,11 @@ const (
 	serverErr    = `{"error":{"type":"api_error","message":"Something went wrong on Stripe's end."}}`
 )
 
-// testClient builds a Client on the fake with a fast limiter and short back-off, so tests exercise
-// retries without waiting seconds; mod adjusts the Config first.
+// testClient builds a Client on the fake with a fast budget, a cache of its own and short
+// back-off, so tests exercise retries without waiting seconds; mod adjusts the Config first.
 func testClient(t *testing.T, baseURL string, mod func(*Config)) *Client {
 	t.Helper()
-	cfg := Config{APIKey: testKey, BaseURL: baseURL, Limiter: NewLimiter(1000), MaxRetryTime: 5 * time.Second}
+	cfg := Config{APIKey: testKey, BaseURL: baseURL, Scheduler: NewScheduler(1000), Cache: NewCache(0, 0), MaxRetryTime: 5 * time.Second}
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -17,8 +17,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/stripesql/stripesql/internal/sqlstate"
 )
 
@@ -42,13 +40,14 @@ func withCallState(ctx context.Context) (context.Context, *callState) {
 }
 
 // transport is the http.RoundTripper under stripe-go: every attempt, first or retry, first waits
-// for a token of the node's limiter, so the budget counts every request that reaches Stripe; 429,
+// for a slot of the node's Scheduler, so the budget counts every request that reaches Stripe; 429,
 // 409, 5xx and network failures are retried here with jittered exponential back-off bounded by
 // maxRetryTime. A retry resends the very same request, headers included, so a POST or DELETE keeps
 // its Idempotency-Key and Stripe replays the stored result instead of acting twice.
 type transport struct {
 	base         http.RoundTripper
-	limiter      *rate.Limiter
+	traced       bool // base is net/http's Transport, whose trace hooks report each write
+	sched        *Scheduler
 	log          logger
 	maxRetryTime time.Duration
 	backoffBase  time.Duration
@@ -57,7 +56,7 @@ type transport struct {
 	observer     Observer // nil: nobody is told
 }
 
-// budgetWaitLogged is the shortest wait for the limiter worth a log line at verbosity 2.
+// budgetWaitLogged is the shortest wait for a request slot worth a log line at verbosity 2.
 const budgetWaitLogged = 100 * time.Millisecond
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -78,7 +77,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	first := time.Now()
 	for attempt := 0; ; attempt++ {
 		waitStart := time.Now()
-		if err := t.limiter.Wait(ctx); err != nil {
+		sl, err := t.sched.acquire(ctx)
+		if err != nil {
 			return nil, canceled(ctx, err)
 		}
 		w := time.Since(waitStart)
@@ -89,10 +89,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			t.log.log(ctx, 2, slog.LevelInfo, "stripe request waited for the request budget",
 				"method", req.Method, "path", req.URL.Path, "wait_ms", w.Milliseconds())
 		}
-		t.requests.Add(1)
+		t.count(ctx)
 		st.attempts++
 
-		rp := &replays{t: t, ctx: ctx, method: req.Method, endpoint: Endpoint(req.URL.Path), st: st, last: time.Now()} // replay.go
+		rp := newWire(t, ctx, req.Method, req.URL.Path, st, sl) // wire.go
 		r := req.Clone(httptrace.WithClientTrace(ctx, rp.trace()))
 		if len(body) == 0 && req.Body != nil {
 			r.Body = http.NoBody
@@ -105,6 +105,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.logRequest(ctx, r, body)
 		start := time.Now()
 		resp, err := t.base.RoundTrip(r)
+		rp.done(err)
 		elapsed := time.Since(start)
 		if t.observer != nil {
 			status := 0
@@ -166,6 +167,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, canceled(ctx, err)
 		}
 		st.retries++
+	}
+}
+
+// count adds one request sent to the Client's total and to the statement's Counters.
+func (t *transport) count(ctx context.Context) {
+	t.requests.Add(1)
+	if c := CountersFrom(ctx); c != nil {
+		c.requests.Add(1)
 	}
 }
 
@@ -247,8 +256,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// canceled turns a context or limiter error into 57014. The limiter answers at once, with its own
-// error, when the context's deadline would pass before a token is free; that is a timeout too.
+// canceled turns a context error into 57014; a deadline that passed is a statement timeout.
 func canceled(ctx context.Context, err error) *sqlstate.Error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) ||
 		(ctx.Err() == nil && strings.Contains(err.Error(), "deadline")) {

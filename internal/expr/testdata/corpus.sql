@@ -273,6 +273,10 @@ true::text
 '{"x\"y"}'::text[]
 ARRAY['a', 'b c', NULL]
 ARRAY[1, 2] || 3
+NULL::text[] || ARRAY['a']
+ARRAY['a'] || NULL::text[]
+NULL::text[] || NULL::text[]
+array_to_string(NULL::text[] || ARRAY[]::text[], ', ')
 0 || ARRAY[1, 2]
 ARRAY[1, 2] || ARRAY[3]
 ARRAY[1.5, 2]

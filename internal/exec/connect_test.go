@@ -32,7 +32,7 @@ func startConnect(t testing.TB) (*testEnv, []string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(stop)
-	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_engine", BaseURL: base, Limiter: stripeapi.NewLimiter(10000)})
+	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_engine", BaseURL: base, Scheduler: stripeapi.NewScheduler(10000)})
 	if err != nil {
 		t.Fatal(err)
 	}

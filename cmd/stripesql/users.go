@@ -100,7 +100,7 @@ func readUsersFile(path string) ([]server.User, error) {
 		}
 		fields := strings.Fields(text)
 		if len(fields) < 3 {
-			return nil, fmt.Errorf("%s:%d: want `name password ro|rw [account=acct_…] [accounts=acct_…,…]`, got %d fields", path, line, len(fields))
+			return nil, fmt.Errorf("%s:%d: want `name password ro|rw`, got %d fields (account=acct_… and accounts=acct_…,… may follow the mode)", path, line, len(fields))
 		}
 		ro, err := parseMode(fields[2])
 		if err != nil {

@@ -21,8 +21,32 @@ func StripeTables() []*Table {
 	for _, t := range tables {
 		t.OID = StableOID(t.Schema + "." + t.Name)
 	}
+	tables = connectTables(tables)
+	return tables
+}
+
+// connectTables adds what Connect needs to the generated tables: the account table and
+// stripe_account on every table.
+func connectTables(tables []*Table) []*Table {
+	for _, t := range tables {
+		if t.Name == "accounts" {
+			tables = append(tables, ownAccountTable(t))
+			break
+		}
+	}
 	addAccountColumn(tables)
 	return tables
+}
+
+// ownAccountTable is `account`: the one account the query acts as, read with GET /v1/account
+// (the platform's own, or with stripe_account the connected account's own view of itself), with
+// the columns of accounts. The platform is not a row of accounts, which lists connected accounts.
+func ownAccountTable(accounts *Table) *Table {
+	return &Table{Schema: accounts.Schema, Name: "account", Object: accounts.Object, Resource: accounts.Resource,
+		OID:         StableOID(accounts.Schema + ".account"),
+		Description: "The Stripe account the query acts as (GET /v1/account): the platform's own, or a connected account's with stripe_account. One row.",
+		Columns:     append([]Column(nil), accounts.Columns...),
+		Retrieve:    &RetrieveSpec{Path: "/v1/account", IDColumn: "id"}}
 }
 
 // addAccountColumn appends stripe_account to every table.

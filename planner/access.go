@@ -348,6 +348,9 @@ func (pl *planCtx) chooseAccessTop(t *catalog.Table, where expr.Expr, extra []fo
 // part of chooseAccessTop after the account is known. acctConj are the conjuncts on
 // stripe_account that the account's calls satisfy exactly, left out of the residual.
 func (pl *planCtx) accessFor(t *catalog.Table, where expr.Expr, conj []expr.Expr, preds []folded, top int64, acct string, acctConj map[int]bool) (*Scan, error) {
+	if s, ok := pl.singletonScan(t, conj, acct, acctConj); ok {
+		return s, nil
+	}
 	size, source, stat := pl.tableSize(t, acct)
 	pageSize := pl.sess.PageSize()
 	pushdown := pl.sess.Pushdown()

@@ -264,12 +264,17 @@ func (pl *planCtx) accountLookup(t *catalog.Table, listed *Scan, localWhere expr
 // RowAccount is the account an INSERT row is created in: its stripe_account value when the
 // statement names that column and the row gives one, else w.Account.
 func (s *Session) RowAccount(w *WritePlan, vals []any) (string, error) {
+	return s.WriteAccount(rowAccountValue(w, vals), w.Account)
+}
+
+// rowAccountValue is an INSERT row's stripe_account value, or nil.
+func rowAccountValue(w *WritePlan, vals []any) any {
 	for i, t := range w.Targets {
 		if t.Account && i < len(vals) {
-			return s.WriteAccount(vals[i], w.Account)
+			return vals[i]
 		}
 	}
-	return s.WriteAccount(nil, w.Account)
+	return nil
 }
 
 // WriteAccount is the account a write names with value v (a stripe_account column or argument),
@@ -288,4 +293,27 @@ func (s *Session) WriteAccount(v any, def string) (string, error) {
 		}
 	}
 	return acct, s.CheckAccount(acct)
+}
+
+// singletonScan reads a table that is one object retrieved without an id (account: GET
+// /v1/account) with one retrieve per account; ok is false for other tables.
+func (pl *planCtx) singletonScan(t *catalog.Table, conj []expr.Expr, acct string, acctConj map[int]bool) (*Scan, bool) {
+	if t.Retrieve == nil || t.List != nil || strings.Contains(t.Retrieve.Path, "%") {
+		return nil, false
+	}
+	s := &Scan{Table: t, Access: AccessRetrieve, Calls: []Call{{Method: "retrieve", Path: t.Retrieve.Path}},
+		Estimate: Estimate{Requests: 1, Rows: 1, Source: SourceLearned}}
+	var residual []expr.Expr
+	for i, c := range conj {
+		if !acctConj[i] {
+			residual = append(residual, c)
+		}
+	}
+	if len(residual) > 0 {
+		s.Filter = expr.And(residual...)
+	}
+	setAccount(t, s, acct)
+	s.Seconds = s.Requests / pl.sess.Rate()
+	s.Ordered = true
+	return s, true
 }

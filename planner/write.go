@@ -886,6 +886,9 @@ func WriteLines(sess *Session, p *Planned, env *expr.Env) []string {
 		head = "Call " + w.Proc.Name
 	}
 	lines = append(lines, fmt.Sprintf("%s  (stripe requests=%s rows=%s)", head, fmtReq(w.Requests), fmtReq(w.Rows)))
+	if w.Account != "" {
+		lines = append(lines, "  Stripe-Account: "+w.Account)
+	}
 	req := func(s string) { lines = append(lines, "  Stripe request: "+s) }
 	switch w.Op {
 	case OpCall:
@@ -917,7 +920,11 @@ func WriteLines(sess *Session, p *Planned, env *expr.Env) []string {
 					lines = append(lines, fmt.Sprintf("  … and %d more", len(v.Rows)-shown))
 					break
 				}
-				req("POST " + InsertRequest(w, path, vals))
+				line := "POST " + InsertRequest(w, path, vals)
+				if acct, err := sess.WriteAccount(rowAccountValue(w, vals), w.Account); err == nil && acct != w.Account {
+					line += " as " + acct
+				}
+				req(line)
 				shown++
 			}
 			if shown > 0 {

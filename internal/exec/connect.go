@@ -7,12 +7,14 @@ import (
 
 	"github.com/stripesql/stripesql/catalog"
 	"github.com/stripesql/stripesql/internal/sqlstate"
+	"github.com/stripesql/stripesql/internal/stripeapi"
 	"github.com/stripesql/stripesql/planner"
 )
 
 // fillAccount sets a row's stripe_account, when the scan reads it and the call did not name an
-// account (its Fill has the account otherwise), to the API key's own account id.
-func (it *scanIter) fillAccount(ctx context.Context, row []any) {
+// account (its Fill has the account otherwise), to the API key's own account id: the object's
+// own id when the call read the account itself (GET /v1/account).
+func (it *scanIter) fillAccount(ctx context.Context, row []any, obj stripeapi.Object) {
 	i := accountColumn(it.s.Table)
 	if i < 0 || row[i] != nil || it.s.Needed != nil && !it.s.Needed[i] {
 		return
@@ -20,6 +22,12 @@ func (it *scanIter) fillAccount(ctx context.Context, row []any) {
 	if a := it.account(); a != "" {
 		row[i] = a
 		return
+	}
+	if it.call < len(it.s.Calls) && it.s.Calls[it.call].Path == "/v1/account" {
+		if id, _ := obj["id"].(string); id != "" {
+			row[i] = id
+			return
+		}
 	}
 	if id := it.r.ownAccountID(ctx); id != "" {
 		row[i] = id

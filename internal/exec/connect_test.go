@@ -441,3 +441,55 @@ func estimate(sess *planner.Session, sql string) (float64, error) {
 	}
 	return p.Estimate.Requests, nil
 }
+
+// TestConnectOwnAccount: the account table is the account a query acts as, one GET /v1/account
+// per account: the platform's own, or each connected account's.
+func TestConnectOwnAccount(t *testing.T) {
+	e, accts := startConnect(t)
+	ctx := context.Background()
+	e.emu.ResetRequests()
+	rows, _, err := run(ctx, e.client, e.session(nil), "SELECT id, stripe_account FROM account")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := e.emu.AccountID()
+	if d := cmp.Diff([]string{own + "|" + own}, texts(rows)); d != "" {
+		t.Errorf("platform (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{"GET /v1/account as "}, describeAccounts(e.emu.Requests())); d != "" {
+		t.Errorf("requests (-want +got):\n%s", d)
+	}
+	rows, _, err = run(ctx, e.client, e.session(nil), "SELECT id, stripe_account FROM account WHERE stripe_account IN ("+quoted(accts)+") ORDER BY 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, a := range accts {
+		want = append(want, a+"|"+a)
+	}
+	if d := cmp.Diff(want, texts(rows)); d != "" {
+		t.Errorf("connected accounts (-want +got):\n%s", d)
+	}
+}
+
+// TestConnectExplainWrites: EXPLAIN of writes names the account each request goes to.
+func TestConnectExplainWrites(t *testing.T) {
+	e, accts := startConnect(t)
+	sess := e.session(nil)
+	for _, tc := range []struct{ sql, want string }{
+		{"EXPLAIN INSERT INTO customers (stripe_account, email) VALUES ('" + accts[1] + "', 'x@example.com')", "POST /v1/customers email=x@example.com as " + accts[1]},
+		{"EXPLAIN CALL CancelPaymentIntent('pi_1', stripe_account => '" + accts[0] + "')", "Stripe-Account: " + accts[0]},
+		{"EXPLAIN DELETE FROM customers WHERE id = 'cus_1' AND stripe_account = '" + accts[2] + "'", "Stripe-Account: " + accts[2]},
+	} {
+		rows, _, err := run(context.Background(), e.client, sess, tc.sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text := strings.Join(texts(rows), "\n"); !strings.Contains(text, tc.want) {
+			t.Errorf("%s lacks %q:\n%s", tc.sql, tc.want, text)
+		}
+	}
+	if r := e.emu.Requests(); len(r) != 0 {
+		t.Errorf("EXPLAIN sent %v", describeAccounts(r))
+	}
+}

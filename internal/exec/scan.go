@@ -140,7 +140,7 @@ func (it *scanIter) nextRaw(ctx context.Context) ([]any, bool, error) {
 			if err != nil {
 				return nil, false, err
 			}
-			it.fillAccount(ctx, row)
+			it.fillAccount(ctx, row, obj)
 			return row, true, nil
 		}
 		if it.call >= len(it.s.Calls) {

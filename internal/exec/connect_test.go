@@ -11,11 +11,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/stripesql/stripesql/catalog"
 	"github.com/stripesql/stripesql/internal/emulator"
 	"github.com/stripesql/stripesql/internal/exec"
 	"github.com/stripesql/stripesql/internal/sqlstate"
-	"github.com/stripesql/stripesql/internal/stripeapi"
 	"github.com/stripesql/stripesql/planner"
 )
 
@@ -26,19 +24,11 @@ var connectScales = []emulator.Scale{30, 250, 5}
 // startConnect is an emulator whose platform has len(connectScales) connected accounts.
 func startConnect(t testing.TB) (*testEnv, []string) {
 	t.Helper()
-	emu, base, stop, err := emulator.Start(emulator.Config{Seed: 7, Scale: 20, Now: func() time.Time { return emuNow },
+	e := startEnvConfig(t, emulator.Config{Seed: 7, Scale: 20, Now: func() time.Time { return emuNow },
 		ConnectedAccounts: len(connectScales), AccountScale: func(i int) emulator.Scale { return connectScales[i] }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
-	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_engine", BaseURL: base, Scheduler: stripeapi.NewScheduler(10000)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	accts := emu.ConnectedAccounts()
+	accts := e.emu.ConnectedAccounts()
 	sort.Strings(accts)
-	return &testEnv{emu: emu, client: client, cat: catalog.New(catalog.StripeTables()...), stats: planner.NewStats()}, accts
+	return e, accts
 }
 
 // accountTotals is what each account holds of charges: count and sum of amount, as the

@@ -36,7 +36,13 @@ var emuNow = time.Date(2024, 6, 15, 12, 0, 0, 0, time.UTC)
 
 func startEnv(t testing.TB, scale emulator.Scale) *testEnv {
 	t.Helper()
-	emu, base, stop, err := emulator.Start(emulator.Config{Seed: 7, Scale: scale, Now: func() time.Time { return emuNow }})
+	return startEnvConfig(t, emulator.Config{Seed: 7, Scale: scale, Now: func() time.Time { return emuNow }})
+}
+
+// startEnvConfig is startEnv with an emulator configuration of the test's own.
+func startEnvConfig(t testing.TB, cfg emulator.Config) *testEnv {
+	t.Helper()
+	emu, base, stop, err := emulator.Start(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,9 @@ func (r *runner) createdFloor(ctx context.Context, lo int64) int64 {
 // stripe_account column of rows read without a Stripe-Account header; empty (a NULL column) when
 // it cannot be read.
 func (r *runner) ownAccountID(ctx context.Context) string {
+	if f, ok := r.sess.Stats().Account(""); ok && f.ID != "" {
+		return f.ID // known, perhaps without the creation time (serve reads the id at start)
+	}
 	return r.accountFacts(ctx, "").ID
 }
 

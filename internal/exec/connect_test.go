@@ -184,8 +184,10 @@ func describeAccounts(reqs []emulator.Request) []string {
 // /v1/account).
 func TestConnectSessionAccount(t *testing.T) {
 	e, accts := startConnect(t)
+	e.stats = planner.NewStats() // a node that has not read its own account yet
 	ctx := context.Background()
 	sess := e.session(nil)
+	e.emu.ResetRequests()
 	count := func() string {
 		t.Helper()
 		rows, _, err := run(ctx, e.client, sess, "SELECT stripe_account, count(*) FROM customers GROUP BY 1")
@@ -197,6 +199,9 @@ func TestConnectSessionAccount(t *testing.T) {
 	platform := e.emu.AccountID()
 	if got, want := count(), fmt.Sprintf("%s|%d", platform, e.emu.Count("customers")); got != want {
 		t.Errorf("own account: got %s, want %s", got, want)
+	}
+	if d := cmp.Diff([]string{"GET /v1/customers as ", "GET /v1/account as "}, describeAccounts(e.emu.Requests())); d != "" {
+		t.Errorf("the first read of the own account asks for its id (-want +got):\n%s", d)
 	}
 	for _, a := range accts {
 		if _, _, err := run(ctx, e.client, sess, "SET stripesql.account = '"+a+"'"); err != nil {

@@ -23,6 +23,11 @@
 // column per filter. testdata/schema.golden prints the result; `go test ./catalog -update`
 // rewrites it, and a test fails when stripe_tables_gen.go is stale.
 //
+// Connect (stripe.go): after the overrides every Stripe table gets a last column,
+// stripe_account (AccountColumn, Column.Account), the account a row was read from, which is no
+// field of the object; and `account` (GET /v1/account, one row) joins `accounts` (GET
+// /v1/accounts) so the platform's own account is readable too.
+//
 // The planner reads a Table to bind names and to choose access paths; the executor reads it to turn
 // a Stripe object into a row. Nothing here performs I/O.
 package catalog

@@ -53,6 +53,9 @@ type Column struct {
 	// object (it reads back the value the query constrained it to). The planner requires such a
 	// column to be constrained with = whenever it is referenced.
 	FilterOnly bool
+	// Account marks the AccountColumn of a Stripe table: its value is the account a row was read
+	// from, never a field of the object.
+	Account bool
 }
 
 // Op is a comparison a key column accepts.

@@ -195,6 +195,7 @@ func (c *Connector) Connect(ctx context.Context) (sqldriver.Conn, error) {
 		User:       "stripe",
 		Database:   "stripe",
 		ReadOnly:   c.cfg.ReadOnly,
+		Account:    c.cfg.Account, // the DSN's account: stripesql.account's default, which RESET returns to
 		BackendPID: c.nextPID.Add(1),
 		Settings:   settings,
 		Progress:   c.cfg.Progress,

@@ -230,10 +230,10 @@ func stripeValue(v any) (string, bool) {
 	return "", false
 }
 
-// tableSize returns the expected row count of a table, where the figure comes from (a Source
+// tableSize returns the expected row count of a table in an account, where the figure comes from (a Source
 // constant), and what the node knows of the table (for range estimates), if anything.
-func (pl *planCtx) tableSize(t *catalog.Table) (float64, string, *TableStat) {
-	if st, ok := pl.sess.Stats().Table(pl.sess.Account(), t.Name); ok {
+func (pl *planCtx) tableSize(t *catalog.Table, acct string) (float64, string, *TableStat) {
+	if st, ok := pl.sess.Stats().Table(acct, t.Name); ok {
 		src := SourceProbed
 		if st.Complete {
 			src = SourceLearned
@@ -331,7 +331,27 @@ func (pl *planCtx) chooseAccessTop(t *catalog.Table, where expr.Expr, extra []fo
 		preds = append(preds, f)
 	}
 	preds = append(preds, extra...)
-	size, source, stat := pl.tableSize(t)
+	accts, acctConj, err := pl.scanAccounts(t, preds)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(accts) == 0:
+		return &Scan{Table: t, Access: AccessList, Filter: where, Pushed: []string{"never true: no account satisfies the stripe_account conditions"}, Estimate: Estimate{Source: "constant"}}, nil
+	case len(accts) > 1:
+		return pl.accountFanOut(t, where, conj, preds, top, accts, acctConj)
+	}
+	return pl.accessFor(t, where, conj, preds, top, accts[0], acctConj)
+}
+
+// accessFor chooses the access path of t in one account (acct, "" for the API key's own): the
+// part of chooseAccessTop after the account is known. acctConj are the conjuncts on
+// stripe_account that the account's calls satisfy exactly, left out of the residual.
+func (pl *planCtx) accessFor(t *catalog.Table, where expr.Expr, conj []expr.Expr, preds []folded, top int64, acct string, acctConj map[int]bool) (*Scan, error) {
+	if s, ok := pl.singletonScan(t, conj, acct, acctConj); ok {
+		return s, nil
+	}
+	size, source, stat := pl.tableSize(t, acct)
 	pageSize := pl.sess.PageSize()
 	pushdown := pl.sess.Pushdown()
 
@@ -377,7 +397,7 @@ func (pl *planCtx) chooseAccessTop(t *catalog.Table, where expr.Expr, extra []fo
 			}
 			residual := 0
 			for k := range conj {
-				if !c.removed[k] {
+				if !c.removed[k] && !acctConj[k] {
 					residual++
 				}
 			}
@@ -394,10 +414,11 @@ func (pl *planCtx) chooseAccessTop(t *catalog.Table, where expr.Expr, extra []fo
 	s := best.scan
 	var residual []expr.Expr
 	for i, c := range conj {
-		if !best.removed[i] {
+		if !best.removed[i] && !acctConj[i] {
 			residual = append(residual, c)
 		}
 	}
+	setAccount(t, s, acct)
 	if len(residual) > 0 {
 		s.Filter = expr.And(residual...)
 		s.Rows = math.Max(1, s.Rows*math.Pow(selResidual, float64(len(residual))))

@@ -26,6 +26,16 @@
 // residual filter, so pushdown only ever saves requests and never changes an answer; `SET
 // stripesql.pushdown = off` plans a full list and a filter, the oracle the tests compare against.
 //
+// Connect (connect.go): every Stripe table's stripe_account column says which account a row was
+// read from. The = and IN constraints on it (constants, or an uncorrelated IN (SELECT id FROM
+// accounts …) once replanned) give a scan its accounts, else the session's (stripesql.account,
+// Session.Account); each Call carries its Account, sent as the Stripe-Account header, and a scan
+// over several (Scan.Accounts) is each account's own access path, with its own learned size,
+// one after the other. A join whose right key is stripe_account is always a lookup per account
+// (LookupAccount). SessionConfig.Accounts limits a session to some accounts: any other is 42501
+// here, before a request. Writes carry their account: an INSERT's stripe_account target, the
+// WHERE's one account for writes by id, the row's as read, a CALL's stripe_account => argument.
+//
 // Every plan carries an estimate of its Stripe requests and of the seconds they take at the node's
 // rate. A plan whose estimate exceeds the session's stripesql.max_requests is refused with 54000
 // before any request is sent; EXPLAIN prints the tree with each Stripe call and the estimates.

@@ -101,6 +101,9 @@ func describeNode(n Node, sess *Session, verbose bool) (string, []string) {
 			}
 			d = append(d, "Stripe call: "+callText(c, x))
 		}
+		if len(x.Accounts) > 1 || len(x.Accounts) == 1 && x.Accounts[0] != "" {
+			d = append(d, "Accounts: "+accountsText(x.Accounts))
+		}
 		if len(x.Pushed) > 0 {
 			d = append(d, "Pushed: "+strings.Join(x.Pushed, ", "))
 		}
@@ -247,6 +250,9 @@ func callText(c Call, s *Scan) string {
 	out := "GET " + strings.ReplaceAll(c.Path, url.PathEscape(deferredValue), "{outer}")
 	if len(parts) > 0 {
 		out += "?" + strings.Join(parts, "&")
+	}
+	if c.Account != "" {
+		out += " as " + c.Account
 	}
 	return out
 }

@@ -33,6 +33,12 @@ type lookupChoice struct {
 func (pl *planCtx) chooseLookup(t *catalog.Table, scan *Scan, localWhere expr.Expr, j *Join, listErr error) error {
 	var best *lookupChoice
 	for _, c := range pl.lookupChoices(t, scan, localWhere, j) {
+		if c.param == LookupAccount {
+			// Reading t per account is what the join means (connect.go): listed once, t would be
+			// the session's account only.
+			best, listErr = &c, errAccountJoin
+			break
+		}
 		if best == nil || c.scan.Requests < best.scan.Requests {
 			best = &c
 		}
@@ -64,6 +70,12 @@ func (pl *planCtx) lookupChoices(t *catalog.Table, listed *Scan, localWhere expr
 		col := cr.Index - j.RightOffset
 		if s := pl.retrieveLookup(t, listed, localWhere, j, col, i); s != nil {
 			out = append(out, lookupChoice{scan: s, key: i, col: col})
+		}
+		if col == accountIndex(t) {
+			if s := pl.accountLookup(t, listed, localWhere, j, col, i); s != nil {
+				out = append(out, lookupChoice{scan: s, key: i, param: LookupAccount, col: col})
+			}
+			continue
 		}
 		if t.List == nil {
 			continue
@@ -101,6 +113,11 @@ func (pl *planCtx) retrieveLookup(t *catalog.Table, listed *Scan, localWhere exp
 	s := &Scan{Table: t, Access: AccessRetrieve, Filter: localWhere, Needed: listed.Needed,
 		Pushed:   []string{fmt.Sprintf("%s = each distinct join key (%s)", id, j.LeftKeys[key].String())},
 		Estimate: Estimate{Requests: keys, Rows: keys, Source: listed.Source}, PerKey: true}
+	// The retrieve of each key is sent as each account the right table is read in.
+	s.Accounts = listed.Accounts
+	if n := float64(len(s.Accounts)); n > 1 {
+		s.Requests *= n
+	}
 	s.Seconds = s.Requests / pl.sess.Rate()
 	return s
 }
@@ -158,6 +175,8 @@ func lookupVia(j *Join) string {
 		return ""
 	case j.LookupParam == "":
 		return " (retrieve per key)"
+	case j.LookupParam == LookupAccount:
+		return " (per account)"
 	case j.LookupBatch() > 1:
 		return fmt.Sprintf(" (list per %d keys)", j.LookupBatch())
 	}

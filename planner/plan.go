@@ -129,6 +129,9 @@ type Call struct {
 	// the path and the values of filter-only columns. The executor sets them when the Stripe
 	// object has no such field.
 	Fill map[int]any
+	// Account is the Stripe account the call acts as (the Stripe-Account header), "" for the API
+	// key's own (connect.go).
+	Account string
 	// ID is the object id a retrieve asks for. The executor drops an answer whose id differs (or
 	// that is a list), so an endpoint that answers something else never passes for the object.
 	ID string
@@ -164,6 +167,9 @@ type Scan struct {
 	KeepOrder bool
 	// PerKey marks a lookup join's template, run once per key (lookup.go).
 	PerKey bool
+	// Accounts are the Stripe accounts the scan reads, in order ("" for the API key's own); nil
+	// for system tables. Several are a fan-out: the calls of each account follow one another.
+	Accounts []string
 	// SizeNote says where the table size behind the estimate came from, for EXPLAIN and 54000
 	// details ("counted by a complete scan 3 h ago").
 	SizeNote string

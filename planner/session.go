@@ -25,6 +25,11 @@ type SessionConfig struct {
 	// Account is the connected account (acct_…) the session reads, "" for the API key's own; its
 	// table sizes are kept apart in Stats.
 	Account string
+	// Accounts, when not empty, are the only accounts the session may read or write (a user
+	// limited to connected accounts by the users file): any other, the API key's own included,
+	// is refused with 42501 while planning, before a request is sent. Account defaults to the
+	// first of them.
+	Accounts []string
 	// User and Database are what the client asked for at startup.
 	User, Database string
 	// ReadOnly sessions refuse statements that would write to Stripe.
@@ -130,6 +135,7 @@ var settingsTable = map[string]setting{
 	"stripesql.search":              boolSetting("on", "allow stripe search as an access path"),
 	SettingIdempotencyKey:           {def: "", desc: "client prefix of idempotency keys: re-running a statement with the same prefix is exactly-once", check: checkKeyPrefix},
 	SettingDryRun:                   boolSetting("off", "print the stripe requests of writes and calls instead of sending them"),
+	SettingAccount:                  {def: "", desc: "the stripe account (acct_…) statements read and write when they name none; empty for the api key's own", check: checkAccount},
 }
 
 func checkBool(v string) (string, error) {
@@ -204,9 +210,28 @@ func NewSession(cfg SessionConfig) *Session {
 	if cfg.Stats == nil {
 		cfg.Stats = NewStats()
 	}
+	if len(cfg.Accounts) > 0 && cfg.Account == "" {
+		cfg.Account = cfg.Accounts[0]
+	}
 	s := &Session{cfg: cfg, settings: map[string]string{}, loc: time.UTC}
+	if v, ok := cfg.Settings[SettingAccount]; ok {
+		// A startup stripesql.account (DSN, -c option) is the session's default: RESET returns to it.
+		if acct, err := checkAccount(v); err != nil {
+			s.startErr = invalidSetting(SettingAccount, v, err)
+		} else if err := s.CheckAccount(acct); err != nil {
+			s.startErr = err
+		} else {
+			s.cfg.Account = acct
+		}
+	}
+	if err := s.CheckAccount(s.cfg.Account); err != nil && s.startErr == nil {
+		s.startErr = err
+	}
 	names := make([]string, 0, len(cfg.Settings))
 	for k := range cfg.Settings {
+		if canonicalSetting(k) == SettingAccount {
+			continue
+		}
 		names = append(names, k)
 	}
 	sort.Strings(names) // the same startup error every time
@@ -240,8 +265,31 @@ func (s *Session) Rate() float64 { return s.cfg.Rate }
 // Stats returns the node-wide learned table sizes.
 func (s *Session) Stats() *Stats { return s.cfg.Stats }
 
-// Account returns the Stripe account the session reads ("" for the API key's own).
-func (s *Session) Account() string { return s.cfg.Account }
+// Account returns the Stripe account the session reads and writes when a statement names none
+// (stripesql.account; "" for the API key's own).
+func (s *Session) Account() string {
+	v, _ := s.Setting(SettingAccount)
+	return v
+}
+
+// CheckAccount refuses (42501) an account the session may not read or write: one outside
+// SessionConfig.Accounts when that is set.
+func (s *Session) CheckAccount(acct string) error {
+	if len(s.cfg.Accounts) == 0 {
+		return nil
+	}
+	for _, a := range s.cfg.Accounts {
+		if a == acct {
+			return nil
+		}
+	}
+	name := acct
+	if name == "" {
+		name = "the platform's own account"
+	}
+	return sqlstate.New(sqlstate.InsufficientPrivilege, "permission denied for stripe account %s", name).
+		WithDetail("user %q may use only %s", s.cfg.User, strings.Join(s.cfg.Accounts, ", "))
+}
 
 // ReadOnly reports whether the session refuses writes.
 func (s *Session) ReadOnly() bool { return s.cfg.ReadOnly }
@@ -278,6 +326,9 @@ func (s *Session) Setting(name string) (string, bool) {
 	if v, ok := s.settings[n]; ok {
 		return v, true
 	}
+	if n == SettingAccount {
+		return s.cfg.Account, true
+	}
 	if d, ok := settingsTable[n]; ok {
 		return d.def, true
 	}
@@ -307,6 +358,11 @@ func (s *Session) SetSetting(name, value string) error {
 			return invalidSetting(n, value, err)
 		}
 		value = v
+	}
+	if n == SettingAccount {
+		if err := s.CheckAccount(value); err != nil {
+			return err
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

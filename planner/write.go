@@ -148,6 +148,13 @@ type WritePlan struct {
 	Args     []expr.Expr
 	ArgNames []string
 
+	// Account is the Stripe account the writes act as when a row names none: the WHERE's one
+	// stripe_account for writes by id, else the session's ("" for the API key's own). An INSERT
+	// row's stripe_account target and an UPDATE or DELETE row's stripe_account as read replace
+	// it; AccountArg, a CALL's stripe_account => argument, replaces it for the call (connect.go).
+	Account    string
+	AccountArg expr.Expr
+
 	Estimate
 }
 
@@ -159,6 +166,9 @@ type WriteTarget struct {
 	Parent bool
 	// Required create parameters may not be NULL.
 	Required bool
+	// Account marks the stripe_account target: the account the row is created in, not a
+	// parameter.
+	Account bool
 }
 
 // WriteSet is one UPDATE assignment: the Stripe parameter and its value.
@@ -346,7 +356,7 @@ func (pl *planCtx) planInsert(s *pg.InsertStmt) (*Planned, error) {
 		}
 	}
 	b := pl.newBinder()
-	w := &WritePlan{Op: OpInsert, Table: t, Targets: targets}
+	w := &WritePlan{Op: OpInsert, Table: t, Targets: targets, Account: pl.sess.Account()}
 	sel := s.SelectStmt.GetSelectStmt()
 	var bound []expr.Expr
 	switch {
@@ -403,6 +413,9 @@ func (pl *planCtx) planInsert(s *pg.InsertStmt) (*Planned, error) {
 
 func insertTarget(t *catalog.Table, name string, loc int32, pl *planCtx, hint string) (WriteTarget, error) {
 	spec := t.Create
+	if i := accountIndex(t); i >= 0 && t.Columns[i].Name == name {
+		return WriteTarget{Name: name, Type: sqltypes.Text, Account: true}, nil
+	}
 	for _, par := range spec.Parents {
 		if par == name {
 			return WriteTarget{Name: name, Type: sqltypes.Text, Parent: true}, nil
@@ -668,7 +681,11 @@ func (pl *planCtx) findRows(b *binder, w *WritePlan, where *pg.Node, needRow boo
 	if err != nil {
 		return err
 	}
-	if !needRow && scan.Access == AccessRetrieve && scan.Filter == nil && t.Retrieve != nil && len(t.Retrieve.Parents) == 0 && !pl.describe {
+	w.Account = pl.sess.Account()
+	if len(scan.Accounts) == 1 {
+		w.Account = scan.Accounts[0]
+	}
+	if !needRow && len(scan.Accounts) <= 1 && scan.Access == AccessRetrieve && scan.Filter == nil && t.Retrieve != nil && len(t.Retrieve.Parents) == 0 && !pl.describe {
 		for _, c := range scan.Calls {
 			id := c.Path[strings.LastIndexByte(c.Path, '/')+1:]
 			if u, err := url.PathUnescape(id); err == nil {
@@ -722,7 +739,7 @@ func (pl *planCtx) planCall(fc *pg.FuncCall, kind string) (*Planned, error) {
 	b := pl.newBinder()
 	b.scope = &scope{}
 	b.clause = "CALL"
-	w := &WritePlan{Op: OpCall, Proc: proc, Estimate: Estimate{Requests: 1, Rows: 1}}
+	w := &WritePlan{Op: OpCall, Proc: proc, Account: pl.sess.Account(), Estimate: Estimate{Requests: 1, Rows: 1}}
 	if proc.Method == "" {
 		w.Requests = 0
 	}
@@ -732,6 +749,17 @@ func (pl *planCtx) planCall(fc *pg.FuncCall, kind string) (*Planned, error) {
 		node := a
 		if na := a.GetNamedArgExpr(); na != nil {
 			argName, node = na.Name, na.Arg
+		}
+		if strings.EqualFold(argName, catalog.AccountColumn) {
+			// stripe_account => 'acct_…': the account the call acts as, not a parameter.
+			e, err := b.bind(node)
+			if err != nil {
+				return nil, err
+			}
+			if w.AccountArg, err = castTo(e, sqltypes.Text); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		var pt sqltypes.Type
 		if argName == "" {
@@ -762,6 +790,23 @@ func (pl *planCtx) planCall(fc *pg.FuncCall, kind string) (*Planned, error) {
 		w.ArgNames = append(w.ArgNames, argName)
 	}
 	if err := pl.resolveParams(b, w.Args); err != nil {
+		return nil, err
+	}
+	if w.AccountArg != nil {
+		if err := pl.resolveParams(b, []expr.Expr{w.AccountArg}); err != nil {
+			return nil, err
+		}
+		if !pl.describe {
+			if v, err := expr.Fold(w.AccountArg, pl.env()); err == nil {
+				acct, _ := v.(string)
+				if acct, err = checkAccount(acct); err != nil {
+					return nil, err
+				}
+				w.Account, w.AccountArg = acct, nil
+			}
+		}
+	}
+	if err := pl.sess.CheckAccount(w.Account); err != nil {
 		return nil, err
 	}
 	if !pl.describe {
@@ -841,6 +886,9 @@ func WriteLines(sess *Session, p *Planned, env *expr.Env) []string {
 		head = "Call " + w.Proc.Name
 	}
 	lines = append(lines, fmt.Sprintf("%s  (stripe requests=%s rows=%s)", head, fmtReq(w.Requests), fmtReq(w.Rows)))
+	if w.Account != "" {
+		lines = append(lines, "  Stripe-Account: "+w.Account)
+	}
 	req := func(s string) { lines = append(lines, "  Stripe request: "+s) }
 	switch w.Op {
 	case OpCall:
@@ -872,7 +920,11 @@ func WriteLines(sess *Session, p *Planned, env *expr.Env) []string {
 					lines = append(lines, fmt.Sprintf("  … and %d more", len(v.Rows)-shown))
 					break
 				}
-				req("POST " + InsertRequest(w, path, vals))
+				line := "POST " + InsertRequest(w, path, vals)
+				if acct, err := sess.WriteAccount(rowAccountValue(w, vals), w.Account); err == nil && acct != w.Account {
+					line += " as " + acct
+				}
+				req(line)
 				shown++
 			}
 			if shown > 0 {
@@ -1026,6 +1078,9 @@ func EncodeInsert(w *WritePlan, vals []any) (url.Values, []string, error) {
 		if v == nil && (t.Required || t.Parent) {
 			return nil, nil, sqlstate.New(sqlstate.NotNullViolation, "null value in column %q of relation %q violates not-null constraint", t.Name, w.Table.Name).
 				WithDetail("stripe requires %s to create %s", t.Name, w.Table.Object)
+		}
+		if t.Account {
+			continue // the account the row is created in (RowAccount), not a parameter
 		}
 		if t.Parent {
 			for k, par := range w.Table.Create.Parents {

@@ -94,6 +94,7 @@ func (c *conn) authenticate(sm *pgproto3.StartupMessage) bool {
 		return false
 	}
 	c.readOnly = u.user.ReadOnly
+	c.account, c.accounts = u.user.Account, u.user.Accounts
 	return true
 }
 

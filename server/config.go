@@ -38,6 +38,14 @@ type User struct {
 	Password string
 	// ReadOnly users cannot run statements that write to Stripe.
 	ReadOnly bool
+	// Account is the user's default Stripe account (stripesql.account at connection start; a
+	// startup option may replace it); empty for the server's --account.
+	Account string
+	// Accounts, when not empty, are the only Stripe accounts the user may read or write (a
+	// Connect platform's user limited to its connected accounts): any other is refused with
+	// 42501 before a request is sent. The default account is then the first, unless Account is
+	// one of them.
+	Accounts []string
 }
 
 // Config configures a Server. The zero value of every field except Backend (or Engine) is usable.

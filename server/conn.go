@@ -57,6 +57,8 @@ type conn struct {
 
 	user, database string
 	readOnly       bool
+	account        string   // the user's default Stripe account (User.Account)
+	accounts       []string // the only accounts the user may use (User.Accounts), or nil
 	isTLS          bool
 	sess           EngineSession
 
@@ -141,6 +143,8 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 		User:       c.user,
 		Database:   c.database,
 		ReadOnly:   c.readOnly || s.cfg.ReadOnly,
+		Account:    c.account,
+		Accounts:   c.accounts,
 		BackendPID: c.pid,
 		Settings:   startupSettings(sm.Parameters),
 		Notice:     c.notice,

@@ -17,7 +17,11 @@ type Engine interface {
 type SessionParams struct {
 	User, Database string
 	ReadOnly       bool
-	BackendPID     int32
+	// Account and Accounts are the user's default Stripe account and the only accounts it may
+	// use (User.Account, User.Accounts).
+	Account    string
+	Accounts   []string
+	BackendPID int32
 	// Settings are the startup parameters the client sent that are settings (TimeZone,
 	// application_name, DateStyle, search_path, …) plus those given with -c in "options".
 	Settings map[string]string

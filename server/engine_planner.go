@@ -60,6 +60,8 @@ func (e *plannerEngine) NewSession(p SessionParams) EngineSession {
 		User:       p.User,
 		Database:   p.Database,
 		ReadOnly:   p.ReadOnly,
+		Account:    p.Account,
+		Accounts:   p.Accounts,
 		BackendPID: p.BackendPID,
 		Settings:   p.Settings,
 		Progress: func(ev planner.ProgressEvent) {

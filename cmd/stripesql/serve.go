@@ -41,6 +41,12 @@ when only one --user is given, from $STRIPESQL_PASSWORD.
   # name     password        mode
   analyst    s3cret-pass     ro
   loader     an0ther-pass    rw
+  tenant     th1rd-pass      ro   accounts=acct_1A2b3C,acct_1D4e5F
+  ops        f0urth-pass     rw   account=acct_1A2b3C
+After the mode, account=acct_… is the user's default Stripe account (stripesql.account) and
+accounts=acct_…,… the only connected accounts the user may read or write (any other, the
+platform's own included, is refused with 42501 before a request is sent; the default is the
+first unless account= names another of them).
 Fields are separated by spaces or tabs, so a password cannot contain them. The file holds plain
 passwords, so serve refuses a file the group or other users may read: chmod 600 it. An unknown
 mode, a user named twice (in the file or with --user) or an unreadable file stops serve with

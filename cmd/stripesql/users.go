@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -72,8 +73,10 @@ func flagUsers(specs []string) ([]server.User, error) {
 	return users, nil
 }
 
-// readUsersFile reads a users file: one user per line, `name password ro|rw`, fields separated
-// by spaces or tabs, blank lines and lines starting with # ignored. The file holds passwords, so
+// readUsersFile reads a users file: one user per line, `name password ro|rw`, then optionally
+// `account=acct_…` (the user's default Stripe account) and `accounts=acct_…,acct_…` (the only
+// accounts the user may read or write; the default is the first unless account= names one of
+// them), fields separated by spaces or tabs, blank lines and lines starting with # ignored. The file holds passwords, so
 // it is refused when its permissions let the group or other users read it.
 func readUsersFile(path string) ([]server.User, error) {
 	f, err := os.Open(path)
@@ -96,14 +99,18 @@ func readUsersFile(path string) ([]server.User, error) {
 			continue
 		}
 		fields := strings.Fields(text)
-		if len(fields) != 3 {
-			return nil, fmt.Errorf("%s:%d: want `name password ro|rw`, got %d fields", path, line, len(fields))
+		if len(fields) < 3 {
+			return nil, fmt.Errorf("%s:%d: want `name password ro|rw`, got %d fields (account=acct_… and accounts=acct_…,… may follow the mode)", path, line, len(fields))
 		}
 		ro, err := parseMode(fields[2])
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: user %s: %v", path, line, fields[0], err)
 		}
-		users = append(users, server.User{Name: fields[0], Password: fields[1], ReadOnly: ro})
+		u := server.User{Name: fields[0], Password: fields[1], ReadOnly: ro}
+		if err := userAccounts(&u, fields[3:]); err != nil {
+			return nil, fmt.Errorf("%s:%d: user %s: %v", path, line, fields[0], err)
+		}
+		users = append(users, u)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("cannot read --users-file: %v", err)
@@ -136,4 +143,34 @@ func serveUsers(specs []string, file string) ([]server.User, error) {
 		seen[u.Name] = true
 	}
 	return users, nil
+}
+
+// userAccounts reads a users-file line's account= and accounts= fields into u.
+func userAccounts(u *server.User, fields []string) error {
+	for _, f := range fields {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			return fmt.Errorf("unknown field %q: want account=acct_… or accounts=acct_…,…", f)
+		}
+		switch k {
+		case "account":
+			if !strings.HasPrefix(v, "acct_") {
+				return fmt.Errorf("account=%s is not a stripe account id (acct_…)", v)
+			}
+			u.Account = v
+		case "accounts":
+			for _, a := range strings.Split(v, ",") {
+				if !strings.HasPrefix(a, "acct_") {
+					return fmt.Errorf("accounts=%s: %q is not a stripe account id (acct_…)", v, a)
+				}
+				u.Accounts = append(u.Accounts, a)
+			}
+		default:
+			return fmt.Errorf("unknown field %q: want account=acct_… or accounts=acct_…,…", f)
+		}
+	}
+	if u.Account != "" && len(u.Accounts) > 0 && !slices.Contains(u.Accounts, u.Account) {
+		return fmt.Errorf("account=%s is not among accounts=%s", u.Account, strings.Join(u.Accounts, ","))
+	}
+	return nil
 }

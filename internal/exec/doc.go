@@ -19,9 +19,18 @@
 // when the context is cancelled (57014), and records the table's size in the planner's Stats after
 // a complete unfiltered list. SET and RESET plans are applied to the session here.
 //
+// Connect (connect.go): each call is sent as its planner.Call.Account (stripeapi.WithAccount), and
+// stripe_account is filled with it, or with the API key's own account id (GET /v1/account, once
+// per node, kept in Stats) for calls without one. A scan over several accounts runs as one scan
+// per account in turn (accountScan), so partitioned reads, learned sizes and the rest of a LIMIT
+// apply per account; an error of a connected account's call names the account. A lookup join by
+// account sends the right table's calls as each distinct key and checks the session's allowed
+// accounts before each.
+//
 // Writes (write.go) run their reads first, then one Stripe request per row, each with its own
-// idempotency key kept across the client's retries (derived from stripesql.idempotency_key when
-// set, so a re-run is exactly-once); RETURNING rows come from Stripe's answers.
+// idempotency key (which includes the account) kept across the client's retries (derived from
+// stripesql.idempotency_key when set, so a re-run is exactly-once); RETURNING rows come from
+// Stripe's answers.
 //
 // Subqueries (subquery.go, cte.go, lateral.go): Run first runs a plan's init plans and plans the
 // statement again with their results (planner.Planned.Replan). Every Env carries a subSession,

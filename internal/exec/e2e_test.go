@@ -36,7 +36,13 @@ var emuNow = time.Date(2024, 6, 15, 12, 0, 0, 0, time.UTC)
 
 func startEnv(t testing.TB, scale emulator.Scale) *testEnv {
 	t.Helper()
-	emu, base, stop, err := emulator.Start(emulator.Config{Seed: 7, Scale: scale, Now: func() time.Time { return emuNow }})
+	return startEnvConfig(t, emulator.Config{Seed: 7, Scale: scale, Now: func() time.Time { return emuNow }})
+}
+
+// startEnvConfig is startEnv with an emulator configuration of the test's own.
+func startEnvConfig(t testing.TB, cfg emulator.Config) *testEnv {
+	t.Helper()
+	emu, base, stop, err := emulator.Start(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +51,12 @@ func startEnv(t testing.TB, scale emulator.Scale) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{emu: emu, client: client, cat: catalog.New(catalog.StripeTables()...), stats: planner.NewStats()}
+	// The node knows its own account's id from the start, as serve reads it when it starts
+	// (cmd/stripesql/learned.go), so stripe_account costs no request; its creation time is
+	// still read when a partitioned scan needs it.
+	stats := planner.NewStats()
+	stats.LoadAccount("", planner.AccountFacts{ID: emu.AccountID()})
+	return &testEnv{emu: emu, client: client, cat: catalog.New(catalog.StripeTables()...), stats: stats}
 }
 
 func (e *testEnv) session(settings map[string]string) *planner.Session {

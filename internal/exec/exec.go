@@ -293,6 +293,10 @@ func (r *runner) build(n planner.Node) (iterator, error) {
 	var it iterator
 	switch x := n.(type) {
 	case *planner.Scan:
+		if len(x.Accounts) > 1 {
+			it = r.trackScan(x, st, newAccountScan(r, x, st)) // connect.go
+			break
+		}
 		sc := newScan(r, x, st)
 		sc.mayPartition = partitionable(x) // partition.go
 		it = r.trackScan(x, st, sc)        // progress.go

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -44,6 +45,9 @@ func (j *joinIter) lookupKey(v any) (string, bool) {
 	if !ok || id == "" {
 		return "", false
 	}
+	if j.n.LookupParam == planner.LookupAccount && !strings.HasPrefix(id, "acct_") {
+		return "", false // names no account: no request, and no row has it
+	}
 	if j.n.LookupParam == "" && !stripeapi.PlausibleID(id) {
 		return "", false // a join key like "" or "x/y" names no object: no request
 	}
@@ -58,8 +62,18 @@ func (j *joinIter) lookupScan(keys []string) *planner.Scan {
 	s := *tmpl
 	if j.n.LookupParam == "" {
 		id := keys[0]
-		s.Calls = []planner.Call{{Method: "retrieve", Path: fmt.Sprintf(tmpl.Table.Retrieve.Path, url.PathEscape(id)), ID: id}}
+		s.Calls = nil
+		for _, a := range accountsOr(tmpl.Accounts) {
+			c := planner.Call{Method: "retrieve", Path: fmt.Sprintf(tmpl.Table.Retrieve.Path, url.PathEscape(id)), ID: id, Account: a}
+			if i := accountColumn(tmpl.Table); i >= 0 && a != "" {
+				c.Fill = map[int]any{i: a}
+			}
+			s.Calls = append(s.Calls, c)
+		}
 		return &s
+	}
+	if j.n.LookupParam == planner.LookupAccount {
+		return accountLookupScan(tmpl, j.n.LookupColumn, keys[0])
 	}
 	array := j.n.LookupBatch() > 1
 	s.Calls = make([]planner.Call, len(tmpl.Calls))
@@ -79,7 +93,7 @@ func (j *joinIter) lookupScan(keys []string) *planner.Scan {
 			params.Set(j.n.LookupParam, keys[0])
 			fill[j.n.LookupColumn] = keys[0]
 		}
-		s.Calls[i] = planner.Call{Method: c.Method, Path: c.Path, Params: params, Fill: fill}
+		s.Calls[i] = planner.Call{Method: c.Method, Path: c.Path, Params: params, Fill: fill, Account: c.Account}
 	}
 	return &s
 }
@@ -87,6 +101,11 @@ func (j *joinIter) lookupScan(keys []string) *planner.Scan {
 // fetchGroup reads the right rows of a group of keys, by key. It only reads the plan and counts
 // requests through the runner (under its lock), so several run at once.
 func (j *joinIter) fetchGroup(ctx context.Context, keys []string) (map[string][][]any, error) {
+	if j.n.LookupParam == planner.LookupAccount {
+		if err := j.r.sess.CheckAccount(keys[0]); err != nil {
+			return nil, err // a user limited to some accounts: refused before the request
+		}
+	}
 	it := newScan(j.r, j.lookupScan(keys), j.st)
 	defer it.close()
 	out := make(map[string][][]any, len(keys))

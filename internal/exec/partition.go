@@ -209,7 +209,7 @@ func newPartScan(ctx context.Context, it *scanIter) *partScan {
 	p.ctx, p.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if it.s.Learn && it.s.Source == planner.SourceLearned {
 		p.expect = it.s.Rows
-		if st, ok := it.r.sess.Stats().Table(it.r.sess.Account(), it.s.Table.Name); ok && st.Oldest > 0 && p.lo == 0 {
+		if st, ok := it.r.sess.Stats().Table(it.account(), it.s.Table.Name); ok && st.Oldest > 0 && p.lo == 0 {
 			// No object is older than the oldest a complete count saw, but for one created in
 			// the same second by a clock that ran behind: a margin of a day.
 			p.floor = st.Oldest - 86400
@@ -369,7 +369,7 @@ func (p *partScan) decideSplit(ctx context.Context) {
 	if known > 0 {
 		return
 	}
-	floor := p.it.r.createdFloor(ctx, p.lo)
+	floor := p.it.r.createdFloor(stripeapi.WithAccount(ctx, p.call.Account), p.lo)
 	p.mu.Lock()
 	p.floor = floor
 	p.mu.Unlock()
@@ -660,7 +660,7 @@ func (p *partScan) fetch(w *window) {
 		pg, err = r.b.List(r.callCtx(p.ctx, p.it.st), p.call.Path, params)
 		took = time.Since(start)
 		if err != nil {
-			err = stripeErr(p.ctx, err)
+			err = accountErr(stripeErr(p.ctx, err), p.call.Account)
 		}
 	}
 	p.mu.Lock()
@@ -693,7 +693,7 @@ func (p *partScan) fetch(w *window) {
 	}
 	more := !p.allDone()
 	p.mu.Unlock()
-	r.pageFetched(p.it.st, n, 0, more)
+	r.pageFetched(p.it.st, n, p.it.callBase, more)
 	if probeDone {
 		p.afterProbes()
 	}
@@ -828,7 +828,7 @@ func (p *partScan) afterProbes() {
 		st := planner.TableStat{Rows: int64(math.Round(rows)), Oldest: p.floor, Newest: p.newest,
 			How: strconv.Itoa(p.probes+1) + " probe pages", LearnedAt: time.Now()}
 		p.mu.Unlock()
-		p.it.r.sess.Stats().Put(p.it.r.sess.Account(), p.it.s.Table.Name, st)
+		p.it.r.sess.Stats().Put(p.it.account(), p.it.s.Table.Name, st)
 	}
 	if err := p.it.r.checkEstimate(); err != nil {
 		p.mu.Lock()
@@ -849,7 +849,7 @@ func (p *partScan) learn() {
 	st := planner.TableStat{Rows: p.read, Oldest: p.oldest, Newest: p.newest, Complete: true,
 		How: "a complete scan", LearnedAt: time.Now()}
 	p.mu.Unlock()
-	p.it.r.sess.Stats().Put(p.it.r.sess.Account(), p.it.s.Table.Name, st)
+	p.it.r.sess.Stats().Put(p.it.account(), p.it.s.Table.Name, st)
 }
 
 // signal wakes the consumer.

@@ -44,6 +44,20 @@ type scanIter struct {
 	// read once started (partition.go).
 	mayPartition bool
 	part         *partScan
+	// callBase is the index of the scan's first call among its plan node's calls: an account's
+	// part of a fan-out (connect.go) reports its pages as the node's.
+	callBase int
+}
+
+// account is the Stripe account the current call acts as ("" for the API key's own).
+func (it *scanIter) account() string {
+	if it.call < len(it.s.Calls) {
+		return it.s.Calls[it.call].Account
+	}
+	if len(it.s.Calls) > 0 {
+		return it.s.Calls[len(it.s.Calls)-1].Account
+	}
+	return ""
 }
 
 func newScan(r *runner, s *planner.Scan, st *nodeStats) *scanIter {
@@ -126,6 +140,7 @@ func (it *scanIter) nextRaw(ctx context.Context) ([]any, bool, error) {
 			if err != nil {
 				return nil, false, err
 			}
+			it.fillAccount(ctx, row, obj)
 			return row, true, nil
 		}
 		if it.call >= len(it.s.Calls) {
@@ -134,7 +149,7 @@ func (it *scanIter) nextRaw(ctx context.Context) ([]any, bool, error) {
 		// A consumer reading in chunks it asks for (a cursor, a portal with a row limit) is
 		// read page by page as it asks: read-ahead would be pages it never asked for.
 		if it.part == nil && it.mayPartition && !it.started && !boundedDemand(ctx) {
-			it.part = newPartScan(ctx, it)
+			it.part = newPartScan(stripeapi.WithAccount(ctx, it.account()), it)
 			it.r.mu.Lock()
 			if it.st.scan != nil {
 				it.st.scan.part = it.part
@@ -172,7 +187,7 @@ func (it *scanIter) nextRaw(ctx context.Context) ([]any, bool, error) {
 // finishCall records the table's size after a complete list of the whole table.
 func (it *scanIter) finishCall() {
 	if it.s.Learn && it.s.Access == planner.AccessList && len(it.s.Calls) == 1 {
-		it.r.sess.Stats().Put(it.r.sess.Account(), it.s.Table.Name, planner.TableStat{Rows: it.fetched,
+		it.r.sess.Stats().Put(it.account(), it.s.Table.Name, planner.TableStat{Rows: it.fetched,
 			Oldest: it.oldest, Newest: it.newest, Complete: true, How: "a complete scan", LearnedAt: time.Now()})
 	}
 }
@@ -199,6 +214,7 @@ func (it *scanIter) fetch(ctx context.Context) error {
 	}
 	it.started = true
 	it.page, it.pos = nil, 0
+	ctx = stripeapi.WithAccount(ctx, c.Account)
 	var err error
 	switch c.Method {
 	case "retrieve":
@@ -246,7 +262,7 @@ func (it *scanIter) fetch(ctx context.Context) error {
 		return sqlstate.New(sqlstate.InternalError, "exec: unknown stripe call %q", c.Method)
 	}
 	if err != nil {
-		return stripeErr(ctx, err)
+		return accountErr(stripeErr(ctx, err), c.Account)
 	}
 	it.fetched += int64(len(it.page))
 	if it.s.Learn {
@@ -256,7 +272,7 @@ func (it *scanIter) fetch(ctx context.Context) error {
 			}
 		}
 	}
-	it.r.pageFetched(it.st, len(it.page), it.call, it.more)
+	it.r.pageFetched(it.st, len(it.page), it.callBase+it.call, it.more)
 	return nil
 }
 
@@ -299,7 +315,7 @@ func objectRow(t *catalog.Table, obj stripeapi.Object, fill map[int]any, needed 
 			continue
 		}
 		c := &t.Columns[i]
-		if c.FilterOnly {
+		if c.FilterOnly || c.Account {
 			row[i] = fill[i]
 			continue
 		}

@@ -100,11 +100,13 @@ func newKeyer(prefix string, p *planner.Planned) *keyer {
 	return &keyer{prefix: prefix, base: h.Sum(nil)}
 }
 
-// key returns the idempotency key of the request for row ordinal i (0-based) on object id.
-func (k *keyer) key(op string, i int, id string) string {
+// key returns the idempotency key of the request for row ordinal i (0-based) on object id in
+// account acct: Stripe keeps idempotency keys per account, and a statement that writes the same
+// row to two accounts sends two different requests.
+func (k *keyer) key(op string, i int, id, acct string) string {
 	h := sha256.New()
 	h.Write(k.base)
-	fmt.Fprintf(h, "%s\x00%d\x00%s", op, i, id)
+	fmt.Fprintf(h, "%s\x00%d\x00%s\x00%s", op, i, id, acct)
 	return k.prefix + "-" + hex.EncodeToString(h.Sum(nil))[:32]
 }
 
@@ -139,7 +141,7 @@ func (wr *writer) failure(ctx context.Context, err error) error {
 }
 
 // returning records one written object: its id, and the RETURNING row computed over it.
-func (wr *writer) returning(obj stripeapi.Object, before []any) error {
+func (wr *writer) returning(ctx context.Context, obj stripeapi.Object, before []any, acct string) error {
 	wr.n++
 	if id, ok := obj["id"].(string); ok {
 		wr.ids = append(wr.ids, id)
@@ -152,6 +154,12 @@ func (wr *writer) returning(obj stripeapi.Object, before []any) error {
 		var err error
 		if row, err = ObjectRow(wr.w.Table, obj, nil); err != nil {
 			return err
+		}
+		if i := accountColumn(wr.w.Table); i >= 0 {
+			row[i] = acct
+			if acct == "" {
+				row[i] = nullIfEmpty(wr.r.ownAccountID(ctx))
+			}
 		}
 	}
 	env := *wr.r.env
@@ -197,8 +205,9 @@ func (wr *writer) insert(ctx context.Context) error {
 	spec := wr.w.Table.Create
 	// Encode every row before sending anything, so a bad value in row 3 writes nothing.
 	type req struct {
-		path   string
-		params url.Values
+		path    string
+		params  url.Values
+		account string
 	}
 	reqs := make([]req, len(rows))
 	for i, row := range rows {
@@ -216,7 +225,11 @@ func (wr *writer) insert(ctx context.Context) error {
 					WithHint("a stripe id has no '/', '?', '#', '%%' or whitespace and is not empty")
 			}
 		}
-		reqs[i] = req{path: fillPath(spec.Path, parents...), params: params}
+		acct, err := wr.r.sess.RowAccount(wr.w, row)
+		if err != nil {
+			return err
+		}
+		reqs[i] = req{path: fillPath(spec.Path, parents...), params: params, account: acct}
 	}
 	if err := wr.checkBudget(len(reqs)); err != nil {
 		return err
@@ -225,11 +238,11 @@ func (wr *writer) insert(ctx context.Context) error {
 		if err := wr.r.beginRequest(wr.st); err != nil {
 			return err
 		}
-		obj, err := wr.r.b.Post(ctx, q.path, q.params, wr.keys.key("create", i, ""))
+		obj, err := wr.r.b.Post(stripeapi.WithAccount(ctx, q.account), q.path, q.params, wr.keys.key("create", i, "", q.account))
 		if err != nil {
 			return err
 		}
-		if err := wr.returning(obj, nil); err != nil {
+		if err := wr.returning(ctx, obj, nil, q.account); err != nil {
 			return err
 		}
 	}
@@ -257,6 +270,7 @@ type target struct {
 	id      string
 	parents []string
 	row     []any
+	account string
 }
 
 func (wr *writer) updateOrDelete(ctx context.Context) error {
@@ -273,7 +287,7 @@ func (wr *writer) updateOrDelete(ctx context.Context) error {
 	if w.Find == nil {
 		for _, id := range w.IDs {
 			if stripeapi.PlausibleID(id) { // the planner drops the others; never send one
-				targets = append(targets, target{id: id})
+				targets = append(targets, target{id: id, account: w.Account})
 			}
 		}
 	} else {
@@ -290,7 +304,7 @@ func (wr *writer) updateOrDelete(ctx context.Context) error {
 			if !stripeapi.PlausibleID(id) {
 				continue
 			}
-			tg := target{id: id, row: row}
+			tg := target{id: id, row: row, account: wr.rowAccount(ctx, row)}
 			ok := true
 			for _, pc := range parentCols {
 				v, _ := row[colIdx(t, pc)].(string)
@@ -332,7 +346,8 @@ func (wr *writer) updateOrDelete(ctx context.Context) error {
 			return err
 		}
 		p := fillPath(path, append(tg.parents, tg.id)...)
-		key := wr.keys.key(string(w.Op), i, tg.id)
+		key := wr.keys.key(string(w.Op), i, tg.id, tg.account)
+		ctx := stripeapi.WithAccount(ctx, tg.account)
 		var obj stripeapi.Object
 		var err error
 		switch {
@@ -349,7 +364,7 @@ func (wr *writer) updateOrDelete(ctx context.Context) error {
 			}
 			return err
 		}
-		if err := wr.returning(obj, tg.row); err != nil {
+		if err := wr.returning(ctx, obj, tg.row, tg.account); err != nil {
 			return err
 		}
 	}
@@ -370,12 +385,16 @@ func (wr *writer) call(ctx context.Context) error {
 			args.Named = append(args.Named, procedures.NamedArg{Name: w.ArgNames[i], Value: v})
 		}
 	}
+	acct, err := wr.callAccount()
+	if err != nil {
+		return err
+	}
 	if w.Proc.Method != "" {
 		if err := wr.r.beginRequest(wr.st); err != nil {
 			return err
 		}
 	}
-	_, row, err := procedures.Invoke(ctx, wr.r.b, w.Proc, args, wr.keys.key("call", 0, w.Proc.Name))
+	_, row, err := procedures.Invoke(stripeapi.WithAccount(ctx, acct), wr.r.b, w.Proc, args, wr.keys.key("call", 0, w.Proc.Name, acct))
 	if err != nil {
 		return err
 	}

@@ -192,8 +192,8 @@ func tablePlan(cat *catalog.Catalog, t *catalog.Table) (*plan, string) {
 	}
 	p := &plan{name: t.Name, table: t, created: listsByCreated(t)}
 	for i, c := range t.Columns {
-		if c.FilterOnly {
-			continue // a list parameter, not a field of the object
+		if c.FilterOnly || c.Account {
+			continue // a list parameter or the account read from (a lake holds one account), not a field of the object
 		}
 		p.cols = append(p.cols, lake.Column{Name: c.Name, Type: c.Type})
 		p.colIdx = append(p.colIdx, i)

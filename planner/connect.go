@@ -1,0 +1,319 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/stripesql/stripesql/catalog"
+	"github.com/stripesql/stripesql/internal/expr"
+	"github.com/stripesql/stripesql/internal/sqlstate"
+)
+
+// Connect: every Stripe table ends with stripe_account (catalog.AccountColumn), the account a row
+// was read from. A scan's accounts come from the = and IN constraints on that column (constants,
+// or an uncorrelated IN (SELECT id FROM accounts …) once its init plan ran), else the session's
+// account (stripesql.account). Each call of the scan carries its account (Call.Account), which the
+// executor sends as the Stripe-Account header; a scan over several accounts is the access path of
+// each account planned on its own (its own learned size, pushdown and LIMIT), one after the other
+// (accountFanOut). Routing by account is what the query means, not an optimisation, so it applies with
+// stripesql.pushdown off too.
+
+// SettingAccount is the session's Stripe account (acct_…): the account a query reads and writes
+// when it names none. RESET returns to the connection's default (serve --account, the DSN's or
+// startup options' stripesql.account, the user's default in the users file).
+const SettingAccount = "stripesql.account"
+
+// LookupAccount is Join.LookupParam of a lookup join that reads its right table once per distinct
+// account (… JOIN charges c ON c.stripe_account = a.id): the executor sends the right table's calls
+// as each key's account instead of setting a list parameter.
+const LookupAccount = "Stripe-Account"
+
+// errAccountJoin marks a join on stripe_account, which only a lookup per account answers.
+var errAccountJoin = sqlstate.New(sqlstate.FeatureNotSupported, "a join on stripe_account reads the right table per account")
+
+// maxExplainAccounts is how many accounts EXPLAIN names before it counts the rest.
+const maxExplainAccounts = 5
+
+// accountIndex is the index of t's stripe_account column, or -1 for a table without one.
+func accountIndex(t *catalog.Table) int {
+	if _, i, ok := t.Column(catalog.AccountColumn); ok && t.Columns[i].Account {
+		return i
+	}
+	return -1
+}
+
+// plausibleAccount reports whether v can be a Stripe account id: acct_ followed by letters and
+// digits. Other values name no account, so a row can never have them.
+func plausibleAccount(v string) bool {
+	rest, ok := strings.CutPrefix(v, "acct_")
+	if !ok || rest == "" || len(rest) > 64 {
+		return false
+	}
+	for _, r := range rest {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func checkAccount(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v != "" && !plausibleAccount(v) {
+		return "", sqlstate.New(sqlstate.InvalidParameterValue, "%q is not a stripe account id", v).
+			WithHint("a connected account's id starts with acct_; an empty value reads the API key's own account")
+	}
+	return v, nil
+}
+
+// scanAccounts returns the accounts a scan of t reads given its folded predicates, in the order the
+// query names them, and the conjuncts on stripe_account those accounts satisfy exactly (left out
+// of the residual filter). No constraint gives the session's account; constraints no account
+// satisfies give none. Every account is checked against the session's allowed accounts here, so a
+// refused account costs no request.
+func (pl *planCtx) scanAccounts(t *catalog.Table, preds []folded) ([]string, map[int]bool, error) {
+	idx := accountIndex(t)
+	if idx < 0 {
+		return []string{pl.sess.Account()}, nil, nil
+	}
+	var accts []string
+	constrained := false
+	used := map[int]bool{}
+	for _, p := range preds {
+		if p.col != idx || (p.op != "=" && p.op != "in") {
+			continue
+		}
+		var vs []string
+		deferred := false
+		for _, v := range p.vals {
+			s, ok := v.(string)
+			switch {
+			case !ok:
+			case s == deferredValue:
+				deferred = true
+			case s == lookupPlaceholder || plausibleAccount(s):
+				vs = append(vs, s)
+			}
+		}
+		if deferred {
+			continue // known once the subquery ran (Replan); planned as the session's account until then
+		}
+		if p.conj >= 0 {
+			used[p.conj] = true
+		}
+		if !constrained {
+			accts, constrained = vs, true
+			continue
+		}
+		accts = intersect(accts, vs)
+	}
+	if !constrained {
+		accts = []string{pl.sess.Account()}
+	}
+	for _, a := range accts {
+		if a == lookupPlaceholder {
+			continue
+		}
+		if err := pl.sess.CheckAccount(a); err != nil {
+			return nil, nil, err
+		}
+	}
+	return accts, used, nil
+}
+
+func intersect(a, b []string) []string {
+	in := map[string]bool{}
+	for _, v := range b {
+		in[v] = true
+	}
+	var out []string
+	for _, v := range a {
+		if in[v] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// setAccount makes every call of s act as acct and fill stripe_account with it (the executor fills
+// the API key's own account id when acct is empty).
+func setAccount(t *catalog.Table, s *Scan, acct string) {
+	idx := accountIndex(t)
+	if idx < 0 {
+		return
+	}
+	s.Accounts = []string{acct}
+	for i := range s.Calls {
+		c := &s.Calls[i]
+		c.Account = acct
+		if acct == "" {
+			continue
+		}
+		fill := make(map[int]any, len(c.Fill)+1)
+		for k, v := range c.Fill {
+			fill[k] = v
+		}
+		fill[idx] = acct
+		c.Fill = fill
+	}
+}
+
+// accountFanOut plans a scan of t over several accounts: each account's access path is chosen on its own,
+// with that account's learned size, and the scan sends their calls one account after the other.
+// The estimate is the sum over the accounts; an account of unknown size is charged the default
+// size, as an unknown table is.
+func (pl *planCtx) accountFanOut(t *catalog.Table, where expr.Expr, conj []expr.Expr, preds []folded, top int64, accts []string, acctConj map[int]bool) (*Scan, error) {
+	var out *Scan
+	sameFilter := true
+	for _, a := range accts {
+		s, err := pl.accessFor(t, where, conj, preds, top, a, acctConj)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = s
+			continue
+		}
+		out.Calls = append(out.Calls, s.Calls...)
+		out.Requests += s.Requests
+		out.Rows += s.Rows
+		if s.Source == SourceUnknown {
+			out.Source, out.SizeNote = s.Source, s.SizeNote
+		}
+		if filterText(s.Filter) != filterText(out.Filter) || s.Access != out.Access {
+			sameFilter = false
+		}
+		out.Learn = out.Learn && s.Learn
+	}
+	if !sameFilter {
+		// The accounts' paths differ in what Stripe applies: re-check everything but the account.
+		var residual []expr.Expr
+		for i, c := range conj {
+			if !acctConj[i] {
+				residual = append(residual, c)
+			}
+		}
+		out.Filter = nil
+		if len(residual) > 0 {
+			out.Filter = expr.And(residual...)
+		}
+	}
+	out.Accounts = accts
+	out.Seconds = out.Requests / pl.sess.Rate()
+	out.Ordered = false
+	return out, nil
+}
+
+func filterText(e expr.Expr) string {
+	if e == nil {
+		return ""
+	}
+	return e.String()
+}
+
+// accountsText renders a scan's accounts for EXPLAIN: the first few by id, then a count.
+func accountsText(accts []string) string {
+	names := make([]string, 0, min(len(accts), maxExplainAccounts))
+	for i, a := range accts {
+		if i == maxExplainAccounts {
+			break
+		}
+		if a == "" {
+			a = "own"
+		}
+		names = append(names, a)
+	}
+	out := strings.Join(names, ", ")
+	if n := len(accts) - len(names); n > 0 {
+		out += fmt.Sprintf(" and %d more", n)
+	}
+	if len(accts) > 1 {
+		out = fmt.Sprintf("%s (fan-out over %d accounts)", out, len(accts))
+	}
+	return out
+}
+
+// accountLookup returns a template scan that reads t once per distinct left key as the account
+// the key names (… JOIN charges c ON c.stripe_account = a.id), with t's other conditions pushed
+// as for one account; nil when t cannot be planned so. Its estimate is one account's times the
+// distinct keys.
+func (pl *planCtx) accountLookup(t *catalog.Table, listed *Scan, localWhere expr.Expr, j *Join, col, key int) *Scan {
+	extra := []folded{{pred: pred{col: col, op: "=", conj: -1}, vals: []any{lookupPlaceholder}}}
+	s, err := pl.chooseAccessWith(t, localWhere, extra)
+	if err != nil || len(s.Calls) == 0 || len(s.Accounts) != 1 || s.Accounts[0] != lookupPlaceholder {
+		return nil
+	}
+	keys := lookupKeys(j)
+	s.Pushed = append(s.Pushed, "stripe_account = each distinct join key ("+j.LeftKeys[key].String()+")")
+	if listed.Needed != nil {
+		s.Needed = append([]bool(nil), listed.Needed...)
+		s.Needed[col] = true
+	}
+	s.Estimate = Estimate{Requests: keys * s.Requests, Rows: keys * s.Rows, Source: s.Source}
+	if s.Source == SourceUnknown || hasUnknownScan(j.Left) {
+		// Sizes never measured are charged as an unknown table is, by what is sure to be sent:
+		// the first page of each account of the left side's first page. The executor holds the
+		// rest to the budget as it learns the sizes.
+		s.Requests = min(keys, DefaultPageSize) * float64(max(len(s.Calls), 1))
+	}
+	s.Seconds = s.Requests / pl.sess.Rate()
+	s.Ordered, s.Learn, s.PerKey = false, false, true
+	return s
+}
+
+// RowAccount is the account an INSERT row is created in: its stripe_account value when the
+// statement names that column and the row gives one, else w.Account.
+func (s *Session) RowAccount(w *WritePlan, vals []any) (string, error) {
+	return s.WriteAccount(rowAccountValue(w, vals), w.Account)
+}
+
+// rowAccountValue is an INSERT row's stripe_account value, or nil.
+func rowAccountValue(w *WritePlan, vals []any) any {
+	for i, t := range w.Targets {
+		if t.Account && i < len(vals) {
+			return vals[i]
+		}
+	}
+	return nil
+}
+
+// WriteAccount is the account a write names with value v (a stripe_account column or argument),
+// def when v is NULL: an invalid value is 22023, and an account the session may not write is
+// 42501, both before any request.
+func (s *Session) WriteAccount(v any, def string) (string, error) {
+	acct := def
+	if v != nil {
+		str, ok := v.(string)
+		if !ok {
+			str = fmt.Sprint(v)
+		}
+		var err error
+		if acct, err = checkAccount(str); err != nil {
+			return "", err
+		}
+	}
+	return acct, s.CheckAccount(acct)
+}
+
+// singletonScan reads a table that is one object retrieved without an id (account: GET
+// /v1/account) with one retrieve per account; ok is false for other tables.
+func (pl *planCtx) singletonScan(t *catalog.Table, conj []expr.Expr, acct string, acctConj map[int]bool) (*Scan, bool) {
+	if t.Retrieve == nil || t.List != nil || strings.Contains(t.Retrieve.Path, "%") {
+		return nil, false
+	}
+	s := &Scan{Table: t, Access: AccessRetrieve, Calls: []Call{{Method: "retrieve", Path: t.Retrieve.Path}},
+		Estimate: Estimate{Requests: 1, Rows: 1, Source: SourceLearned}}
+	var residual []expr.Expr
+	for i, c := range conj {
+		if !acctConj[i] {
+			residual = append(residual, c)
+		}
+	}
+	if len(residual) > 0 {
+		s.Filter = expr.And(residual...)
+	}
+	setAccount(t, s, acct)
+	s.Seconds = s.Requests / pl.sess.Rate()
+	s.Ordered = true
+	return s, true
+}

@@ -245,7 +245,7 @@ func testFlowCRUD(t *testing.T, e *env) {
 	}
 
 	_, err = s.CreateFlow(ctx, f)
-	wantCode(t, "duplicate flow", err, sqlstate.UniqueViolation)
+	wantCode(t, "duplicate flow", err, sqlstate.DuplicateObject)
 	if !strings.Contains(err.Error(), "flow billing already exists") {
 		t.Errorf("duplicate flow error %q does not say so", err)
 	}
@@ -303,8 +303,16 @@ func testFlowCRUD(t *testing.T, e *env) {
 		wantCode(t, fmt.Sprintf("invalid flow %+v", bad), err, sqlstate.InvalidParameterValue)
 	}
 
-	// Deleting a flow deletes its runs.
+	// A flow whose run holds its lease cannot be deleted; once the run finished, deleting the
+	// flow deletes its runs.
 	r, err := s.StartRun(ctx, "billing", "node-1", time.Hour)
+	must(t, err)
+	err = s.DeleteFlow(ctx, "billing")
+	wantCode(t, "delete of a running flow", err, sqlstate.ObjectInUse)
+	if _, err := s.Flow(ctx, "billing"); err != nil {
+		t.Fatalf("the refused delete removed the flow: %v", err)
+	}
+	_, err = s.FinishRun(ctx, r.ID, "node-1", Outcome{Status: Succeeded})
 	must(t, err)
 	must(t, s.DeleteFlow(ctx, "billing"))
 	_, err = s.Run(ctx, r.ID)

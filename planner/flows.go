@@ -71,3 +71,11 @@ func stateLines(sess *Session, w *WritePlan, _ *expr.Env) []string {
 	lines := []string{"  State store: deletes each flow found by the read below, with its runs"}
 	return append(lines, subLines(sess, w.Find)...)
 }
+
+// stateReadOnlyTable refuses UPDATE or DELETE of a state table that only the store writes
+// (stripesql.flow_runs).
+func stateReadOnlyTable(t *catalog.Table, what string) *sqlstate.Error {
+	return sqlstate.New(sqlstate.FeatureNotSupported, "cannot %s %s.%s", what, t.Schema, t.Name).
+		WithDetail("runs are recorded by the node that runs them").
+		WithHint("DELETE FROM %s.%s WHERE name = … deletes a flow with its runs", catalog.StateSchema, catalog.FlowsTable)
+}

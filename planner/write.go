@@ -221,8 +221,8 @@ func (w *WritePlan) ChangesState() bool {
 	return (w.Table != nil && w.Table.State) || (w.Op == OpCall && w.Proc.State)
 }
 
-// stateWhat names a state write in a permission error: "update stripesql.flows", "call RunFlow".
-func (w *WritePlan) stateWhat() string {
+// StateAction names a state write in a permission error: "update stripesql.flows", "call RunFlow".
+func (w *WritePlan) StateAction() string {
 	if w.Op == OpCall {
 		return "call " + w.Proc.Name
 	}
@@ -239,7 +239,7 @@ func (pl *planCtx) finishWrite(p *Planned) (*Planned, error) {
 	mutating := w.Op != OpCall || w.Proc.Mutating
 	dry := pl.sess.DryRun()
 	if w.ChangesState() && pl.sess.ReadOnly() {
-		return nil, StateWriteDenied(w.stateWhat())
+		return nil, StateWriteDenied(w.StateAction())
 	}
 	if mutating && !dry && pl.sess.writesReadOnly() {
 		what := string(w.Op)
@@ -579,6 +579,9 @@ func (pl *planCtx) planUpdate(s *pg.UpdateStmt) (*Planned, error) {
 	if err != nil {
 		return nil, err
 	}
+	if t.Update == nil && t.State {
+		return nil, stateReadOnlyTable(t, "update")
+	}
 	if t.Update == nil {
 		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "stripe offers no update for %s", t.Name).
 			WithHint("%s", procedureHint(t, "update"))
@@ -659,6 +662,9 @@ func (pl *planCtx) planDelete(s *pg.DeleteStmt) (*Planned, error) {
 	t, err := pl.writeTable(s.Relation)
 	if err != nil {
 		return nil, err
+	}
+	if t.Delete == nil && t.State {
+		return nil, stateReadOnlyTable(t, "delete from")
 	}
 	if t.Delete == nil {
 		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "stripe offers no delete for %s", t.Name).

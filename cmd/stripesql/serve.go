@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 
+	"github.com/stripesql/stripesql/internal/flows"
 	"github.com/stripesql/stripesql/internal/metrics"
 	"github.com/stripesql/stripesql/internal/sqlstate"
 	"github.com/stripesql/stripesql/server"
@@ -159,6 +160,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cf.verbosity > 0 {
 		logger = cf.logger(stderr)
 	}
+	// The flow service runs CALL RunFlow whether or not --flows runs due flows in the background.
+	flowSvc, err := newFlowService(store, backend, stats, cf.rate, *node, obs, stderr) // flow.go
+	if err != nil {
+		return err
+	}
 	srv, err := server.New(server.Config{
 		Backend:   backend,
 		Stats:     stats,
@@ -169,6 +175,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Users:     users,
 		Logger:    logger,
 		Observer:  serverObserver(obs),
+		Flows:     flows.NewSQL(store, flowSvc, nil),
 	})
 	if err != nil {
 		return err
@@ -191,11 +198,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "stripesql: metrics on http://%s/metrics (and /healthz, /readyz)\n", mln.Addr())
 	}
 	if *runFlows {
-		stopFlows, err := startFlows(ctx, store, backend, stats, cf.rate, *node, obs, stderr) // flow.go
-		if err != nil {
-			return err
-		}
-		defer stopFlows()
+		defer startFlows(ctx, flowSvc)()
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {

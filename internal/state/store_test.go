@@ -89,6 +89,26 @@ var storeCases = []struct {
 	{"NewerSchemaRefused", testNewerSchemaRefused},
 	{"ConcurrentFirstOpen", testConcurrentFirstOpen},
 	{"TimesFromStoreClock", testTimesFromStoreClock},
+	{"DeleteFlowWithExpiredRun", testDeleteFlowWithExpiredRun},
+}
+
+// testDeleteFlowWithExpiredRun: a running run whose lease expired (its node died) does not hold
+// its flow, which may then be deleted with it; a live lease does.
+func testDeleteFlowWithExpiredRun(t *testing.T, e *env) {
+	s := e.open()
+	_, err := s.CreateFlow(ctx, hourly("f", time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)))
+	must(t, err)
+	r, err := s.StartRun(ctx, "f", "node-a", 50*time.Millisecond)
+	must(t, err)
+	err = s.DeleteFlow(ctx, "f")
+	wantCode(t, "delete while the lease holds", err, sqlstate.ObjectInUse)
+	if e := sqlstate.Wrap(err); !strings.Contains(e.Detail, fmt.Sprintf("run %d", r.ID)) || !strings.Contains(e.Detail, "node-a") {
+		t.Errorf("DETAIL %q does not name the run and its node", e.Detail)
+	}
+	e.advance(100 * time.Millisecond)
+	must(t, s.DeleteFlow(ctx, "f"))
+	_, err = s.Run(ctx, r.ID)
+	wantCode(t, "run of the deleted flow", err, sqlstate.UndefinedObject)
 }
 
 func TestStore(t *testing.T) {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"io/fs"
 	"os/exec"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/stripesql/stripesql/internal/emulator"
 	"github.com/stripesql/stripesql/internal/flows"
@@ -149,5 +151,55 @@ SELECT 'left', count(*) FROM stripesql.flows;
 SELECT 'runs left', count(*) FROM stripesql.flow_runs;`).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "DELETE 1") || !strings.Contains(string(out), "left|0") || !strings.Contains(string(out), "runs left|0") {
 		t.Errorf("DELETE: %v\n%s", err, out)
+	}
+}
+
+// TestPgxFlows runs the flows' SQL over the extended protocol with parameters, as a Go or JDBC
+// client would: $n take the types of CreateFlow's parameters and of the tables' columns.
+func TestPgxFlows(t *testing.T) {
+	addr, _ := startFlowsServer(t)
+	ctx := t.Context()
+	conn, err := pgx.Connect(ctx, "postgres://writer:w@"+addr+"/stripe?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var name, freq string
+	var interval int32
+	if err := conn.QueryRow(ctx, `CALL CreateFlow(name => $1, tables => $2, target => $3, frequency => $4, "interval" => $5)`,
+		"p", "customers", t.TempDir(), "week", 2).Scan(nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil); err != nil {
+		t.Fatalf("CreateFlow with parameters: %v", err)
+	}
+	if _, err := conn.Exec(ctx, `UPDATE stripesql.flows SET "interval" = $1 WHERE name = $2`, 3, "p"); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRow(ctx, `SELECT name, frequency, "interval" FROM stripesql.flows WHERE name = $1`, "p").Scan(&name, &freq, &interval); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff("p week 3", fmt.Sprint(name, " ", freq, " ", interval)); diff != "" {
+		t.Errorf("flow over pgx -want +got:\n%s", diff)
+	}
+	var status string
+	var inserted int64
+	if err := conn.QueryRow(ctx, `SELECT status, inserted FROM RunFlow($1)`, "p").Scan(&status, &inserted); err == nil {
+		t.Errorf("SELECT status, inserted FROM RunFlow(…) ran; want the SELECT * only error")
+	}
+	rows, err := conn.Query(ctx, `SELECT * FROM RunFlow($1)`, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		vals, err := rows.Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprint(vals[1], " ", vals[5]))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"p succeeded"}, got); diff != "" {
+		t.Errorf("SELECT * FROM RunFlow -want +got:\n%s", diff)
 	}
 }

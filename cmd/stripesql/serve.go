@@ -65,7 +65,10 @@ every 15 s serve looks for due flows and for runs whose node died (their lease, 
 10 s, expired after 30 s), runs them one at a time within --rate, and on shutdown stops the
 running one (recorded as failed or partial; the next run resumes incrementally). --flows=false turns
 this off; --node names this node in the leases (default HOSTNAME-PID). With
---metrics-listen, stripesql_flow_runs_total counts the runs finished here by status.
+--metrics-listen, stripesql_flow_runs_total counts the runs finished here by status. In SQL,
+CALL CreateFlow(…) and CALL RunFlow('name') create and run flows (RunFlow works with --flows=false
+too), stripesql.flows and stripesql.flow_runs list them, and UPDATE and DELETE of stripesql.flows
+change them; read-only users may only read them.
 
 ` + stateUsage + `
 Examples:

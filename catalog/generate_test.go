@@ -97,7 +97,11 @@ func TestInventoryAgreement(t *testing.T) {
 	}
 	byResource := map[string]*Table{}
 	for _, tb := range StripeTables() {
-		byResource[tb.Resource] = tb
+		// The inventory lists resources by their List call; a table without one (account, the
+		// API key's own account read by GET /v1/account) shares its resource with the listed table.
+		if tb.List != nil {
+			byResource[tb.Resource] = tb
+		}
 	}
 	for _, r := range rows {
 		t.Run(r.resource, func(t *testing.T) {

@@ -39,8 +39,11 @@ const inListMax = 1000
 // pushed down too) and runs it, remembering the result for each distinct set of outer values.
 type Subquery struct {
 	Kind SubqueryKind
-	// ID numbers the subquery within its statement (its position in the SQL text).
+	// ID identifies the subquery within its statement (its position in the SQL text).
 	ID int32
+	// Num is the number EXPLAIN gives it, as PostgreSQL does: 1, 2, … in the order the
+	// statement's subqueries are planned.
+	Num int
 	// Op is the comparison of ANY and ALL ("=" for IN).
 	Op string
 	// Test is the left operand of ANY and ALL, over the outer row; nil otherwise.
@@ -115,9 +118,9 @@ func (s *Subquery) Label() string {
 		return "LATERAL subquery"
 	}
 	if s.Correlated() {
-		return fmt.Sprintf("SubPlan %d", s.ID)
+		return fmt.Sprintf("SubPlan %d", s.Num)
 	}
-	return fmt.Sprintf("InitPlan %d", s.ID)
+	return fmt.Sprintf("InitPlan %d", s.Num)
 }
 
 // Eval implements expr.Expr: it asks the executor (through env.Session) for the subquery's rows
@@ -287,10 +290,30 @@ type subState struct {
 	replannable bool
 	initPlans   []*Subquery
 	results     map[int32][][]any
+	// nums are the EXPLAIN numbers given so far, shared with the subqueries' own planning so
+	// that nested subqueries are numbered in one sequence.
+	nums *subNumbers
 	// ctes are the WITH queries planned, in order; planning again reuses them (reuse), so a CTE
 	// an init plan already materialised is not fetched a second time (cte.go).
 	ctes  []*CTE
 	reuse []*CTE
+}
+
+// subNumbers gives a statement's subqueries their EXPLAIN numbers, by Subquery.ID.
+type subNumbers struct{ byID map[int32]int }
+
+// number is the EXPLAIN number of the subquery at SQL position id: the next one the first time
+// it is planned, the same one when it is planned again (Replan, a sub plan's instances).
+func (st *subState) number(id int32) int {
+	if st.nums == nil {
+		st.nums = &subNumbers{byID: map[int32]int{}}
+	}
+	n, ok := st.nums.byID[id]
+	if !ok {
+		n = len(st.nums.byID) + 1
+		st.nums.byID[id] = n
+	}
+	return n
 }
 
 func (pl *planCtx) subs() *subState {
@@ -341,7 +364,7 @@ func (b *binder) bindSubLink(sl *pg.SubLink) (expr.Expr, error) {
 	if sel == nil {
 		return nil, b.errAt(sqlstate.New(sqlstate.FeatureNotSupported, "only SELECT subqueries are supported"), sl.Location)
 	}
-	s := &Subquery{ID: sl.Location}
+	s := &Subquery{ID: sl.Location, Num: pl.subs().number(sl.Location)}
 	switch sl.SubLinkType {
 	case pg.SubLinkType_EXISTS_SUBLINK:
 		s.Kind, s.T = SubExists, sqltypes.Bool
@@ -375,7 +398,7 @@ func (b *binder) bindSubLink(sl *pg.SubLink) (expr.Expr, error) {
 	// Plan the subquery with the enclosing query as its outer scope.
 	corr := &correlation{parent: b}
 	sub := &planCtx{sess: pl.sess, st: pl.st, args: pl.args, describe: pl.describe, given: pl.given, now: pl.now, explaining: pl.explaining}
-	sub.sub = &subState{replannable: true}
+	sub.sub = &subState{replannable: true, nums: pl.subs().nums}
 	ctes := b.ctes
 	inner := &binder{sess: b.sess, sql: b.sql, full: b.full, params: append([]sqltypes.Type(nil), b.params...), pl: sub, corr: corr, ctes: ctes}
 	p, err := sub.buildSelect(inner, sel)

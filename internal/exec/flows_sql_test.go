@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +15,7 @@ import (
 	"github.com/stripesql/stripesql/internal/exec"
 	"github.com/stripesql/stripesql/internal/flows"
 	"github.com/stripesql/stripesql/internal/ingest"
+	"github.com/stripesql/stripesql/internal/lake"
 	"github.com/stripesql/stripesql/internal/sqlstate"
 	"github.com/stripesql/stripesql/internal/state"
 	"github.com/stripesql/stripesql/internal/stripeapi"
@@ -194,15 +193,20 @@ func TestFlowsSQLRunFlow(t *testing.T) {
 	if diff := cmp.Diff([]string{"succeeded|NULL"}, got); diff != "" {
 		t.Errorf("flows after the run -want +got:\n%s", diff)
 	}
-	var parquet int
-	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && strings.HasSuffix(path, ".parquet") {
-			parquet++
+	// The lake's manifest committed what the run says it inserted.
+	m, err := lake.ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ = mustRun(t, e.client, sess, `SELECT tables->'customers'->>'inserted' FROM stripesql.flow_runs WHERE flow = 'billing'`)
+	var committed int64
+	if ts := m.Tables["customers"]; ts != nil {
+		for _, f := range ts.Files {
+			committed += f.Rows
 		}
-		return nil
-	})
-	if parquet == 0 {
-		t.Errorf("the run wrote no Parquet file under %s", dir)
+	}
+	if diff := cmp.Diff(got, []string{fmt.Sprint(committed)}); diff != "" || committed == 0 {
+		t.Errorf("customers inserted by the run -flow_runs +lake manifest:\n%s", diff)
 	}
 
 	// A flow whose run holds its lease cannot be deleted; the refusal changes nothing.

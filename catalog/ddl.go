@@ -16,9 +16,14 @@ import (
 func DDL(c *Catalog) string {
 	var b strings.Builder
 	literal := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	schemas := map[string]bool{"public": true}
 	for _, t := range c.Tables() {
 		if t.Rows != nil {
 			continue
+		}
+		if !schemas[t.Schema] { // the stripesql schema of the state store's tables
+			schemas[t.Schema] = true
+			b.WriteString("CREATE SCHEMA " + expr.QuoteIdent(t.Schema) + ";\n")
 		}
 		name := expr.QuoteIdent(t.Schema) + "." + expr.QuoteIdent(t.Name)
 		b.WriteString("CREATE TABLE " + name + " (")

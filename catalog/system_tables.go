@@ -109,6 +109,8 @@ func NamespaceOID(schema string) uint32 {
 		return NamespacePublic
 	case "information_schema":
 		return NamespaceInformationSchema
+	case StateSchema:
+		return NamespaceStripesql
 	case "pg_toast":
 		return NamespacePgToast
 	}
@@ -401,7 +403,8 @@ const rolesSpec = "rolname:name rolsuper:bool rolinherit:bool rolcreaterole:bool
 var schemas = []struct {
 	name string
 	oid  uint32
-}{{"pg_catalog", NamespacePgCatalog}, {"public", NamespacePublic}, {"information_schema", NamespaceInformationSchema}, {"pg_toast", NamespacePgToast}}
+}{{"pg_catalog", NamespacePgCatalog}, {"public", NamespacePublic}, {"information_schema", NamespaceInformationSchema}, {"pg_toast", NamespacePgToast},
+	{StateSchema, NamespaceStripesql}}
 
 func namespaceRows(*Catalog) [][]any {
 	var out [][]any
@@ -935,7 +938,7 @@ func uintString(u uint32) string {
 // Default is the catalog `stripesql serve` and the driver use: every Stripe table and every
 // system table.
 func Default() *Catalog {
-	return New(append(StripeTables(), SystemTables()...)...)
+	return New(append(append(StripeTables(), SystemTables()...), FlowTables()...)...)
 }
 
 func strconvItoa(i int) string { return uintString(uint32(i)) }

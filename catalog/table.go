@@ -35,6 +35,11 @@ type Table struct {
 	// SessionRows, when set, replaces Rows for a query run in a session: the rows of pg_database,
 	// pg_roles and pg_user depend on who connected to which database.
 	SessionRows func(c *Catalog, s expr.Session) [][]any
+	// State marks a table of the node's state store (schema stripesql: flows, flow_runs, see
+	// flows.go): its rows are read, and UPDATE and DELETE are written, through the session's
+	// flows when a statement runs. It has no Rows and no Stripe specs but Update and Delete,
+	// which here name what UPDATE may set and that DELETE is allowed.
+	State bool
 }
 
 // Column is one column of a table.

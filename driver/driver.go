@@ -75,6 +75,10 @@ type Config struct {
 	Progress func(planner.ProgressEvent)
 	// Settings are initial session settings of every connection (for example "TimeZone").
 	Settings map[string]string
+	// Flows, when set, is the node's flows in its state store (stripesql.flows, stripesql.flow_runs,
+	// CALL CreateFlow and RunFlow); the DSN cannot name a state store, so only a program that holds
+	// one (stripesql query) sets it. Nil refuses them with a hint.
+	Flows planner.Flows
 }
 
 // Connector opens connections that share one Stripe backend, one token bucket and one set of
@@ -199,6 +203,7 @@ func (c *Connector) Connect(ctx context.Context) (sqldriver.Conn, error) {
 		BackendPID: c.nextPID.Add(1),
 		Settings:   settings,
 		Progress:   c.cfg.Progress,
+		Flows:      c.cfg.Flows,
 	})
 	if err := sess.StartupError(); err != nil {
 		return nil, err // an unknown or invalid DSN setting, as PostgreSQL refuses a bad startup option

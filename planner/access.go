@@ -293,7 +293,7 @@ func topPages(n int64, pageSize int, keep float64) float64 {
 // a search or a fanned-out list reads every match before the sort.
 func (pl *planCtx) chooseAccessTop(t *catalog.Table, where expr.Expr, extra []folded, top int64) (*Scan, error) {
 	conj := conjuncts(where)
-	if t.Rows != nil {
+	if t.Rows != nil || t.State {
 		return &Scan{Table: t, Access: AccessSystem, Filter: where, Estimate: Estimate{Rows: 100, Source: "system"}}, nil
 	}
 	// A conjunct that is constant and not true (WHERE false, WHERE 1 = 0, which clients send to

@@ -42,6 +42,9 @@ type SessionConfig struct {
 	Progress func(ProgressEvent)
 	// Clock, when set, gives the statement time instead of time.Now (tests, reproducible plans).
 	Clock func() time.Time
+	// Flows, when set, is the node's flows (its state store): the rows of stripesql.flows and
+	// stripesql.flow_runs, CALL CreateFlow and RunFlow (flows.go). Nil refuses them with a hint.
+	Flows Flows
 }
 
 // ProgressEvent reports how far a running statement has come, for the server's progress NOTICEs

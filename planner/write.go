@@ -215,6 +215,20 @@ func (pl *planCtx) planWrite(n *pg.Node) (*Planned, error) {
 	return pl.finishWrite(p)
 }
 
+// ChangesState reports a write of the node's state store rather than of Stripe: UPDATE or
+// DELETE of stripesql.flows, CALL CreateFlow or RunFlow.
+func (w *WritePlan) ChangesState() bool {
+	return (w.Table != nil && w.Table.State) || (w.Op == OpCall && w.Proc.State)
+}
+
+// StateAction names a state write in a permission error: "update stripesql.flows", "call RunFlow".
+func (w *WritePlan) StateAction() string {
+	if w.Op == OpCall {
+		return "call " + w.Proc.Name
+	}
+	return strings.ToLower(string(w.Op)) + " " + w.Table.Schema + "." + w.Table.Name
+}
+
 // finishWrite applies the session's read-only and dry-run settings to a planned write. An EXPLAIN
 // of a write reaches here through its inner statement, and is never refused.
 func (pl *planCtx) finishWrite(p *Planned) (*Planned, error) {
@@ -224,6 +238,9 @@ func (pl *planCtx) finishWrite(p *Planned) (*Planned, error) {
 	w := p.Write
 	mutating := w.Op != OpCall || w.Proc.Mutating
 	dry := pl.sess.DryRun()
+	if w.ChangesState() && pl.sess.ReadOnly() {
+		return nil, StateWriteDenied(w.StateAction())
+	}
 	if mutating && !dry && pl.sess.writesReadOnly() {
 		what := string(w.Op)
 		if w.Op == OpCall {
@@ -312,6 +329,10 @@ func (pl *planCtx) planInsert(s *pg.InsertStmt) (*Planned, error) {
 	t, err := pl.writeTable(s.Relation)
 	if err != nil {
 		return nil, err
+	}
+	if t.State {
+		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "cannot insert into %s.%s", t.Schema, t.Name).
+			WithHint("create a flow with CALL CreateFlow(name => 'f', tables => 'charges,customers', target => '/lake'); runs are added by CALL RunFlow('f') and by stripesql serve")
 	}
 	if t.Create == nil {
 		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "stripe offers no create for %s", t.Name).
@@ -456,6 +477,10 @@ func readRequests(n Node) float64 {
 // finishReturning binds RETURNING over the table's row, resolves the parameters and checks the
 // request budget.
 func (pl *planCtx) finishReturning(b *binder, w *WritePlan, list []*pg.Node, bound []expr.Expr) (*Planned, error) {
+	if len(list) > 0 && w.Table.State {
+		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "RETURNING is not supported for %s.%s", w.Table.Schema, w.Table.Name).
+			WithHint("SELECT from %s.%s after the change", w.Table.Schema, w.Table.Name)
+	}
 	b.scope = tableScope(w.Table, "")
 	b.usedCols = map[int]bool{}
 	b.clause = "RETURNING"
@@ -554,6 +579,9 @@ func (pl *planCtx) planUpdate(s *pg.UpdateStmt) (*Planned, error) {
 	if err != nil {
 		return nil, err
 	}
+	if t.Update == nil && t.State {
+		return nil, stateReadOnlyTable(t, "update")
+	}
 	if t.Update == nil {
 		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "stripe offers no update for %s", t.Name).
 			WithHint("%s", procedureHint(t, "update"))
@@ -589,6 +617,11 @@ func (pl *planCtx) planUpdate(s *pg.UpdateStmt) (*Planned, error) {
 			}
 		}
 		if param == nil {
+			if hasColumn(t, rt.Name) && t.State {
+				return nil, pl.posErr(sqlstate.New(sqlstate.FeatureNotSupported, "column %q of relation %q cannot be updated", rt.Name, t.Name).
+					WithDetail("a flow's name, its times and its runs' columns are kept by the state store").
+					WithHint("%s; to rename a flow, create one with CALL CreateFlow and delete the old one", hint), rt.Location)
+			}
 			if hasColumn(t, rt.Name) {
 				return nil, pl.posErr(sqlstate.New(sqlstate.FeatureNotSupported, "column %q of relation %q cannot be updated: stripe's update does not take it", rt.Name, t.Name).WithHint("%s", hint), rt.Location)
 			}
@@ -629,6 +662,9 @@ func (pl *planCtx) planDelete(s *pg.DeleteStmt) (*Planned, error) {
 	t, err := pl.writeTable(s.Relation)
 	if err != nil {
 		return nil, err
+	}
+	if t.Delete == nil && t.State {
+		return nil, stateReadOnlyTable(t, "delete from")
 	}
 	if t.Delete == nil {
 		return nil, sqlstate.New(sqlstate.FeatureNotSupported, "stripe offers no delete for %s", t.Name).
@@ -698,6 +734,9 @@ func (pl *planCtx) findRows(b *binder, w *WritePlan, where *pg.Node, needRow boo
 	}
 	w.Find = scan
 	w.Estimate = Estimate{Requests: scan.Requests + scan.Rows, Rows: scan.Rows}
+	if t.State {
+		w.Estimate.Requests = 0 // the state store's rows are changed there, not in Stripe
+	}
 	return nil
 }
 
@@ -740,7 +779,7 @@ func (pl *planCtx) planCall(fc *pg.FuncCall, kind string) (*Planned, error) {
 	b.scope = &scope{}
 	b.clause = "CALL"
 	w := &WritePlan{Op: OpCall, Proc: proc, Account: pl.sess.Account(), Estimate: Estimate{Requests: 1, Rows: 1}}
-	if proc.Method == "" {
+	if proc.Method == "" || proc.State {
 		w.Requests = 0
 	}
 	pos := 0
@@ -890,8 +929,10 @@ func WriteLines(sess *Session, p *Planned, env *expr.Env) []string {
 		lines = append(lines, "  Stripe-Account: "+w.Account)
 	}
 	req := func(s string) { lines = append(lines, "  Stripe request: "+s) }
-	switch w.Op {
-	case OpCall:
+	switch {
+	case w.ChangesState():
+		lines = append(lines, stateLines(sess, w, env)...)
+	case w.Op == OpCall:
 		args, err := callArgs(w, env)
 		if err != nil {
 			req(fmt.Sprintf("%s %s (arguments known when it runs)", w.Proc.Method, w.Proc.Path))
@@ -907,7 +948,7 @@ func WriteLines(sess *Session, p *Planned, env *expr.Env) []string {
 		if err != nil {
 			req(fmt.Sprintf("%s %s (invalid arguments: %s)", w.Proc.Method, w.Proc.Path, sqlstate.Wrap(err).Message))
 		}
-	case OpInsert:
+	case w.Op == OpInsert:
 		path := w.Table.Create.Path
 		if v, ok := w.Source.(*Values); ok {
 			shown := 0
@@ -937,7 +978,7 @@ func WriteLines(sess *Session, p *Planned, env *expr.Env) []string {
 		}
 		req("POST " + path + " " + strings.Join(tpl, "&") + " (one per row of the query below)")
 		lines = append(lines, subLines(sess, w.Source)...)
-	case OpUpdate, OpDelete:
+	case w.Op == OpUpdate || w.Op == OpDelete:
 		method, path := "POST", ""
 		var params string
 		if w.Op == OpUpdate {
@@ -976,7 +1017,7 @@ func WriteLines(sess *Session, p *Planned, env *expr.Env) []string {
 		lines = append(lines, "  Rows are found when the statement runs; EXPLAIN does not read")
 		lines = append(lines, subLines(sess, w.Find)...)
 	}
-	if w.Op != OpCall || w.Proc.Mutating {
+	if (w.Op != OpCall || w.Proc.Mutating) && !w.ChangesState() {
 		lines = append(lines, "  Every request carries an idempotency key, kept across retries")
 	}
 	lines = append(lines, fmt.Sprintf("Estimated Stripe requests: %s (%s at %g requests/s)", fmtReq(w.Requests), fmtSec(w.Requests/rate), rate))

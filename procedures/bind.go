@@ -182,6 +182,13 @@ func coerce(v any, t sqltypes.Type) (any, error) {
 			}
 			return d, nil
 		}
+	case sqltypes.Timestamptz:
+		switch x := v.(type) {
+		case time.Time:
+			return x, nil
+		case string:
+			return sqltypes.ParseText(x, t, time.UTC)
+		}
 	case sqltypes.JSONB, sqltypes.JSON:
 		switch x := v.(type) {
 		case sqltypes.JSONValue, sqltypes.Array:

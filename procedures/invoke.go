@@ -26,6 +26,9 @@ func Invoke(ctx context.Context, b stripeapi.Backend, p *Procedure, args Args, i
 	if p == nil {
 		return nil, nil, sqlstate.New(sqlstate.InternalError, "no procedure to invoke")
 	}
+	if p.State {
+		return nil, nil, sqlstate.New(sqlstate.InternalError, "procedure %s is answered by the node's state store, not by stripe", p.Name)
+	}
 	values, err := p.Bind(args)
 	if err != nil {
 		return nil, nil, err

@@ -38,6 +38,9 @@ type Procedure struct {
 	// parameters. Only actions that Stripe's SDK also answers locally have one (building the
 	// OAuth authorize URL).
 	Local func(values []any, params url.Values) (map[string]any, error)
+	// State marks a procedure answered by the node's state store rather than by Stripe (CreateFlow,
+	// RunFlow; flows.go): it has no Method, and the executor runs it through the session's flows.
+	State bool
 	// PathFor, when set, chooses the path from the arguments instead of Path (for actions with
 	// two endpoints, such as verifying a customer's bank account or a source).
 	PathFor func(values []any) (path string, pathArgs []any, err error)
@@ -79,6 +82,9 @@ type ResultShape struct {
 	// Fields are the object's fields as dot paths ("status", "payment_method_options.card.installments"),
 	// each one text column.
 	Fields []string
+	// Columns, when set, are the whole row's typed columns instead of Lead, Success and Fields:
+	// a State procedure returns a row of a stripesql table.
+	Columns []Column
 }
 
 // Output is a named column read from a path of the returned object.
@@ -97,8 +103,11 @@ type Column struct {
 const SuccessColumn = "Success"
 
 // Columns returns the result row's columns: the Lead columns, Success (boolean), then every field
-// of the object as text, named by its dot path.
+// of the object as text, named by its dot path; or the State procedure's Result.Columns.
 func (p *Procedure) Columns() []Column {
+	if len(p.Result.Columns) > 0 {
+		return p.Result.Columns
+	}
 	cols := make([]Column, 0, len(p.Result.Lead)+1+len(p.Result.Fields))
 	for _, o := range p.Result.Lead {
 		cols = append(cols, Column{Name: o.Name, Type: sqltypes.Text})

@@ -57,7 +57,7 @@ func Default() *Registry {
 // optional parameters of the same action follow them, reachable by name (payment_method => …),
 // so naming an action never hides what Stripe accepts.
 func defaultProcedures() []*Procedure {
-	hand := handWritten()
+	hand := append(handWritten(), stateProcedures()...)
 	byName := map[string]*Procedure{}
 	for _, p := range hand {
 		byName[strings.ToLower(p.Name)] = p
@@ -88,7 +88,7 @@ func defaultProcedures() []*Procedure {
 		}
 	}
 	for i, p := range out {
-		if p.Local != nil {
+		if p.Local != nil || p.State {
 			continue
 		}
 		c := *p

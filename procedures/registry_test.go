@@ -28,7 +28,7 @@ func TestEveryProcedureIsWellFormed(t *testing.T) {
 				}
 				if prm.InPath {
 					inPath++
-				} else if prm.StripeName == "" && !prm.Extra && p.Local == nil {
+				} else if prm.StripeName == "" && !prm.Extra && p.Local == nil && !p.State {
 					t.Errorf("parameter %s is neither in the path nor a Stripe parameter", prm.Name)
 				}
 				if prm.Required && optionalSeen {
@@ -42,10 +42,14 @@ func TestEveryProcedureIsWellFormed(t *testing.T) {
 				// PostgreSQL: parameters after one with a default must have defaults too.
 				t.Errorf("a required parameter follows an optional one: %s", p.Signature())
 			}
-			if p.PathFor == nil && p.Local == nil && strings.Count(p.Path, "%s") != inPath {
+			if p.PathFor == nil && p.Local == nil && !p.State && strings.Count(p.Path, "%s") != inPath {
 				t.Errorf("path %s has %d placeholders for %d path parameters", p.Path, strings.Count(p.Path, "%s"), inPath)
 			}
 			switch {
+			case p.State:
+				if !p.Mutating || p.Method != "" {
+					t.Errorf("state procedure has method %q, mutating %v", p.Method, p.Mutating)
+				}
 			case p.Local != nil:
 				if p.Mutating || p.Method != "" {
 					t.Errorf("local procedure has method %q, mutating %v", p.Method, p.Mutating)
@@ -68,7 +72,7 @@ func TestEveryProcedureIsWellFormed(t *testing.T) {
 				}
 				cols[c.Name] = true
 			}
-			if !cols[SuccessColumn] {
+			if !cols[SuccessColumn] && !p.State { // a state procedure returns a stripesql table's row
 				t.Error("no Success column")
 			}
 		})

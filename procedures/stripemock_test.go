@@ -233,6 +233,9 @@ func TestEveryProcedureAgainstStripeMock(t *testing.T) {
 	ctx := context.Background()
 	for i, p := range Default().All() {
 		t.Run(p.Name, func(t *testing.T) {
+			if p.State {
+				t.Skip("answered by the node's state store, not by stripe")
+			}
 			args, ok := fixedArgs[p.Name]
 			if !ok {
 				args = argsFromSpec(t, p)

@@ -89,6 +89,10 @@ type Config struct {
 	Engine Engine
 	// Observer, when set, is told of sessions and statements (metrics); see Observer.
 	Observer Observer
+	// Flows, when set, is the node's flows in its state store, given to every session: the rows of
+	// stripesql.flows and stripesql.flow_runs, CALL CreateFlow and RunFlow. Nil refuses them with
+	// a hint to configure a state store.
+	Flows planner.Flows
 }
 
 func (c *Config) maxConnections() int {

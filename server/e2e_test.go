@@ -57,7 +57,7 @@ func TestRealEnginePgx(t *testing.T) {
 		{"parameter", "SELECT count(*) FROM customers WHERE id = $1", []any{"cus_none"}, []string{"0"}},
 		{"column comment", "SELECT col_description('customers'::regclass, a.attnum) FROM pg_catalog.pg_attribute a WHERE a.attrelid = 'customers'::regclass AND a.attname = 'address'", nil, []string{"The customer's address."}},
 		{"table comment", "SELECT obj_description('customers'::regclass, 'pg_class') LIKE 'This object represents a customer%'", nil, []string{"true"}},
-		{"schemas", "SELECT nspname FROM pg_catalog.pg_namespace ORDER BY nspname", nil, []string{"information_schema", "pg_catalog", "pg_toast", "public"}},
+		{"schemas", "SELECT nspname FROM pg_catalog.pg_namespace ORDER BY nspname", nil, []string{"information_schema", "pg_catalog", "pg_toast", "public", "stripesql"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

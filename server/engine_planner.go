@@ -23,7 +23,8 @@ type plannerEngine struct {
 	rate     float64
 	stats    *planner.Stats
 	progress time.Duration
-	observer Observer // nil: nobody is told (observe.go)
+	observer Observer      // nil: nobody is told (observe.go)
+	flows    planner.Flows // nil: no state store
 }
 
 var _ Engine = (*plannerEngine)(nil)
@@ -41,7 +42,7 @@ func NewEngine(cfg Config) (Engine, error) {
 	if cfg.Stats == nil {
 		cfg.Stats = planner.NewStats()
 	}
-	return &plannerEngine{backend: cfg.Backend, catalog: cat, rate: cfg.Rate, stats: cfg.Stats, progress: cfg.progressInterval(), observer: cfg.Observer}, nil
+	return &plannerEngine{backend: cfg.Backend, catalog: cat, rate: cfg.Rate, stats: cfg.Stats, progress: cfg.progressInterval(), observer: cfg.Observer, flows: cfg.Flows}, nil
 }
 
 // NewSession implements Engine.
@@ -64,6 +65,7 @@ func (e *plannerEngine) NewSession(p SessionParams) EngineSession {
 		Accounts:   p.Accounts,
 		BackendPID: p.BackendPID,
 		Settings:   p.Settings,
+		Flows:      e.flows,
 		Progress: func(ev planner.ProgressEvent) {
 			if notice == nil {
 				return

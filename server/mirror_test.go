@@ -99,7 +99,7 @@ func TestMirrorLoads(t *testing.T) {
 	c := catalog.Default()
 	var wantTables int
 	for _, tb := range c.Tables() {
-		if tb.Rows == nil {
+		if tb.Rows == nil && tb.Schema == "public" { // the stripesql schema's state tables are counted apart
 			wantTables++
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/stripesql/stripesql/catalog"
 	"github.com/stripesql/stripesql/internal/flows"
 	"github.com/stripesql/stripesql/internal/ingest"
 	"github.com/stripesql/stripesql/internal/metrics"
@@ -137,6 +138,9 @@ func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err := ff.apply(&f, time.Now()); err != nil {
 			return bad(err.Error())
 		}
+		if err := flows.CheckSpec(catalog.Default(), f.Spec); err != nil { // as CALL CreateFlow does
+			return err
+		}
 		if f, err = store.CreateFlow(ctx, f); err != nil {
 			return err
 		}
@@ -148,6 +152,9 @@ func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		if err := ff.apply(&f, time.Now()); err != nil {
 			return bad(err.Error())
+		}
+		if err := flows.CheckSpec(catalog.Default(), f.Spec); err != nil { // as CALL CreateFlow does
+			return err
 		}
 		if f, err = store.UpdateFlow(ctx, f); err != nil {
 			return err
@@ -209,7 +216,7 @@ func (ff *flowFlags) apply(f *state.Flow, now time.Time) error {
 		f.Spec = flowSpec(ff.tables, ff.queries)
 	}
 	if ff.set["frequency"] || isNew {
-		f.Schedule.Frequency = state.Frequency(strings.ToLower(strings.TrimSpace(ff.frequency)))
+		f.Schedule.Frequency = flows.ParseFrequency(ff.frequency)
 	}
 	if ff.set["interval"] || isNew {
 		f.Schedule.Interval = ff.interval
@@ -229,19 +236,11 @@ func (ff *flowFlags) apply(f *state.Flow, now time.Time) error {
 
 // flowSpec is what a flow copies, from --tables and --query.
 func flowSpec(tables string, queries []ingest.Query) state.FlowSpec {
-	var spec state.FlowSpec
-	for _, t := range strings.Split(tables, ",") {
-		if t = strings.TrimSpace(t); t != "" {
-			spec.Tables = append(spec.Tables, t)
-		}
-	}
+	byName := map[string]string{}
 	for _, q := range queries {
-		if spec.Queries == nil {
-			spec.Queries = map[string]string{}
-		}
-		spec.Queries[q.Name] = q.SQL
+		byName[q.Name] = q.SQL
 	}
-	return spec
+	return flows.Spec(tables, byName)
 }
 
 // parseStart reads --start: now, or an RFC 3339 time.
@@ -332,10 +331,10 @@ func printRuns(w io.Writer, runs []state.Run) {
 		rows, map[int]bool{0: true, 7: true, 8: true, 9: true, 10: true})
 }
 
-// startFlows runs the due flows of store in the background until stop is called (or ctx ends);
-// stop waits for the running run to end. With metrics on, finished runs are counted by status.
-func startFlows(ctx context.Context, store *state.Store, backend stripeapi.Backend, stats *planner.Stats, rate float64,
-	node string, obs *metrics.Metrics, stderr io.Writer) (stop func(), err error) {
+// newFlowService is the node's flow service over store (what --flows runs in the background and
+// CALL RunFlow runs by hand). With metrics on, finished runs are counted by status.
+func newFlowService(store *state.Store, backend stripeapi.Backend, stats *planner.Stats, rate float64,
+	node string, obs *metrics.Metrics, stderr io.Writer) (*flows.Service, error) {
 	var onFinish func(state.Run)
 	if obs != nil {
 		runs := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stripesql_flow_runs_total",
@@ -346,7 +345,7 @@ func startFlows(ctx context.Context, store *state.Store, backend stripeapi.Backe
 		onFinish = func(r state.Run) { runs.WithLabelValues(string(r.Status)).Inc() }
 	}
 	var mu sync.Mutex
-	svc, err := flows.New(flows.Options{Store: store, Node: node,
+	return flows.New(flows.Options{Store: store, Node: node,
 		Sync:     ingest.Config{Backend: backend, Stats: stats, Rate: rate},
 		OnFinish: onFinish,
 		Logf: func(format string, args ...any) {
@@ -354,14 +353,16 @@ func startFlows(ctx context.Context, store *state.Store, backend stripeapi.Backe
 			defer mu.Unlock()
 			fmt.Fprintf(stderr, "stripesql: "+format+"\n", args...)
 		}})
-	if err != nil {
-		return nil, err
-	}
+}
+
+// startFlows runs the due flows of svc in the background until stop is called (or ctx ends);
+// stop waits for the running run to end.
+func startFlows(ctx context.Context, svc *flows.Service) (stop func()) {
 	fctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		svc.Loop(fctx)
 	}()
-	return func() { cancel(); <-done }, nil
+	return func() { cancel(); <-done }
 }

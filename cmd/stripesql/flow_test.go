@@ -30,6 +30,8 @@ func TestFlowCommand(t *testing.T) {
 			err: []string{"ERROR:  flow billing already exists"}},
 		{name: "bad frequency", args: []string{"create", "x", "--target", lakeDir, "--tables", "customers", "--frequency", "fortnight"}, code: 1,
 			err: []string{`invalid flow frequency "fortnight"`}},
+		{name: "unknown table", args: []string{"create", "x", "--target", lakeDir, "--tables", "customers,invoicse"}, code: 1,
+			err: []string{`relation "invoicse" does not exist`, `Perhaps you meant "invoices"?`}},
 		{name: "bad start", args: []string{"create", "x", "--target", lakeDir, "--tables", "customers", "--start", "tomorrow"}, code: 2,
 			err: []string{"--start must be now or an RFC 3339 time"}},
 		{name: "list", args: []string{"list"}, out: []string{"name", "billing", "next run"}},

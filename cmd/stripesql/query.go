@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/stripesql/stripesql/driver"
+	"github.com/stripesql/stripesql/internal/flows"
 	"github.com/stripesql/stripesql/planner"
 )
 
@@ -97,6 +98,10 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	prog := newProgress(stderr, opt.progress || isTerminal(stderr))
+	flowSvc, err := newFlowService(store, backend, stats, cf.rate, defaultNode(), nil, stderr) // flow.go
+	if err != nil {
+		return err
+	}
 	conn, err := driver.NewConnector(driver.Config{
 		Backend:     backend,
 		Stats:       stats,
@@ -104,6 +109,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ReadOnly:    cf.readOnly,
 		MaxRequests: opt.maxRequests,
 		Progress:    prog.event,
+		Flows:       flows.NewSQL(store, flowSvc, nil),
 	})
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 
+	"github.com/stripesql/stripesql/internal/flows"
 	"github.com/stripesql/stripesql/internal/metrics"
 	"github.com/stripesql/stripesql/internal/sqlstate"
 	"github.com/stripesql/stripesql/server"
@@ -64,7 +65,10 @@ every 15 s serve looks for due flows and for runs whose node died (their lease, 
 10 s, expired after 30 s), runs them one at a time within --rate, and on shutdown stops the
 running one (recorded as failed or partial; the next run resumes incrementally). --flows=false turns
 this off; --node names this node in the leases (default HOSTNAME-PID). With
---metrics-listen, stripesql_flow_runs_total counts the runs finished here by status.
+--metrics-listen, stripesql_flow_runs_total counts the runs finished here by status. In SQL,
+CALL CreateFlow(…) and CALL RunFlow('name') create and run flows (RunFlow works with --flows=false
+too), stripesql.flows and stripesql.flow_runs list them, and UPDATE and DELETE of stripesql.flows
+change them; read-only users may only read them.
 
 ` + stateUsage + `
 Examples:
@@ -159,6 +163,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cf.verbosity > 0 {
 		logger = cf.logger(stderr)
 	}
+	// The flow service runs CALL RunFlow whether or not --flows runs due flows in the background.
+	flowSvc, err := newFlowService(store, backend, stats, cf.rate, *node, obs, stderr) // flow.go
+	if err != nil {
+		return err
+	}
 	srv, err := server.New(server.Config{
 		Backend:   backend,
 		Stats:     stats,
@@ -169,6 +178,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Users:     users,
 		Logger:    logger,
 		Observer:  serverObserver(obs),
+		Flows:     flows.NewSQL(store, flowSvc, nil),
 	})
 	if err != nil {
 		return err
@@ -191,11 +201,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "stripesql: metrics on http://%s/metrics (and /healthz, /readyz)\n", mln.Addr())
 	}
 	if *runFlows {
-		stopFlows, err := startFlows(ctx, store, backend, stats, cf.rate, *node, obs, stderr) // flow.go
-		if err != nil {
-			return err
-		}
-		defer stopFlows()
+		defer startFlows(ctx, flowSvc)()
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {

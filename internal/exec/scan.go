@@ -108,6 +108,13 @@ func (it *scanIter) next(ctx context.Context) ([]any, error) {
 // nextRaw returns the next row of the table's calls before the residual filter.
 func (it *scanIter) nextRaw(ctx context.Context) ([]any, bool, error) {
 	if it.s.Access == planner.AccessSystem {
+		if !it.sysDone && it.s.Table.State {
+			rows, err := stateRows(ctx, it.r.sess, it.s.Table) // state.go
+			if err != nil {
+				return nil, false, err
+			}
+			it.sysRows, it.sysDone = rows, true
+		}
 		if !it.sysDone {
 			if rows := it.s.Table.SessionRows; rows != nil {
 				it.sysRows = rows(it.r.sess.Catalog(), it.r.sess)

@@ -30,6 +30,9 @@ import (
 // no transaction to roll them back.
 func (r *runner) runWrite(ctx context.Context, p *planner.Planned) (Rows, error) {
 	w := p.Write
+	if w.ChangesState() {
+		return r.runStateWrite(ctx, p) // state.go
+	}
 	if (w.Op != planner.OpCall || w.Proc.Mutating) && r.sess.ReadOnly() {
 		return nil, sqlstate.New(sqlstate.ReadOnlySQLTransaction, "cannot execute %s in a read-only transaction", w.Op)
 	}

@@ -22,6 +22,18 @@
 // Background, which the statements ingest runs keep (internal/exec), so the node's Scheduler
 // serves interactive queries first and gives a run the slots they leave.
 //
+// The SQL side (sql.go): SQL implements planner.Flows over the store and a Service, and the front
+// ends hand it to every session (serve through server.Config.Flows, stripesql query through
+// driver.Config.Flows):
+//
+//	SELECT … FROM stripesql.flows | stripesql.flow_runs → exec (state.go) → SQL.Rows → state.Flows/Runs
+//	CALL CreateFlow(…) → procedures.Bind → SQL.Call → Spec, ParseFrequency, CheckSpec → state.CreateFlow
+//	CALL RunFlow('f') → SQL.Call → Service.Run (the same run as `stripesql flow run`)
+//	UPDATE / DELETE stripesql.flows WHERE … → the rows WHERE matches → SQL.Update / SQL.Delete by name
+//
+// Spec, ParseFrequency and CheckSpec are shared with `stripesql flow create|update`, so both refuse
+// the same flows with the same errors (a table sync cannot copy is 42P01).
+//
 // Outcomes are counted by status through Options.OnFinish (serve wires it to the
 // stripesql_flow_runs_total metric when metrics are on).
 package flows

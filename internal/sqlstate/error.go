@@ -68,6 +68,9 @@ const (
 	// ObjectNotInPrerequisiteState is an object used in a state that forbids it: a backward fetch
 	// from a NO SCROLL cursor, a cursor whose query failed.
 	ObjectNotInPrerequisiteState = "55000"
+	// ObjectInUse is an object that cannot be dropped while something uses it: a flow whose run
+	// holds a live lease.
+	ObjectInUse = "55006"
 )
 
 // SQLSTATE codes of the node's state store (internal/state): its database file or PostgreSQL

@@ -138,7 +138,8 @@ func (f Flow) validate() error {
 const flowColumns = `name, spec, target, start_time, frequency, every, enabled, created_at, updated_at`
 
 // CreateFlow stores a new flow and returns it as stored (with its times). A flow of the same
-// name is 23505; an invalid one is 22023.
+// name is 42710 (duplicate_object, as PostgreSQL answers a CREATE of an object that exists); an
+// invalid one is 22023.
 func (s *Store) CreateFlow(ctx context.Context, f Flow) (Flow, error) {
 	if err := f.validate(); err != nil {
 		return Flow{}, err
@@ -152,7 +153,7 @@ func (s *Store) CreateFlow(ctx context.Context, f Flow) (Flow, error) {
 		f.Name, string(spec), f.Target, f.Schedule.Start.UnixMicro(), string(f.Schedule.Frequency),
 		int64(f.Schedule.Interval), f.Enabled)
 	if s.isUniqueViolation(err) {
-		return Flow{}, sqlstate.New(sqlstate.UniqueViolation, "flow %s already exists", f.Name).
+		return Flow{}, sqlstate.New(sqlstate.DuplicateObject, "flow %s already exists", f.Name).
 			WithHint("choose another name, or change the flow with an update")
 	}
 	if err != nil {
@@ -209,14 +210,27 @@ func (s *Store) UpdateFlow(ctx context.Context, f Flow) (Flow, error) {
 	return s.oneFlow(rows, f.Name, "update flow")
 }
 
-// DeleteFlow removes the flow called name and its runs' history. An unknown name is 42704.
+// DeleteFlow removes the flow called name and its runs' history. An unknown name is 42704. A flow
+// with a run whose lease is still held is refused (55006): the node running it would go on
+// writing the lake with no flow and no run to record it in. A running run whose lease expired
+// (its node died) does not hold the flow; it is deleted with the others. The check and the
+// delete are one statement, so a run that starts meanwhile is never deleted under its node.
 func (s *Store) DeleteFlow(ctx context.Context, name string) error {
-	res, err := s.exec(ctx, s.db, `DELETE FROM flows WHERE name = $1`, name)
+	res, err := s.exec(ctx, s.db, `DELETE FROM flows WHERE name = $1 AND NOT EXISTS (
+			SELECT 1 FROM flow_runs r WHERE r.flow = $1 AND r.status = 'running' AND r.lease_expires > {now})`, name)
 	if err != nil {
 		return s.fail(err, "delete flow "+name)
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return unknownFlow(name)
+		if _, err := s.Flow(ctx, name); err != nil {
+			return err
+		}
+		e := sqlstate.New(sqlstate.ObjectInUse, "flow %s cannot be deleted while it is running", name)
+		if runs, err := s.Runs(ctx, name, 1); err == nil && len(runs) == 1 && runs[0].Status == Running {
+			e = e.WithDetail("run %d, started at %s by node %s, holds the lease until %s",
+				runs[0].ID, stamp(runs[0].StartedAt), runs[0].Node, stamp(runs[0].LeaseExpires))
+		}
+		return e.WithHint("delete it once the run has finished; disable it first so that no new run starts")
 	}
 	return nil
 }

@@ -89,6 +89,26 @@ var storeCases = []struct {
 	{"NewerSchemaRefused", testNewerSchemaRefused},
 	{"ConcurrentFirstOpen", testConcurrentFirstOpen},
 	{"TimesFromStoreClock", testTimesFromStoreClock},
+	{"DeleteFlowWithExpiredRun", testDeleteFlowWithExpiredRun},
+}
+
+// testDeleteFlowWithExpiredRun: a running run whose lease expired (its node died) does not hold
+// its flow, which may then be deleted with it; a live lease does.
+func testDeleteFlowWithExpiredRun(t *testing.T, e *env) {
+	s := e.open()
+	_, err := s.CreateFlow(ctx, hourly("f", time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)))
+	must(t, err)
+	r, err := s.StartRun(ctx, "f", "node-a", 50*time.Millisecond)
+	must(t, err)
+	err = s.DeleteFlow(ctx, "f")
+	wantCode(t, "delete while the lease holds", err, sqlstate.ObjectInUse)
+	if e := sqlstate.Wrap(err); !strings.Contains(e.Detail, fmt.Sprintf("run %d", r.ID)) || !strings.Contains(e.Detail, "node-a") {
+		t.Errorf("DETAIL %q does not name the run and its node", e.Detail)
+	}
+	e.advance(100 * time.Millisecond)
+	must(t, s.DeleteFlow(ctx, "f"))
+	_, err = s.Run(ctx, r.ID)
+	wantCode(t, "run of the deleted flow", err, sqlstate.UndefinedObject)
 }
 
 func TestStore(t *testing.T) {
@@ -245,7 +265,7 @@ func testFlowCRUD(t *testing.T, e *env) {
 	}
 
 	_, err = s.CreateFlow(ctx, f)
-	wantCode(t, "duplicate flow", err, sqlstate.UniqueViolation)
+	wantCode(t, "duplicate flow", err, sqlstate.DuplicateObject)
 	if !strings.Contains(err.Error(), "flow billing already exists") {
 		t.Errorf("duplicate flow error %q does not say so", err)
 	}
@@ -303,8 +323,16 @@ func testFlowCRUD(t *testing.T, e *env) {
 		wantCode(t, fmt.Sprintf("invalid flow %+v", bad), err, sqlstate.InvalidParameterValue)
 	}
 
-	// Deleting a flow deletes its runs.
+	// A flow whose run holds its lease cannot be deleted; once the run finished, deleting the
+	// flow deletes its runs.
 	r, err := s.StartRun(ctx, "billing", "node-1", time.Hour)
+	must(t, err)
+	err = s.DeleteFlow(ctx, "billing")
+	wantCode(t, "delete of a running flow", err, sqlstate.ObjectInUse)
+	if _, err := s.Flow(ctx, "billing"); err != nil {
+		t.Fatalf("the refused delete removed the flow: %v", err)
+	}
+	_, err = s.FinishRun(ctx, r.ID, "node-1", Outcome{Status: Succeeded})
 	must(t, err)
 	must(t, s.DeleteFlow(ctx, "billing"))
 	_, err = s.Run(ctx, r.ID)

@@ -40,6 +40,9 @@ type SessionConfig struct {
 	Settings map[string]string
 	// Progress, when set, is called every few seconds during long scans.
 	Progress func(ProgressEvent)
+	// Notice, when set, receives messages the executor reports to the client while a statement
+	// runs (the server sends them as NOTICEs): a connected account skipped by a fan-out, say.
+	Notice func(message string)
 	// Clock, when set, gives the statement time instead of time.Now (tests, reproducible plans).
 	Clock func() time.Time
 }
@@ -296,6 +299,14 @@ func (s *Session) ReadOnly() bool { return s.cfg.ReadOnly }
 
 // Progress returns the progress callback, or nil.
 func (s *Session) Progress() func(ProgressEvent) { return s.cfg.Progress }
+
+// Notice reports msg to the client (SessionConfig.Notice), or drops it when the front end has no
+// way to show it. It may be called from any goroutine.
+func (s *Session) Notice(msg string) {
+	if s.cfg.Notice != nil {
+		s.cfg.Notice(msg)
+	}
+}
 
 // User implements expr.Session.
 func (s *Session) User() string { return s.cfg.User }

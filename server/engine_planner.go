@@ -64,6 +64,7 @@ func (e *plannerEngine) NewSession(p SessionParams) EngineSession {
 		Accounts:   p.Accounts,
 		BackendPID: p.BackendPID,
 		Settings:   p.Settings,
+		Notice:     notice,
 		Progress: func(ev planner.ProgressEvent) {
 			if notice == nil {
 				return

@@ -150,14 +150,19 @@ func listsAccounts(args []expr.Expr) bool {
 // readsAccounts reports whether p reads the accounts table: its rows are connected accounts as
 // Stripe listed them.
 func readsAccounts(p *Planned) bool {
+	return p != nil && ListsAccounts(p.Root)
+}
+
+// ListsAccounts reports whether plan n reads the accounts table, so the account ids it yields
+// are the accounts listing's: a lookup join per account whose left side does skips an account
+// Stripe refuses (with a NOTICE) instead of failing, as a Listed scan does.
+func ListsAccounts(n Node) bool {
 	found := false
-	if p != nil {
-		Walk(p.Root, func(n Node) {
-			if s, ok := n.(*Scan); ok && s.Table != nil && s.Table.Name == "accounts" {
-				found = true
-			}
-		})
-	}
+	Walk(n, func(n Node) {
+		if s, ok := n.(*Scan); ok && s.Table != nil && s.Table.Name == "accounts" {
+			found = true
+		}
+	})
 	return found
 }
 

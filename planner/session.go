@@ -72,6 +72,10 @@ type ProgressEvent struct {
 	Exceeded bool
 	// MaxRequests is the statement's request budget (stripesql.max_requests), where a scan stops.
 	MaxRequests int64
+	// Accounts, AccountsDone and AccountsSkipped count a Connect fan-out's accounts: all of them
+	// (as far as known: a join with accounts learns them as it reads), those read to their end,
+	// and those skipped because Stripe refused them. Zero for a statement that reads one account.
+	Accounts, AccountsDone, AccountsSkipped int
 }
 
 // Session is one connection's state: its catalog, settings, user and the node-wide statistics. It

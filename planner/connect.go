@@ -204,7 +204,7 @@ func (pl *planCtx) pendingFanOut(s *Scan) {
 	s.Requests *= float64(n)
 	s.Rows *= float64(n)
 	s.PendingAccounts = n
-	s.SizeNote = fmt.Sprintf("%s accounts listed before × %s", groupDigits(n), nonEmpty(s.SizeNote, "the estimate of one"))
+	s.SizeNote = fmt.Sprintf("%s accounts listed before × one account's estimate, at least 1 page each; one account: %s", groupDigits(n), nonEmpty(s.SizeNote, "estimated"))
 	s.Seconds = s.Requests / pl.sess.Rate()
 }
 
@@ -306,14 +306,14 @@ func (pl *planCtx) accountFanOut(t *catalog.Table, where expr.Expr, conj []expr.
 // fanOutNote says how a fan-out's estimate is made, for EXPLAIN and 54000 details: accounts ×
 // pages, and how many accounts were never measured (each charged at least its first request).
 func fanOutNote(accounts, unknown int, requests float64) string {
-	note := fmt.Sprintf("%s accounts × about %.1f pages each", groupDigits(int64(accounts)), requests/float64(max(accounts, 1)))
+	n := groupDigits(int64(accounts))
 	switch {
 	case unknown == accounts:
-		note += ", none measured yet: at least one request each"
+		return n + " accounts × at least 1 page each (none measured yet)"
 	case unknown > 0:
-		note += fmt.Sprintf(", %s never measured: at least one request each", groupDigits(int64(unknown)))
+		return fmt.Sprintf("%s accounts × about %.1f pages each (%s never measured: at least 1 page each)", n, requests/float64(max(accounts, 1)), groupDigits(int64(unknown)))
 	}
-	return note
+	return fmt.Sprintf("%s accounts × about %.1f pages each", n, requests/float64(max(accounts, 1)))
 }
 
 func filterText(e expr.Expr) string {

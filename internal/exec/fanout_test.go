@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/stripesql/stripesql/catalog"
 	"github.com/stripesql/stripesql/internal/emulator"
 	"github.com/stripesql/stripesql/internal/exec"
 	"github.com/stripesql/stripesql/internal/sqlstate"
@@ -184,4 +185,113 @@ func errDetail(err error) string {
 		return se.Detail
 	}
 	return ""
+}
+
+// TestConnectFanOutEstimate: a fan-out over more accounts than the budget allows is refused
+// before its charges are read, its 54000 saying accounts × pages: named in the query, before any
+// request; from IN (SELECT id FROM accounts), after the listing only, and once the
+// node has listed the accounts, before the listing too — the estimate counts the accounts known.
+func TestConnectFanOutEstimate(t *testing.T) {
+	const n = 300
+	start := time.Now()
+	e := startEnvConfig(t, emulator.Config{Seed: 5, Scale: 5, Now: func() time.Time { return emuNow },
+		ConnectedAccounts: n, AccountScale: func(int) emulator.Scale { return 1 }})
+	t.Logf("seeding %d connected accounts took %v", n, time.Since(start).Round(time.Millisecond))
+	accts := e.emu.ConnectedAccounts()
+	e.stats = planner.NewStats()
+	e.stats.LoadAccount("", planner.AccountFacts{ID: e.emu.AccountID()})
+	sess := e.session(map[string]string{"stripesql.max_requests": "200"})
+	// wantSent is the requests sent before the refusal; -1: only the accounts listing's.
+	refused := func(t *testing.T, sql, wantDetail string, wantSent int) {
+		t.Helper()
+		e.emu.ResetRequests()
+		_, _, err := run(context.Background(), e.client, sess, sql)
+		if codeOf(err) != sqlstate.ProgramLimitExceeded {
+			t.Fatalf("got %v, want 54000", err)
+		}
+		if d := errDetail(err); !strings.Contains(d, wantDetail) {
+			t.Errorf("detail %q lacks %q", d, wantDetail)
+		}
+		sent := describeAccounts(e.emu.Requests())
+		if wantSent < 0 {
+			for _, r := range sent {
+				if !strings.HasPrefix(r, "GET /v1/account") {
+					t.Errorf("sent %s before the refusal", r)
+				}
+			}
+		} else if len(sent) != wantSent {
+			t.Errorf("sent %v before the refusal, want %d requests", sent, wantSent)
+		}
+		t.Logf("%v\n  %s", err, errDetail(err))
+	}
+	t.Run("named", func(t *testing.T) {
+		refused(t, "SELECT stripe_account, count(*) FROM charges WHERE stripe_account IN ("+quoted(accts)+") GROUP BY 1",
+			"list of charges: 300 requests for about 75,000,000 rows (300 accounts × at least 1 page each (none measured yet))", 0)
+	})
+	t.Run("in subquery, accounts never listed", func(t *testing.T) {
+		refused(t, "SELECT stripe_account, count(*) FROM charges WHERE stripe_account IN (SELECT id FROM accounts) GROUP BY 1",
+			"(300 accounts × at least 1 page each", -1)
+	})
+	t.Run("in subquery, accounts listed before", func(t *testing.T) {
+		if st, ok := e.stats.Table("", "accounts"); !ok || st.Rows != n {
+			t.Fatalf("accounts learned as %+v, want %d rows", st, n)
+		}
+		refused(t, "SELECT stripe_account, count(*) FROM charges WHERE stripe_account IN (SELECT id FROM accounts) GROUP BY 1",
+			"300 accounts listed before", 0)
+		est, err := estimate(e.session(nil), "SELECT stripe_account, count(*) FROM charges WHERE stripe_account IN (SELECT id FROM accounts) GROUP BY 1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if est < n {
+			t.Errorf("estimate before the listing ran: %.0f requests, want at least one per account (%d)", est, n)
+		}
+	})
+}
+
+// TestConnectConcurrentTime: at 100 ms of Stripe latency and 30 requests/s, a fan-out over 24
+// one-page accounts takes about a third of the time when its accounts are read concurrently; the
+// requests are the same. (A ratio with a generous bound: the machine is shared.)
+func TestConnectConcurrentTime(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends 48 requests at 100 ms each")
+	}
+	const n = 24
+	emu, base, stop, err := emulator.Start(emulator.Config{Seed: 9, Scale: 5, Now: func() time.Time { return emuNow }, Latency: 100 * time.Millisecond,
+		ConnectedAccounts: n, AccountScale: func(int) emulator.Scale { return 3 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_engine", BaseURL: base, Scheduler: stripeapi.NewScheduler(30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &testEnv{emu: emu, client: client, cat: catalog.New(catalog.StripeTables()...), stats: planner.NewStats()}
+	e.stats.LoadAccount("", planner.AccountFacts{ID: emu.AccountID()})
+	accts := e.emu.ConnectedAccounts()
+	sql := "SELECT stripe_account, count(*) FROM charges WHERE stripe_account IN (" + quoted(accts) + ") GROUP BY 1"
+	timeIt := func(sequential bool) (time.Duration, int) {
+		t.Helper()
+		if sequential {
+			exec.SequentialFanOuts(t)
+		}
+		sess := planner.NewSession(planner.SessionConfig{Catalog: e.cat, Rate: 30, Stats: e.stats, Clock: func() time.Time { return emuNow }})
+		e.emu.ResetRequests()
+		start := time.Now()
+		rows, _, err := run(context.Background(), client, sess, sql)
+		if err != nil || len(rows) != n {
+			t.Fatalf("%d rows, %v", len(rows), err)
+		}
+		return time.Since(start), len(e.emu.Requests())
+	}
+	conc, concReqs := timeIt(false)
+	seq, seqReqs := timeIt(true)
+	t.Logf("fan-out over %d accounts at 100 ms, 30 requests/s: concurrent %v (%d requests), sequential %v (%d requests), ratio %.2f",
+		n, conc.Round(time.Millisecond), concReqs, seq.Round(time.Millisecond), seqReqs, conc.Seconds()/seq.Seconds())
+	if concReqs != seqReqs {
+		t.Errorf("requests: concurrent %d, sequential %d", concReqs, seqReqs)
+	}
+	if conc.Seconds() > 0.8*seq.Seconds() {
+		t.Errorf("concurrent %v is not clearly faster than sequential %v", conc, seq)
+	}
 }

@@ -52,13 +52,14 @@ func accountColumn(t *catalog.Table) int {
 // run as a scan of their own (a part), so partitioned reads, learned sizes and the pushed LIMIT
 // (what is left of it) apply per account, while requests and pages count for the plan's node.
 //
-// A scan whose consumer reads everything (Drained), with no LIMIT, no reliance on Stripe's order
-// and no consumer reading in chunks, reads its accounts concurrently (fanOut): a few accounts at
-// a time, each with its own requests one after the other, so the node's slots stay busy during
-// round trips and every running account gets an equal share of the statement's requests — a
-// large account does not hold the small ones back. Its rows interleave across accounts. Any
-// other fan-out reads the accounts one after the other, so a LIMIT or a client that stops early
-// costs no request of an account it never reached.
+// A scan with no LIMIT, no reliance on Stripe's order and no consumer reading in chunks reads its
+// accounts concurrently (fanOut) — from the start when its consumer reads everything (Drained),
+// else once the consumer has taken a page's worth of rows, the account being read going on as
+// one of the workers: a few accounts at a time, each with its own requests one after the other,
+// so the node's slots stay busy during round trips and every running account gets an equal share
+// of the statement's requests — a large account does not hold the small ones back. Its rows
+// interleave across accounts. Until then, and for a LIMIT, the accounts are read one after the
+// other, so a client that stops early costs no request of an account it never reached.
 //
 // An account of the accounts listing (Scan.Listed) that Stripe refuses (403, 404: disconnected
 // since it was listed) is skipped with a NOTICE naming it and Stripe's message; one the query
@@ -94,10 +95,11 @@ func newAccountScan(r *runner, s *planner.Scan, st *nodeStats) *accountScan {
 	return a
 }
 
-// concurrent reports whether the fan-out reads its accounts at once (see accountScan).
+// concurrent reports whether the fan-out may read its accounts at once (see accountScan): from
+// the start when its consumer drains it, else once the consumer has taken a page's worth of rows.
 func (a *accountScan) concurrent(ctx context.Context) bool {
-	return fanOutConcurrency && len(a.parts) > 1 && a.s.Drained && a.s.Limit <= 0 && !a.s.KeepOrder &&
-		!boundedDemand(ctx) && !hasSubquery(a.s.Filter)
+	return fanOutConcurrency && a.i < len(a.parts)-1 && (a.s.Drained || a.emitted >= planner.DefaultPageSize) &&
+		a.s.Limit <= 0 && !a.s.KeepOrder && !boundedDemand(ctx) && !hasSubquery(a.s.Filter)
 }
 
 // fanOutConcurrency switches concurrent fan-outs on; a test compares them with sequential ones.
@@ -130,8 +132,10 @@ func (a *accountScan) part(i int) *scanIter {
 }
 
 func (a *accountScan) next(ctx context.Context) ([]any, error) {
-	if a.fan == nil && !a.done && a.i == 0 && a.cur == nil && a.concurrent(ctx) {
-		a.fan = newFanOut(ctx, a)
+	if a.fan == nil && !a.done && a.concurrent(ctx) {
+		// The account being read, if any, goes on as the first of the fan-out's workers.
+		a.fan = newFanOut(ctx, a, a.i, a.cur)
+		a.cur = nil
 	}
 	if a.fan != nil {
 		return a.fan.next(ctx)
@@ -189,7 +193,8 @@ type fanOut struct {
 	wg     sync.WaitGroup
 
 	mu      sync.Mutex
-	nextIdx int // the next part to start
+	nextIdx int       // the next part to start
+	started *scanIter // part nextIdx's scan when the sequential reader had started it
 	running int
 	ended   int
 	latency time.Duration
@@ -200,8 +205,11 @@ type fanOut struct {
 	pos   int
 }
 
-func newFanOut(ctx context.Context, a *accountScan) *fanOut {
-	f := &fanOut{a: a, out: make(chan [][]any, 2*maxScanInflight)}
+// newFanOut starts reading a's parts from first on, cur (when not nil) being part first's scan
+// already started by the sequential reader, which a worker takes over.
+func newFanOut(ctx context.Context, a *accountScan, first int, cur *scanIter) *fanOut {
+	// A few pages read ahead at most: a streaming consumer may still stop.
+	f := &fanOut{a: a, out: make(chan [][]any, fanOutReadAhead), nextIdx: first, ended: first, started: cur}
 	// The workers outlive the call that starts them, as a partitioned scan's do.
 	f.ctx, f.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	f.mu.Lock()
@@ -209,6 +217,10 @@ func newFanOut(ctx context.Context, a *accountScan) *fanOut {
 	f.mu.Unlock()
 	return f
 }
+
+// fanOutReadAhead is how many pages the workers of a fan-out hand on before its consumer takes
+// them; beyond that a worker waits, with its next request unsent.
+const fanOutReadAhead = 4
 
 // width is how many accounts run at once. f.mu is held.
 func (f *fanOut) width() int {
@@ -225,7 +237,11 @@ func (f *fanOut) pump() {
 		i := f.nextIdx
 		f.nextIdx++
 		f.running++
-		it := f.a.part(i)
+		it := f.started
+		f.started = nil
+		if it == nil {
+			it = f.a.part(i)
+		}
 		// Partitioning an account's scan multiplies its requests in flight: only once every
 		// account has started, so that it takes the slots the others leave, not theirs.
 		it.mayPartition = it.mayPartition && f.nextIdx == len(f.a.parts)

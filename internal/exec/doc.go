@@ -23,10 +23,11 @@
 // stripe_account is filled with it, or with the API key's own account id (GET /v1/account, once
 // per node, kept in Stats) for calls without one. A scan over several accounts runs as one scan
 // per account (accountScan), so partitioned reads, learned sizes and the rest of a LIMIT apply
-// per account. A drained fan-out without LIMIT reads its accounts concurrently (fanOut): as many
+// per account. A fan-out without LIMIT reads its accounts concurrently (fanOut; a streaming one
+// once its consumer has taken a page's worth of rows, before that in turn): as many
 // at once as rate × latency needs, one request in flight each, so the running accounts share the
 // statement's requests in turn and a large account does not hold back the small ones; its rows
-// interleave across accounts. Other fan-outs read the accounts in turn. Progress reports count
+// interleave across accounts. A LIMIT reads the accounts in turn. Progress reports count
 // accounts done of all, EXPLAIN ANALYZE accounts= and skipped=. An error of a connected
 // account's call names the account; an account of the accounts listing (Scan.Listed, or a lookup
 // join whose left side reads accounts) that Stripe refuses with 403/404 is skipped with a NOTICE

@@ -296,3 +296,83 @@ func TestConnectConcurrentTime(t *testing.T) {
 		t.Errorf("concurrent %v is not clearly faster than sequential %v", conc, seq)
 	}
 }
+
+// TestConnectStreamingFanOut: a fan-out whose rows stream to the client reads its first account
+// alone, so a client that stops after 20 rows costs one request; one that reads on gets every
+// account's rows exactly once, the accounts read concurrently from then on (each small account's
+// list is received before the large account's last page).
+func TestConnectStreamingFanOut(t *testing.T) {
+	exec.SequentialScans(t)
+	scales := []emulator.Scale{1200, 5, 8, 3}
+	e := startEnvConfig(t, emulator.Config{Seed: 11, Scale: 5, Now: func() time.Time { return emuNow }, Latency: 5 * time.Millisecond,
+		ConnectedAccounts: len(scales), AccountScale: func(i int) emulator.Scale { return scales[i] }})
+	accts := e.emu.ConnectedAccounts()
+	sort.Slice(accts, func(i, j int) bool {
+		return e.emu.Account(accts[i]).Count("charges") > e.emu.Account(accts[j]).Count("charges")
+	})
+	big := accts[0]
+	sql := "SELECT id, stripe_account FROM charges WHERE stripe_account IN (" + quoted(accts) + ")"
+	ctx := context.Background()
+	t.Run("stops early", func(t *testing.T) {
+		sts, err := planner.Parse(sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess := e.session(nil)
+		p, err := planner.Plan(sess, sts[0], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.emu.ResetRequests()
+		rows, err := exec.Run(ctx, e.client, sess, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 20; i++ {
+			if _, err := rows.Next(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows.Close()
+		if d := cmp.Diff([]string{"GET /v1/charges as " + big}, describeAccounts(e.emu.Requests())); d != "" {
+			t.Errorf("requests of 20 rows (-want +got):\n%s", d)
+		}
+	})
+	t.Run("reads on", func(t *testing.T) {
+		e.emu.ResetRequests()
+		rows, _, err := run(ctx, e.client, e.session(nil), sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		seen := map[string]bool{}
+		for _, r := range rows {
+			id, _ := r[0].(string)
+			if seen[id] {
+				t.Errorf("row %s twice", id)
+			}
+			seen[id] = true
+			got[r[1].(string)]++
+		}
+		want := map[string]int{}
+		for _, a := range accts {
+			want[a] = e.emu.Account(a).Count("charges")
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("rows per account (-data +query):\n%s", d)
+		}
+		reqs := e.emu.Requests()
+		sort.SliceStable(reqs, func(i, j int) bool { return reqs[i].Received.Before(reqs[j].Received) })
+		lastBig, lastSmall := -1, -1
+		for i, r := range reqs {
+			if r.Account == big {
+				lastBig = i
+			} else {
+				lastSmall = i
+			}
+		}
+		if lastSmall > lastBig {
+			t.Errorf("the small accounts' last request (%d) came after the large account's last page (%d)", lastSmall, lastBig)
+		}
+	})
+}

@@ -21,12 +21,10 @@ import (
 	"github.com/stripesql/stripesql/planner"
 )
 
-// TestConnectFairShare: a fan-out whose first account is large reads the small accounts beside
-// it, not after it: each small account's list is received before the large account's third page
-// is, where reading the accounts one after the other sends every small account's request after
-// the large account's last page. Per-account totals and pages are those of a sequential read.
-func TestConnectFairShare(t *testing.T) {
-	exec.SequentialScans(t) // one request in flight per account: the share is the point
+// startUneven is an emulator at 5 ms of latency with one large connected account (1,200 charges,
+// 12 pages) and three small ones; accts is largest first.
+func startUneven(t *testing.T) (*testEnv, []string) {
+	t.Helper()
 	scales := []emulator.Scale{1200, 5, 8, 3}
 	e := startEnvConfig(t, emulator.Config{Seed: 11, Scale: 5, Now: func() time.Time { return emuNow }, Latency: 5 * time.Millisecond,
 		ConnectedAccounts: len(scales), AccountScale: func(i int) emulator.Scale { return scales[i] }})
@@ -34,6 +32,16 @@ func TestConnectFairShare(t *testing.T) {
 	sort.Slice(accts, func(i, j int) bool {
 		return e.emu.Account(accts[i]).Count("charges") > e.emu.Account(accts[j]).Count("charges")
 	})
+	return e, accts
+}
+
+// TestConnectFairShare: a fan-out whose first account is large reads the small accounts beside
+// it, not after it: each small account's list is received before the large account's third page
+// is, where reading the accounts one after the other sends every small account's request after
+// the large account's last page. Per-account totals and pages are those of a sequential read.
+func TestConnectFairShare(t *testing.T) {
+	exec.SequentialScans(t) // one request in flight per account: the share is the point
+	e, accts := startUneven(t)
 	big := accts[0]
 	bigPages := (e.emu.Account(big).Count("charges") + 99) / 100
 	if bigPages < 10 {
@@ -303,13 +311,7 @@ func TestConnectConcurrentTime(t *testing.T) {
 // list is received before the large account's last page).
 func TestConnectStreamingFanOut(t *testing.T) {
 	exec.SequentialScans(t)
-	scales := []emulator.Scale{1200, 5, 8, 3}
-	e := startEnvConfig(t, emulator.Config{Seed: 11, Scale: 5, Now: func() time.Time { return emuNow }, Latency: 5 * time.Millisecond,
-		ConnectedAccounts: len(scales), AccountScale: func(i int) emulator.Scale { return scales[i] }})
-	accts := e.emu.ConnectedAccounts()
-	sort.Slice(accts, func(i, j int) bool {
-		return e.emu.Account(accts[i]).Count("charges") > e.emu.Account(accts[j]).Count("charges")
-	})
+	e, accts := startUneven(t)
 	big := accts[0]
 	sql := "SELECT id, stripe_account FROM charges WHERE stripe_account IN (" + quoted(accts) + ")"
 	ctx := context.Background()

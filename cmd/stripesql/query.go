@@ -104,6 +104,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ReadOnly:    cf.readOnly,
 		MaxRequests: opt.maxRequests,
 		Progress:    prog.event,
+		Notice:      func(m string) { fmt.Fprintln(stderr, m) },
 	})
 	if err != nil {
 		return err

@@ -73,6 +73,9 @@ type Config struct {
 	// Progress, when set, is called every few seconds while a long scan runs (the CLI's progress
 	// line). It is called on the goroutine running the query.
 	Progress func(planner.ProgressEvent)
+	// Notice, when set, receives the messages a statement reports while it runs, which the wire
+	// server sends as NOTICEs (a connected account a fan-out skipped, say); unset, they are dropped.
+	Notice func(message string)
 	// Settings are initial session settings of every connection (for example "TimeZone").
 	Settings map[string]string
 	// Flows, when set, is the node's flows in its state store (stripesql.flows, stripesql.flow_runs,
@@ -204,6 +207,7 @@ func (c *Connector) Connect(ctx context.Context) (sqldriver.Conn, error) {
 		Settings:   settings,
 		Progress:   c.cfg.Progress,
 		Flows:      c.cfg.Flows,
+		Notice:     c.cfg.Notice,
 	})
 	if err := sess.StartupError(); err != nil {
 		return nil, err // an unknown or invalid DSN setting, as PostgreSQL refuses a bad startup option

@@ -331,7 +331,7 @@ func (pl *planCtx) chooseAccessTop(t *catalog.Table, where expr.Expr, extra []fo
 		preds = append(preds, f)
 	}
 	preds = append(preds, extra...)
-	accts, acctConj, err := pl.scanAccounts(t, preds)
+	accts, acctConj, src, err := pl.scanAccounts(t, preds)
 	if err != nil {
 		return nil, err
 	}
@@ -339,9 +339,20 @@ func (pl *planCtx) chooseAccessTop(t *catalog.Table, where expr.Expr, extra []fo
 	case len(accts) == 0:
 		return &Scan{Table: t, Access: AccessList, Filter: where, Pushed: []string{"never true: no account satisfies the stripe_account conditions"}, Estimate: Estimate{Source: "constant"}}, nil
 	case len(accts) > 1:
-		return pl.accountFanOut(t, where, conj, preds, top, accts, acctConj)
+		s, err := pl.accountFanOut(t, where, conj, preds, top, accts, acctConj)
+		if s != nil {
+			s.Listed = src.listed
+		}
+		return s, err
 	}
-	return pl.accessFor(t, where, conj, preds, top, accts[0], acctConj)
+	s, err := pl.accessFor(t, where, conj, preds, top, accts[0], acctConj)
+	if s != nil {
+		s.Listed = src.listed
+		if src.pending {
+			pl.pendingFanOut(s) // connect.go
+		}
+	}
+	return s, err
 }
 
 // accessFor chooses the access path of t in one account (acct, "" for the API key's own): the

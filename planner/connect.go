@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/stripesql/stripesql/catalog"
@@ -66,18 +67,30 @@ func checkAccount(v string) (string, error) {
 	return v, nil
 }
 
+// acctSource says where a scan's accounts come from.
+type acctSource struct {
+	// listed: every constraint on stripe_account is the accounts listing (an init plan over
+	// accounts, substituted), so an account Stripe refuses may be skipped (Scan.Listed).
+	listed bool
+	// pending: an IN (SELECT id FROM accounts …) not run yet; the scan is planned as the
+	// session's account until Replan, its estimate scaled by the connected accounts known.
+	pending bool
+}
+
 // scanAccounts returns the accounts a scan of t reads given its folded predicates, in the order the
 // query names them, and the conjuncts on stripe_account those accounts satisfy exactly (left out
 // of the residual filter). No constraint gives the session's account; constraints no account
 // satisfies give none. Every account is checked against the session's allowed accounts here, so a
 // refused account costs no request.
-func (pl *planCtx) scanAccounts(t *catalog.Table, preds []folded) ([]string, map[int]bool, error) {
+func (pl *planCtx) scanAccounts(t *catalog.Table, preds []folded) ([]string, map[int]bool, acctSource, error) {
+	var src acctSource
 	idx := accountIndex(t)
 	if idx < 0 {
-		return []string{pl.sess.Account()}, nil, nil
+		return []string{pl.sess.Account()}, nil, src, nil
 	}
 	var accts []string
 	constrained := false
+	listed := true
 	used := map[int]bool{}
 	for _, p := range preds {
 		if p.col != idx || (p.op != "=" && p.op != "in") {
@@ -93,9 +106,11 @@ func (pl *planCtx) scanAccounts(t *catalog.Table, preds []folded) ([]string, map
 				deferred = true
 			case s == lookupPlaceholder || plausibleAccount(s):
 				vs = append(vs, s)
+				listed = listed && pl.sub != nil && pl.sub.listed[s]
 			}
 		}
 		if deferred {
+			src.pending = src.pending || listsAccounts(p.args)
 			continue // known once the subquery ran (Replan); planned as the session's account until then
 		}
 		if p.conj >= 0 {
@@ -110,15 +125,94 @@ func (pl *planCtx) scanAccounts(t *catalog.Table, preds []folded) ([]string, map
 	if !constrained {
 		accts = []string{pl.sess.Account()}
 	}
+	src.listed = constrained && listed
 	for _, a := range accts {
 		if a == lookupPlaceholder {
 			continue
 		}
 		if err := pl.sess.CheckAccount(a); err != nil {
-			return nil, nil, err
+			return nil, nil, src, err
 		}
 	}
-	return accts, used, nil
+	return accts, used, src, nil
+}
+
+// listsAccounts reports whether a deferred predicate's argument is a subquery over accounts.
+func listsAccounts(args []expr.Expr) bool {
+	for _, a := range args {
+		if s, ok := a.(*Subquery); ok && readsAccounts(s.Plan) {
+			return true
+		}
+	}
+	return false
+}
+
+// readsAccounts reports whether p reads the accounts table: its rows are connected accounts as
+// Stripe listed them.
+func readsAccounts(p *Planned) bool {
+	return p != nil && ListsAccounts(p.Root)
+}
+
+// ListsAccounts reports whether plan n reads the accounts table, so the account ids it yields
+// are the accounts listing's: a lookup join per account whose left side does skips an account
+// Stripe refuses (with a NOTICE) instead of failing, as a Listed scan does.
+func ListsAccounts(n Node) bool {
+	found := false
+	Walk(n, func(n Node) {
+		if s, ok := n.(*Scan); ok && s.Table != nil && s.Table.Name == "accounts" {
+			found = true
+		}
+	})
+	return found
+}
+
+// noteListed remembers the values an init plan over accounts gave, so the scans they route are
+// marked Listed.
+func (st *subState) noteListed(rows [][]any) {
+	if st.listed == nil {
+		st.listed = map[string]bool{}
+	}
+	for _, r := range rows {
+		if len(r) > 0 {
+			if s, ok := r[0].(string); ok {
+				st.listed[s] = true
+			}
+		}
+	}
+}
+
+// knownAccounts is how many connected accounts the node has seen listed (the learned size of
+// accounts, as the platform lists them), or 0 when it never listed them.
+func (pl *planCtx) knownAccounts() int64 {
+	for _, a := range []string{pl.sess.Account(), ""} {
+		if st, ok := pl.sess.Stats().Table(a, "accounts"); ok {
+			return int64(math.Round(st.RowsAt(pl.now)))
+		}
+	}
+	return 0
+}
+
+// pendingFanOut scales the estimate of s, planned as one account while an IN (SELECT id FROM
+// accounts …) has not run yet, to the n connected accounts the node knows: every account costs
+// what this one is estimated to, and at least its first request (Scan.PendingAccounts), so a
+// fan-out too large for the budget is refused before the listing is even read.
+func (pl *planCtx) pendingFanOut(s *Scan) {
+	n := pl.knownAccounts()
+	if n <= 1 || s.Access != AccessList {
+		return
+	}
+	s.Requests *= float64(n)
+	s.Rows *= float64(n)
+	s.PendingAccounts = n
+	s.SizeNote = fmt.Sprintf("%s accounts listed before × one account's estimate, at least 1 page each; one account: %s", groupDigits(n), nonEmpty(s.SizeNote, "estimated"))
+	s.Seconds = s.Requests / pl.sess.Rate()
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 func intersect(a, b []string) []string {
@@ -165,10 +259,14 @@ func setAccount(t *catalog.Table, s *Scan, acct string) {
 func (pl *planCtx) accountFanOut(t *catalog.Table, where expr.Expr, conj []expr.Expr, preds []folded, top int64, accts []string, acctConj map[int]bool) (*Scan, error) {
 	var out *Scan
 	sameFilter := true
+	unknown := 0
 	for _, a := range accts {
 		s, err := pl.accessFor(t, where, conj, preds, top, a, acctConj)
 		if err != nil {
 			return nil, err
+		}
+		if s.Source == SourceUnknown {
+			unknown++
 		}
 		if out == nil {
 			out = s
@@ -199,9 +297,23 @@ func (pl *planCtx) accountFanOut(t *catalog.Table, where expr.Expr, conj []expr.
 		}
 	}
 	out.Accounts = accts
+	out.SizeNote = fanOutNote(len(accts), unknown, out.Requests)
 	out.Seconds = out.Requests / pl.sess.Rate()
 	out.Ordered = false
 	return out, nil
+}
+
+// fanOutNote says how a fan-out's estimate is made, for EXPLAIN and 54000 details: accounts ×
+// pages, and how many accounts were never measured (each charged at least its first request).
+func fanOutNote(accounts, unknown int, requests float64) string {
+	n := groupDigits(int64(accounts))
+	switch {
+	case unknown == accounts:
+		return n + " accounts × at least 1 page each (none measured yet)"
+	case unknown > 0:
+		return fmt.Sprintf("%s accounts × about %.1f pages each (%s never measured: at least 1 page each)", n, requests/float64(max(accounts, 1)), groupDigits(int64(unknown)))
+	}
+	return fmt.Sprintf("%s accounts × about %.1f pages each", n, requests/float64(max(accounts, 1)))
 }
 
 func filterText(e expr.Expr) string {
@@ -316,4 +428,45 @@ func (pl *planCtx) singletonScan(t *catalog.Table, conj []expr.Expr, acct string
 	s.Seconds = s.Requests / pl.sess.Rate()
 	s.Ordered = true
 	return s, true
+}
+
+// accountsOnRight plans `t JOIN accounts a ON t.stripe_account = a.id` (accounts second) as the
+// accounts-first form: accounts listed, t read per distinct account by a lookup join, and the
+// columns put back in the query's order by a projection — otherwise t would be read in the
+// session's account only. It applies to an inner join of a first table read in the session's
+// account with accounts, joined only on that equality (left holds the first table's own
+// conditions); nil leaves j as planned.
+func (pl *planCtx) accountsOnRight(left Node, right *Scan, j *Join, leftWhere expr.Expr) Node {
+	first, ok := left.(*Scan)
+	if !ok || right == nil || right.Table.Name != "accounts" || j.LeftJoin || j.RightJoin || j.Cond != nil || len(j.LeftKeys) != 1 {
+		return nil
+	}
+	acct := accountIndex(first.Table)
+	lk, lok := j.LeftKeys[0].(*expr.ColumnRef)
+	rk, rok := j.RightKeys[0].(*expr.ColumnRef)
+	if acct < 0 || !lok || !rok || lk.Index != acct || len(first.Accounts) != 1 || first.Accounts[0] != pl.sess.Account() {
+		return nil
+	}
+	if _, id, ok := right.Table.Column("id"); !ok || rk.Index-j.RightOffset != id {
+		return nil
+	}
+	nl, na := j.RightOffset, j.Width-j.RightOffset
+	key := *rk
+	key.Index = rk.Index - nl
+	rkey := *lk
+	rkey.Index = na + lk.Index
+	sw := &Join{Left: right, Right: first, RightOffset: na, Width: j.Width, LeftKeys: []expr.Expr{&key}, RightKeys: []expr.Expr{&rkey}}
+	if err := pl.chooseLookup(first.Table, first, leftWhere, sw, nil); err != nil || !sw.Lookup || sw.LookupParam != LookupAccount {
+		return nil
+	}
+	re := sw.Right.Est()
+	sw.Estimate = Estimate{Requests: right.Requests + re.Requests, Seconds: right.Seconds + re.Seconds, Rows: math.Max(right.Rows, re.Rows)}
+	cols := make([]expr.Expr, j.Width)
+	for i, c := range first.Table.Columns {
+		cols[i] = &expr.ColumnRef{Index: na + i, T: c.Type, Name: c.Name}
+	}
+	for i, c := range right.Table.Columns {
+		cols[nl+i] = &expr.ColumnRef{Index: i, T: c.Type, Name: c.Name}
+	}
+	return &Project{Input: sw, Exprs: cols, Estimate: sw.Estimate}
 }

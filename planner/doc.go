@@ -30,9 +30,15 @@
 // read from. The = and IN constraints on it (constants, or an uncorrelated IN (SELECT id FROM
 // accounts …) once replanned) give a scan its accounts, else the session's (stripesql.account,
 // Session.Account); each Call carries its Account, sent as the Stripe-Account header, and a scan
-// over several (Scan.Accounts) is each account's own access path, with its own learned size,
-// one after the other. A join whose right key is stripe_account is always a lookup per account
-// (LookupAccount). SessionConfig.Accounts limits a session to some accounts: any other is 42501
+// over several (Scan.Accounts) is each account's own access path, with its own learned size (an
+// account never measured charged at least its first request; the estimate says accounts ×
+// pages). Accounts that come from an init plan over accounts mark the scan Listed (the executor
+// skips one Stripe refuses, with a NOTICE), and are pushed however many there are; before that
+// init plan runs, the scan's estimate counts the connected accounts the node has listed
+// (Scan.PendingAccounts), so a fan-out over thousands is refused before the listing. A join
+// whose right key is stripe_account is always a lookup per account (LookupAccount); `t JOIN
+// accounts a ON t.stripe_account = a.id` is planned as accounts first, put back in the query's
+// column order by a Project. SessionConfig.Accounts limits a session to some accounts: any other is 42501
 // here, before a request. Writes carry their account: an INSERT's stripe_account target, the
 // WHERE's one account for writes by id, the row's as read, a CALL's stripe_account => argument.
 //

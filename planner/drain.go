@@ -50,7 +50,7 @@ func planCharge(s *Scan) float64 {
 	if s.Access != AccessList || s.PerKey {
 		return s.Requests
 	}
-	calls := float64(max(len(s.Calls), 1))
+	calls := float64(max(len(s.Calls), 1, int(s.PendingAccounts)))
 	if (!s.Drained && s.Limit == 0) || s.Source == SourceUnknown {
 		return min(s.Requests, calls)
 	}

@@ -327,6 +327,7 @@ func (pl *planCtx) planJoins(b *binder, steps []joinStep, where *pg.Node) (Node,
 	derived := pl.deriveEqualities(b, steps, whereConj, ons, nullable)
 	pushed := map[int]bool{} // whereConj indexes applied by a scan
 	var root Node
+	var firstWhere expr.Expr // the first table's own conditions
 	width := 0
 	for si, s := range steps {
 		it := b.scope.items[s.item]
@@ -438,7 +439,7 @@ func (pl *planCtx) planJoins(b *binder, steps []joinStep, where *pg.Node) (Node,
 			side = scan
 		}
 		if root == nil {
-			root, width = side, it.ncols
+			root, width, firstWhere = side, it.ncols, localWhere
 			continue
 		}
 		if lat, ok := it.node.(*Lateral); ok { // lateral.go
@@ -461,6 +462,10 @@ func (pl *planCtx) planJoins(b *binder, steps []joinStep, where *pg.Node) (Node,
 		}
 		if len(cond) > 0 {
 			j.Cond = expr.And(cond...)
+		}
+		if sw := pl.accountsOnRight(root, scan, j, firstWhere); sw != nil { // connect.go
+			root, width = sw, j.Width
+			continue
 		}
 		le := root.Est()
 		switch {

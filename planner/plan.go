@@ -170,6 +170,15 @@ type Scan struct {
 	// Accounts are the Stripe accounts the scan reads, in order ("" for the API key's own); nil
 	// for system tables. Several are a fan-out: the calls of each account follow one another.
 	Accounts []string
+	// Listed is true when the accounts come from the accounts listing (an uncorrelated IN
+	// (SELECT id FROM accounts …)) rather than from the query's text: one that Stripe refuses
+	// (403/404: disconnected since it was listed) is skipped with a NOTICE naming it instead of
+	// failing the statement. Accounts the query names are never skipped.
+	Listed bool
+	// PendingAccounts is, for a scan planned as the session's account while an IN (SELECT id
+	// FROM accounts …) has not run yet, the connected accounts the node has seen listed: the
+	// estimate counts each of them, and the budget at least one request each (0 otherwise).
+	PendingAccounts int64
 	// SizeNote says where the table size behind the estimate came from, for EXPLAIN and 54000
 	// details ("counted by a complete scan 3 h ago").
 	SizeNote string

@@ -13,12 +13,21 @@ import (
 //
 //	2400 rows read from stripe, 0 returned, 24 of about 60 stripe requests, 9 s, about 6 s left
 //	6100 rows read from stripe, 0 returned, 61 stripe requests, 10 s, more than the 60 estimated: end unknown (stops at stripesql.max_requests = 1000)
+//	accounts 12 of 40, 3400 rows read from stripe, 0 returned, 52 of about 160 stripe requests, 9 s, about 18 s left
 //
 // "Rows read" grows while an aggregate reads; "of about N" is the re-estimated total, not the
 // planner's first guess; no time is promised once a scan has outgrown every estimate, and "0 s
 // left" is never printed while requests remain.
 func (ev ProgressEvent) String() string {
 	var b strings.Builder
+	if ev.Accounts > 1 {
+		// A fan-out: accounts 12 of 40 (1 skipped), 3,400 rows read from stripe, …
+		fmt.Fprintf(&b, "accounts %d of %d", ev.AccountsDone, ev.Accounts)
+		if ev.AccountsSkipped > 0 {
+			fmt.Fprintf(&b, " (%d skipped)", ev.AccountsSkipped)
+		}
+		b.WriteString(", ")
+	}
 	fmt.Fprintf(&b, "%d rows read from stripe, %d returned, ", ev.Scanned, ev.Rows)
 	left := math.Ceil(ev.RequestsLeft)
 	switch {

@@ -40,6 +40,9 @@ type SessionConfig struct {
 	Settings map[string]string
 	// Progress, when set, is called every few seconds during long scans.
 	Progress func(ProgressEvent)
+	// Notice, when set, receives messages the executor reports to the client while a statement
+	// runs (the server sends them as NOTICEs): a connected account skipped by a fan-out, say.
+	Notice func(message string)
 	// Clock, when set, gives the statement time instead of time.Now (tests, reproducible plans).
 	Clock func() time.Time
 	// Flows, when set, is the node's flows (its state store): the rows of stripesql.flows and
@@ -72,6 +75,10 @@ type ProgressEvent struct {
 	Exceeded bool
 	// MaxRequests is the statement's request budget (stripesql.max_requests), where a scan stops.
 	MaxRequests int64
+	// Accounts, AccountsDone and AccountsSkipped count a Connect fan-out's accounts: all of them
+	// (as far as known: a join with accounts learns them as it reads), those read to their end,
+	// and those skipped because Stripe refused them. Zero for a statement that reads one account.
+	Accounts, AccountsDone, AccountsSkipped int
 }
 
 // Session is one connection's state: its catalog, settings, user and the node-wide statistics. It
@@ -299,6 +306,14 @@ func (s *Session) ReadOnly() bool { return s.cfg.ReadOnly }
 
 // Progress returns the progress callback, or nil.
 func (s *Session) Progress() func(ProgressEvent) { return s.cfg.Progress }
+
+// Notice reports msg to the client (SessionConfig.Notice), or drops it when the front end has no
+// way to show it. It may be called from any goroutine.
+func (s *Session) Notice(msg string) {
+	if s.cfg.Notice != nil {
+		s.cfg.Notice(msg)
+	}
+}
 
 // User implements expr.Session.
 func (s *Session) User() string { return s.cfg.User }

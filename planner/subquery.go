@@ -297,6 +297,8 @@ type subState struct {
 	// an init plan already materialised is not fetched a second time (cte.go).
 	ctes  []*CTE
 	reuse []*CTE
+	// listed are the values substituted from init plans that list accounts (connect.go).
+	listed map[string]bool
 }
 
 // subNumbers gives a statement's subqueries their EXPLAIN numbers, by Subquery.ID.
@@ -442,6 +444,10 @@ func (b *binder) bindSubLink(sl *pg.SubLink) (expr.Expr, error) {
 	// Uncorrelated: an init plan. Planning again after it ran substitutes its result.
 	st := pl.subs()
 	if rows, ok := st.results[s.ID]; ok {
+		if readsAccounts(s.Plan) { // connect.go: the accounts a fan-out reads, however many
+			st.noteListed(rows)
+			return s.substituteList(rows, 0)
+		}
 		return s.substitute(rows)
 	}
 	dup := false
@@ -457,7 +463,12 @@ func (b *binder) bindSubLink(sl *pg.SubLink) (expr.Expr, error) {
 // substitute returns the expression that replaces an init plan once its rows are known: a
 // constant, an IN list (which pushdown turns into Stripe calls per key) or a hashed set.
 func (s *Subquery) substitute(rows [][]any) (expr.Expr, error) {
-	if s.Kind == SubAny && s.Op == "=" && len(rows) > 0 && len(rows) <= inListMax {
+	return s.substituteList(rows, inListMax)
+}
+
+// substituteList is substitute with at most maxList rows turned into an IN list (0: any number).
+func (s *Subquery) substituteList(rows [][]any, maxList int) (expr.Expr, error) {
+	if s.Kind == SubAny && s.Op == "=" && len(rows) > 0 && (maxList == 0 || len(rows) <= maxList) {
 		list := make([]expr.Expr, len(rows))
 		for i, r := range rows {
 			list[i] = expr.NewConst(r[0], s.Plan.Columns[0].Type)

@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os/exec"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/stripesql/stripesql/internal/emulator"
+	"github.com/stripesql/stripesql/internal/stripeapi"
 )
 
 // TestConnectPsqlPaymentFlow runs a payment flow through psql in a connected account of the
@@ -140,5 +144,79 @@ func TestConnectRestrictedUser(t *testing.T) {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) || pe.Code != "42501" {
 		t.Errorf("startup with another account: %v, want 42501", err)
+	}
+}
+
+// disconnectingBackend disconnects an account (DELETE /v1/accounts/{id}) once the accounts
+// listing has been answered, as when a platform's account disconnects in the middle of a fan-out.
+type disconnectingBackend struct {
+	*stripeapi.Client
+	victim string
+	once   sync.Once
+}
+
+func (d *disconnectingBackend) List(ctx context.Context, path string, params url.Values) (*stripeapi.Page, error) {
+	pg, err := d.Client.List(ctx, path, params)
+	if path == "/v1/accounts" && err == nil {
+		d.once.Do(func() { _, _ = d.Client.Delete(context.Background(), "/v1/accounts/"+d.victim, nil, "disconnect") })
+	}
+	return pg, err
+}
+
+// TestConnectSkippedNotice: through the wire server, an account of the accounts listing that
+// Stripe refuses mid-fan-out reaches the client as NOTICEs naming it, and the rows of the others
+// come back.
+func TestConnectSkippedNotice(t *testing.T) {
+	emu, base, stop, err := emulator.Start(emulator.Config{Seed: 7, Scale: emulator.ScaleN(5), ConnectedAccounts: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	client, err := stripeapi.NewClient(stripeapi.Config{APIKey: "sk_test_server", BaseURL: base, Rate: testRate, Scheduler: stripeapi.NewScheduler(testRate)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	victim := emu.ConnectedAccounts()[1]
+	cfg := Config{Backend: &disconnectingBackend{Client: client, victim: victim}, Rate: testRate}
+	if cfg.Engine, err = NewEngine(cfg); err != nil {
+		t.Fatal(err)
+	}
+	addr, _ := startServer(t, cfg)
+	ctx := context.Background()
+	pcfg, err := pgx.ParseConfig(pgxURL(addr, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var notices []string
+	pcfg.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) { mu.Lock(); notices = append(notices, n.Message); mu.Unlock() }
+	conn, err := pgx.ConnectConfig(ctx, pcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "SELECT stripe_account, count(*) FROM charges WHERE stripe_account IN (SELECT id FROM accounts) GROUP BY 1 ORDER BY 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var a string
+		var n int64
+		if err := rows.Scan(&a, &n); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, a)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || slices.Contains(got, victim) {
+		t.Errorf("accounts in the result %v, want the two still connected", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(notices) != 2 || !strings.Contains(notices[0], "skipped stripe account "+victim) || !strings.Contains(notices[1], "1 of 3 stripe accounts skipped") {
+		t.Errorf("notices %q", notices)
 	}
 }

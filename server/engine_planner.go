@@ -66,6 +66,7 @@ func (e *plannerEngine) NewSession(p SessionParams) EngineSession {
 		BackendPID: p.BackendPID,
 		Settings:   p.Settings,
 		Flows:      e.flows,
+		Notice:     notice,
 		Progress: func(ev planner.ProgressEvent) {
 			if notice == nil {
 				return

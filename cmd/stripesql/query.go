@@ -110,6 +110,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		MaxRequests: opt.maxRequests,
 		Progress:    prog.event,
 		Flows:       flows.NewSQL(store, flowSvc, nil),
+		Notice:      func(m string) { fmt.Fprintln(stderr, m) },
 	})
 	if err != nil {
 		return err

@@ -2,10 +2,16 @@ package exec
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"math"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/stripesql/stripesql/catalog"
+	"github.com/stripesql/stripesql/internal/expr"
 	"github.com/stripesql/stripesql/internal/sqlstate"
 	"github.com/stripesql/stripesql/internal/stripeapi"
 	"github.com/stripesql/stripesql/planner"
@@ -42,10 +48,22 @@ func accountColumn(t *catalog.Table) int {
 	return -1
 }
 
-// accountScan reads a scan over several Stripe accounts (a Connect fan-out) one account after the
-// other: each account's calls run as a scan of their own, so partitioned reads, learned sizes and
-// the pushed LIMIT (what is left of it) apply per account, while requests and pages count for
-// the plan's node.
+// accountScan reads a scan over several Stripe accounts (a Connect fan-out): each account's calls
+// run as a scan of their own (a part), so partitioned reads, learned sizes and the pushed LIMIT
+// (what is left of it) apply per account, while requests and pages count for the plan's node.
+//
+// A scan with no LIMIT, no reliance on Stripe's order and no consumer reading in chunks reads its
+// accounts concurrently (fanOut) — from the start when its consumer reads everything (Drained),
+// else once the consumer has taken a page's worth of rows, the account being read going on as
+// one of the workers: a few accounts at a time, each with its own requests one after the other,
+// so the node's slots stay busy during round trips and every running account gets an equal share
+// of the statement's requests — a large account does not hold the small ones back. Its rows
+// interleave across accounts. Until then, and for a LIMIT, the accounts are read one after the
+// other, so a client that stops early costs no request of an account it never reached.
+//
+// An account of the accounts listing (Scan.Listed) that Stripe refuses (403, 404: disconnected
+// since it was listed) is skipped with a NOTICE naming it and Stripe's message; one the query
+// named fails the statement by its id.
 type accountScan struct {
 	r       *runner
 	s       *planner.Scan
@@ -56,6 +74,7 @@ type accountScan struct {
 	cur     *scanIter
 	emitted int64
 	done    bool
+	fan     *fanOut
 }
 
 func newAccountScan(r *runner, s *planner.Scan, st *nodeStats) *accountScan {
@@ -72,35 +91,74 @@ func newAccountScan(r *runner, s *planner.Scan, st *nodeStats) *accountScan {
 		a.bases = append(a.bases, i)
 		i = j
 	}
+	r.startFanOut(st, len(a.parts))
 	return a
 }
 
+// concurrent reports whether the fan-out may read its accounts at once (see accountScan): from
+// the start when its consumer drains it, else once the consumer has taken a page's worth of rows.
+func (a *accountScan) concurrent(ctx context.Context) bool {
+	return fanOutConcurrency && a.i < len(a.parts)-1 && (a.s.Drained || a.emitted >= planner.DefaultPageSize) &&
+		a.s.Limit <= 0 && !a.s.KeepOrder && !boundedDemand(ctx) && !hasSubquery(a.s.Filter)
+}
+
+// fanOutConcurrency switches concurrent fan-outs on; a test compares them with sequential ones.
+var fanOutConcurrency = true
+
+// hasSubquery reports whether e evaluates a subquery, whose runner serves one goroutine.
+func hasSubquery(e expr.Expr) bool {
+	found := false
+	if e != nil {
+		expr.Walk(e, func(x expr.Expr) bool {
+			if _, ok := x.(*planner.Subquery); ok {
+				found = true
+			}
+			return !found
+		})
+	}
+	return found
+}
+
+// part returns the scan of account part i, its LIMIT what is left of the fan-out's.
+func (a *accountScan) part(i int) *scanIter {
+	part := &a.parts[i]
+	if a.s.Limit > 0 {
+		part.Limit = a.s.Limit - a.emitted
+	}
+	it := newScan(a.r, part, a.st)
+	it.callBase = a.bases[i]
+	it.mayPartition = partitionable(part)
+	return it
+}
+
 func (a *accountScan) next(ctx context.Context) ([]any, error) {
+	if a.fan == nil && !a.done && a.concurrent(ctx) {
+		// The account being read, if any, goes on as the first of the fan-out's workers.
+		a.fan = newFanOut(ctx, a, a.i, a.cur)
+		a.cur = nil
+	}
+	if a.fan != nil {
+		return a.fan.next(ctx)
+	}
 	for !a.done {
 		if a.cur == nil {
-			if a.i >= len(a.parts) {
+			if a.i >= len(a.parts) || a.s.Limit > 0 && a.s.Limit-a.emitted <= 0 {
 				break
 			}
-			part := &a.parts[a.i]
-			if a.s.Limit > 0 {
-				part.Limit = a.s.Limit - a.emitted
-				if part.Limit <= 0 {
-					break
-				}
-			}
-			a.cur = newScan(a.r, part, a.st)
-			a.cur.callBase = a.bases[a.i]
-			a.cur.mayPartition = partitionable(part)
+			a.cur = a.part(a.i)
 		}
 		row, err := a.cur.next(ctx)
-		if err == io.EOF {
+		if err != nil {
 			a.cur.close()
 			a.cur = nil
+			if err != io.EOF {
+				if err = a.r.skipAccount(a.st, a.s.Listed, a.parts[a.i].Accounts[0], err); err != nil {
+					return nil, err
+				}
+			}
+			a.r.accountDone(a.st)
 			a.i++
 			continue
-		}
-		if err != nil {
-			return nil, err
 		}
 		a.emitted++
 		return row, nil
@@ -115,6 +173,277 @@ func (a *accountScan) close() {
 		a.cur.close()
 		a.cur = nil
 	}
+	if a.fan != nil {
+		a.fan.close()
+	}
+}
+
+// fanOut is the concurrent read of an accountScan's parts: workers, one per running account, each
+// read their account's scan to its end and hand its rows on a page at a time. As many accounts run
+// at once as the statement needs requests in flight to cover Stripe's latency at the node's rate
+// (ceil(rate × latency × 1.25), as partitioned scans do, at least 2 and at most maxScanInflight),
+// each with one request in flight, so the Scheduler's first-come order within the statement's
+// flow serves the running accounts in turn. An account partitions its own scan only when no
+// other account waits for a slot.
+type fanOut struct {
+	a      *accountScan
+	ctx    context.Context
+	cancel context.CancelFunc
+	out    chan [][]any
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex
+	nextIdx int       // the next part to start
+	started *scanIter // part nextIdx's scan when the sequential reader had started it
+	running int
+	ended   int
+	latency time.Duration
+	err     error
+	closed  bool
+
+	batch [][]any
+	pos   int
+}
+
+// newFanOut starts reading a's parts from first on, cur (when not nil) being part first's scan
+// already started by the sequential reader, which a worker takes over.
+func newFanOut(ctx context.Context, a *accountScan, first int, cur *scanIter) *fanOut {
+	// A few pages read ahead at most: a streaming consumer may still stop.
+	f := &fanOut{a: a, out: make(chan [][]any, fanOutReadAhead), nextIdx: first, ended: first, started: cur}
+	// The workers outlive the call that starts them, as a partitioned scan's do.
+	f.ctx, f.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	f.mu.Lock()
+	f.pump()
+	f.mu.Unlock()
+	return f
+}
+
+// fanOutReadAhead is how many pages the workers of a fan-out hand on before its consumer takes
+// them; beyond that a worker waits, with its next request unsent.
+const fanOutReadAhead = 4
+
+// width is how many accounts run at once. f.mu is held.
+func (f *fanOut) width() int {
+	if scanInflightOverride > 0 {
+		return scanInflightOverride
+	}
+	n := int(math.Ceil(f.a.r.sess.Rate() * f.latency.Seconds() * 1.25))
+	return max(2, min(n, maxScanInflight))
+}
+
+// pump starts accounts while fewer than width run. f.mu is held.
+func (f *fanOut) pump() {
+	for !f.closed && f.err == nil && f.running < f.width() && f.nextIdx < len(f.a.parts) {
+		i := f.nextIdx
+		f.nextIdx++
+		f.running++
+		it := f.started
+		f.started = nil
+		if it == nil {
+			it = f.a.part(i)
+		}
+		// Partitioning an account's scan multiplies its requests in flight: only once every
+		// account has started, so that it takes the slots the others leave, not theirs.
+		it.mayPartition = it.mayPartition && f.nextIdx == len(f.a.parts)
+		it.observe = f.observe
+		f.wg.Add(1)
+		go f.work(i, it)
+	}
+}
+
+// observe folds one request's duration into the latency that sizes the width.
+func (f *fanOut) observe(d time.Duration) {
+	f.mu.Lock()
+	if f.latency == 0 {
+		f.latency = d
+	} else {
+		f.latency = (3*f.latency + d) / 4
+	}
+	f.pump()
+	f.mu.Unlock()
+}
+
+// work reads account part i to its end, handing its rows on a page at a time.
+func (f *fanOut) work(i int, it *scanIter) {
+	defer f.wg.Done()
+	defer it.close()
+	var batch [][]any
+	send := func() bool {
+		if len(batch) == 0 {
+			return true
+		}
+		select {
+		case f.out <- batch:
+			batch = nil
+			return true
+		case <-f.ctx.Done():
+			return false
+		}
+	}
+	var err error
+	for {
+		var row []any
+		row, err = it.next(f.ctx)
+		if err != nil {
+			break
+		}
+		batch = append(batch, row)
+		if it.pos >= len(it.page) { // the end of a page: hand it on before the next request
+			if !send() {
+				err = canceled(f.ctx.Err())
+				break
+			}
+		}
+	}
+	if err == io.EOF {
+		err = nil
+		if !send() {
+			err = canceled(f.ctx.Err())
+		}
+	} else if f.ctx.Err() == nil {
+		err = f.a.r.skipAccount(f.a.st, f.a.s.Listed, f.a.parts[i].Accounts[0], err)
+		if err == nil && !send() {
+			err = canceled(f.ctx.Err())
+		}
+	}
+	f.a.r.accountDone(f.a.st)
+	f.mu.Lock()
+	f.running--
+	f.ended++
+	if err != nil && f.err == nil && !f.closed {
+		f.err = err
+		f.cancel() // the statement fails: stop the other accounts
+	}
+	last := f.ended == len(f.a.parts)
+	f.pump()
+	f.mu.Unlock()
+	if last || err != nil {
+		select {
+		case f.out <- nil: // wake the consumer to see the end or the error
+		default:
+		}
+	}
+}
+
+func (f *fanOut) next(ctx context.Context) ([]any, error) {
+	for {
+		if f.pos < len(f.batch) {
+			row := f.batch[f.pos]
+			f.batch[f.pos] = nil
+			f.pos++
+			return row, nil
+		}
+		select {
+		case b := <-f.out:
+			f.batch, f.pos = b, 0
+			continue
+		default:
+		}
+		f.mu.Lock()
+		err, finished := f.err, f.ended == len(f.a.parts)
+		f.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+		if finished && len(f.out) == 0 {
+			return nil, io.EOF
+		}
+		select {
+		case b := <-f.out:
+			f.batch, f.pos = b, 0
+		case <-ctx.Done():
+			f.close()
+			return nil, canceled(ctx.Err())
+		}
+	}
+}
+
+// close stops the workers and waits for them, so none reports on the runner afterwards.
+func (f *fanOut) close() {
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return
+	}
+	f.closed = true
+	f.mu.Unlock()
+	f.cancel()
+	f.wg.Wait()
+}
+
+// refusedAccount reports whether err is Stripe refusing a call as a connected account: 403
+// (disconnected, never connected) or 404.
+func refusedAccount(err error) bool {
+	var e *sqlstate.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.Code == sqlstate.InsufficientPrivilege || e.Code == sqlstate.UndefinedObject
+}
+
+// startFanOut counts the accounts of a fan-out node, for progress and EXPLAIN ANALYZE.
+func (r *runner) startFanOut(st *nodeStats, accounts int) {
+	r.mu.Lock()
+	st.accounts += accounts
+	r.fanOuts = append(r.fanOuts, st)
+	r.mu.Unlock()
+}
+
+// addAccounts counts n more accounts of st's fan-out (a lookup join learns them key by key).
+func (r *runner) addAccounts(st *nodeStats, n int) {
+	r.mu.Lock()
+	st.accounts += n
+	r.mu.Unlock()
+}
+
+// accountDone counts one account of st's fan-out read to its end (or skipped).
+func (r *runner) accountDone(st *nodeStats) {
+	r.mu.Lock()
+	st.accountsDone++
+	r.mu.Unlock()
+}
+
+// skipAccount decides what an error of one account's scan does: an account the listing gave
+// (listed) that Stripe refuses is reported in a NOTICE naming it and Stripe's message, counted
+// as skipped, and nil is returned; any other error, or any error of an account the query named,
+// is returned naming the account.
+func (r *runner) skipAccount(st *nodeStats, listed bool, acct string, err error) error {
+	if !listed || acct == "" || !refusedAccount(err) {
+		return err
+	}
+	var e *sqlstate.Error
+	errors.As(err, &e)
+	r.mu.Lock()
+	st.skipped++
+	r.mu.Unlock()
+	r.sess.Notice(fmt.Sprintf("stripesql: skipped stripe account %s, listed by accounts but refused by stripe: %s", acct, strings.TrimPrefix(e.Message, "stripe: ")))
+	return nil
+}
+
+// fanOutEnded sends the NOTICE that sums up the accounts a statement skipped, once it ends.
+func (r *runner) fanOutEnded() {
+	r.mu.Lock()
+	var skipped, accounts int
+	for _, st := range r.fanOuts {
+		skipped += st.skipped
+		accounts += st.accounts
+	}
+	r.mu.Unlock()
+	if skipped > 0 {
+		r.sess.Notice(fmt.Sprintf("stripesql: %d of %d stripe accounts skipped (refused by stripe since they were listed); the result leaves out their rows", skipped, accounts))
+	}
+}
+
+// fanOutActual is the accounts part of a fan-out node's EXPLAIN ANALYZE line.
+func fanOutActual(st *nodeStats) string {
+	if st.accounts <= 1 && st.skipped == 0 {
+		return ""
+	}
+	out := fmt.Sprintf(" accounts=%d", st.accounts)
+	if st.skipped > 0 {
+		out += fmt.Sprintf(" skipped=%d", st.skipped)
+	}
+	return out
 }
 
 // accountsOr is a scan's accounts, or the API key's own when the plan names none.

@@ -89,6 +89,8 @@ func TestConnectFanOut(t *testing.T) {
 		{"in list", "SELECT stripe_account, count(*), sum(amount) FROM charges WHERE stripe_account IN (" + quoted(accts) + ") GROUP BY stripe_account ORDER BY 1"},
 		{"in subquery", "SELECT stripe_account, count(*), sum(amount) FROM charges WHERE stripe_account IN (SELECT id FROM accounts) GROUP BY stripe_account ORDER BY 1"},
 		{"join", "SELECT a.id, count(*), sum(c.amount) FROM accounts a JOIN charges c ON c.stripe_account = a.id GROUP BY a.id ORDER BY 1"},
+		{"join with accounts on the right", "SELECT a.id, count(*), sum(c.amount) FROM charges c JOIN accounts a ON c.stripe_account = a.id GROUP BY a.id ORDER BY 1"},
+		{"join with accounts on the right, where", "SELECT a.id, count(*), sum(c.amount) FROM charges c, accounts a WHERE a.id = c.stripe_account GROUP BY a.id ORDER BY 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e.emu.ResetRequests()

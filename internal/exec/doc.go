@@ -22,10 +22,18 @@
 // Connect (connect.go): each call is sent as its planner.Call.Account (stripeapi.WithAccount), and
 // stripe_account is filled with it, or with the API key's own account id (GET /v1/account, once
 // per node, kept in Stats) for calls without one. A scan over several accounts runs as one scan
-// per account in turn (accountScan), so partitioned reads, learned sizes and the rest of a LIMIT
-// apply per account; an error of a connected account's call names the account. A lookup join by
-// account sends the right table's calls as each distinct key and checks the session's allowed
-// accounts before each.
+// per account (accountScan), so partitioned reads, learned sizes and the rest of a LIMIT apply
+// per account. A fan-out without LIMIT reads its accounts concurrently (fanOut; a streaming one
+// once its consumer has taken a page's worth of rows, before that in turn): as many
+// at once as rate × latency needs, one request in flight each, so the running accounts share the
+// statement's requests in turn and a large account does not hold back the small ones; its rows
+// interleave across accounts. A LIMIT reads the accounts in turn. Progress reports count
+// accounts done of all, EXPLAIN ANALYZE accounts= and skipped=. An error of a connected
+// account's call names the account; an account of the accounts listing (Scan.Listed, or a lookup
+// join whose left side reads accounts) that Stripe refuses with 403/404 is skipped with a NOTICE
+// (planner.Session.Notice) naming it and Stripe's message, and a last NOTICE counts the skipped.
+// A lookup join by account sends the right table's calls as each distinct key and checks the
+// session's allowed accounts before each.
 //
 // Writes (write.go) run their reads first, then one Stripe request per row, each with its own
 // idempotency key (which includes the account) kept across the client's retries (derived from

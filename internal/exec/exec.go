@@ -112,6 +112,7 @@ type runner struct {
 	rows     int64
 	scanned  int64        // Stripe objects read by scans, for progress (progress.go)
 	scans    []*nodeStats // the plan's scans, for progress; guarded by mu (lookup workers report too)
+	fanOuts  []*nodeStats // the nodes that read several accounts (connect.go); guarded by mu
 	// parent is the runner of the statement when this one runs a subquery (subquery.go): progress
 	// reports through it (progress.go).
 	parent   *runner
@@ -141,6 +142,9 @@ type nodeStats struct {
 	// calls counts which of the node's Stripe calls the Client answered without a request (page
 	// cache, coalescing), for EXPLAIN ANALYZE; see runner.callCtx.
 	calls stripeapi.Counters
+	// accounts, accountsDone and skipped count a Connect fan-out's accounts (connect.go):
+	// all, read to their end, and skipped because Stripe refused them. Guarded by runner.mu.
+	accounts, accountsDone, skipped int
 	// scan follows a plan's scan call by call, so progress can re-estimate what is left
 	// (progress.go); nil for other nodes and for a lookup join's per-key scans.
 	scan *scanProgress
@@ -346,6 +350,9 @@ func (r *runner) build(n planner.Node) (iterator, error) {
 			rst := &nodeStats{loops: 1}
 			r.nodes[x.Right] = rst
 			it = &joinIter{r: r, n: x, left: left, st: rst}
+			if x.LookupParam == planner.LookupAccount {
+				r.startFanOut(rst, 0) // each key is an account (connect.go)
+			}
 			break
 		}
 		right, err := r.build(x.Right)
@@ -440,6 +447,7 @@ func (q *rowsImpl) Next(ctx context.Context) ([]any, error) {
 	if err == io.EOF {
 		q.done = true
 		q.it.close()
+		q.r.fanOutEnded() // connect.go: the accounts skipped, if any
 		return nil, io.EOF
 	}
 	if err != nil {

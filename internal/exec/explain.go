@@ -36,6 +36,7 @@ func (r *runner) explainAnalyze(ctx context.Context, p *planner.Planned) (Rows, 
 		n++
 	}
 	it.close()
+	inner.fanOutEnded()
 	total := inner.stats()
 	lines := planner.ExplainLines(r.sess, p.Inner, func(node planner.Node) string {
 		st := inner.nodes[node]
@@ -50,7 +51,7 @@ func (r *runner) explainAnalyze(ctx context.Context, p *planner.Planned) (Rows, 
 			if st.scan != nil && st.scan.part != nil {
 				part = st.scan.part.summary() // partition.go
 			}
-			return fmt.Sprintf("(actual requests=%d pages=%d rows=%d%s%s time=%.3f ms)", st.requests-st.calls.CacheHits()-st.calls.Coalesced(), st.pages, st.rows, part, servedActual(st), float64(st.dur.Microseconds())/1000)
+			return fmt.Sprintf("(actual requests=%d pages=%d rows=%d%s%s%s time=%.3f ms)", st.requests-st.calls.CacheHits()-st.calls.Coalesced(), st.pages, st.rows, part, fanOutActual(st), servedActual(st), float64(st.dur.Microseconds())/1000)
 		}
 		return fmt.Sprintf("(actual rows=%d time=%.3f ms)", st.rows, float64(st.dur.Microseconds())/1000)
 	})

@@ -122,6 +122,9 @@ func (r *runner) requestsLeft(inflight int64) (left float64, exceeded bool) {
 	sentOther := float64(r.requests + inflight)
 	for _, st := range r.scans {
 		l, ex := st.scan.left()
+		if st.accounts > 1 && !st.scan.ended {
+			l, ex = fanOutLeft(st), false
+		}
 		left += l
 		exceeded = exceeded || ex
 		other -= st.scan.est
@@ -273,6 +276,24 @@ func (r *runner) progress() {
 		EstimatedRequests: root.plan.Estimate.Requests, RequestsLeft: left, Exceeded: exceeded,
 		SecondsLeft: left * root.secondsPerRequest(elapsed, requests), MaxRequests: root.budget,
 	}
+	for _, st := range root.fanOuts {
+		ev.Accounts += st.accounts
+		ev.AccountsDone += st.accountsDone
+		ev.AccountsSkipped += st.skipped
+	}
 	root.mu.Unlock()
 	cb(ev)
+}
+
+// fanOutLeft estimates the requests left of a fan-out over accounts (connect.go), whose accounts
+// run at once so that its calls' pages interleave: the accounts not read to their end, each
+// expected to cost what the finished ones did on average (the pages so far over the finished
+// accounts, an overestimate while others run), or the planner's share per account before one
+// has finished. r.mu is held.
+func fanOutLeft(st *nodeStats) float64 {
+	per := st.scan.est / float64(st.accounts)
+	if st.accountsDone > 0 {
+		per = math.Max(1, float64(st.pages)/float64(st.accountsDone))
+	}
+	return float64(st.accounts-st.accountsDone) * per
 }

@@ -47,6 +47,9 @@ type scanIter struct {
 	// callBase is the index of the scan's first call among its plan node's calls: an account's
 	// part of a fan-out (connect.go) reports its pages as the node's.
 	callBase int
+	// observe, when set, is told each request's duration (a concurrent fan-out sizes itself by
+	// Stripe's latency, connect.go).
+	observe func(time.Duration)
 }
 
 // account is the Stripe account the current call acts as ("" for the API key's own).
@@ -241,7 +244,11 @@ func (it *scanIter) fetch(ctx context.Context) error {
 			p.Set("starting_after", it.cursor)
 		}
 		var pg *stripeapi.Page
+		start := time.Now()
 		pg, err = it.r.b.List(it.r.callCtx(ctx, it.st), c.Path, p)
+		if it.observe != nil && err == nil {
+			it.observe(time.Since(start))
+		}
 		if err == nil {
 			it.page, it.more = pg.Data, pg.HasMore && len(pg.Data) > 0
 			if n := len(pg.Data); n > 0 {

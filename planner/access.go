@@ -349,7 +349,9 @@ func (pl *planCtx) chooseAccessTop(t *catalog.Table, where expr.Expr, extra []fo
 	if s != nil {
 		s.Listed = src.listed
 		if src.pending {
-			pl.pendingFanOut(s) // connect.go
+			pl.pendingFanOut(s, func(acct string) (*Scan, error) { // connect.go
+				return pl.accessFor(t, where, conj, preds, top, acct, acctConj)
+			})
 		}
 	}
 	return s, err

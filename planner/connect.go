@@ -193,20 +193,42 @@ func (pl *planCtx) knownAccounts() int64 {
 }
 
 // pendingFanOut scales the estimate of s, planned as one account while an IN (SELECT id FROM
-// accounts …) has not run yet, to the n connected accounts the node knows: every account costs
-// what this one is estimated to, and at least its first request (Scan.PendingAccounts), so a
-// fan-out too large for the budget is refused before the listing is even read.
-func (pl *planCtx) pendingFanOut(s *Scan) {
+// accounts …) has not run yet, to the n connected accounts the node knows. Each account costs
+// the mean of the accounts whose size the node has learned (each planned with its own size, as
+// it will be once the listing has run), or, when it has learned none, what the session's account
+// is estimated to; and at least its first request (Scan.PendingAccounts), so a fan-out too large
+// for the budget is refused before the listing is even read.
+func (pl *planCtx) pendingFanOut(s *Scan, plan func(acct string) (*Scan, error)) {
 	n := pl.knownAccounts()
-	if n <= 1 || s.Access != AccessList {
+	if n <= 1 || s.Access != AccessList && s.Access != AccessSearch {
 		return
 	}
-	s.Requests *= float64(n)
-	s.Rows *= float64(n)
+	reqs, rows, what := s.Requests, s.Rows, "one account's estimate; one account: "+nonEmpty(s.SizeNote, "estimated")
+	if learned := pl.sess.Stats().ConnectedAccounts(s.Table.Name); len(learned) > 0 {
+		learned = learned[:min(len(learned), maxSampledAccounts)]
+		var sumReqs, sumRows float64
+		for _, a := range learned {
+			one, err := plan(a)
+			if err != nil || one == nil {
+				return // the fan-out's own planning reports it
+			}
+			sumReqs += one.Requests
+			sumRows += one.Rows
+		}
+		k := float64(len(learned))
+		reqs, rows = sumReqs/k, sumRows/k
+		what = fmt.Sprintf("the mean of %s accounts measured before, %.1f requests each", groupDigits(int64(len(learned))), reqs)
+	}
+	s.Requests = max(reqs, 1) * float64(n)
+	s.Rows = rows * float64(n)
 	s.PendingAccounts = n
-	s.SizeNote = fmt.Sprintf("%s accounts listed before × one account's estimate, at least 1 page each; one account: %s", groupDigits(n), nonEmpty(s.SizeNote, "estimated"))
+	s.SizeNote = fmt.Sprintf("%s accounts listed before × %s, at least 1 page each", groupDigits(n), what)
 	s.Seconds = s.Requests / pl.sess.Rate()
 }
+
+// maxSampledAccounts bounds how many accounts of known size a pending fan-out's estimate plans
+// one by one: their mean stands for the rest.
+const maxSampledAccounts = 50
 
 func nonEmpty(s, def string) string {
 	if s == "" {

@@ -3,6 +3,7 @@ package planner
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -183,6 +184,24 @@ func (st *Stats) Table(account, table string) (TableStat, bool) {
 	defer st.mu.Unlock()
 	s, ok := st.tables[statKey{account, table}]
 	return s, ok
+}
+
+// ConnectedAccounts returns the connected accounts (not the API key's own, "") that table has a
+// learned size in, sorted: what a fan-out over accounts not listed yet can be estimated from.
+func (st *Stats) ConnectedAccounts(table string) []string {
+	if st == nil {
+		return nil
+	}
+	st.mu.Lock()
+	var out []string
+	for k := range st.tables {
+		if k.table == table && k.account != "" {
+			out = append(out, k.account)
+		}
+	}
+	st.mu.Unlock()
+	sort.Strings(out)
+	return out
 }
 
 // PutAccount records newly read account facts.

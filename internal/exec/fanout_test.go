@@ -378,3 +378,54 @@ func TestConnectStreamingFanOut(t *testing.T) {
 		}
 	})
 }
+
+// TestConnectPendingEstimateLearned: once a fan-out has measured its accounts, the estimate of
+// IN (SELECT id FROM accounts …), made before the listing runs, is the mean of the accounts
+// measured times the accounts listed — close to what the fan-out then sends — and not the
+// session's own account (here 2,000 charges, 20 pages) times every account.
+func TestConnectPendingEstimateLearned(t *testing.T) {
+	const n = 12
+	e := startEnvConfig(t, emulator.Config{Seed: 6, Scale: 2000, Now: func() time.Time { return emuNow },
+		ConnectedAccounts: n, AccountScale: func(i int) emulator.Scale { return emulator.Scale(50 + 60*i) }})
+	sess := e.session(map[string]string{"stripesql.max_requests": "100000"})
+	const sql = "SELECT stripe_account, count(*) FROM charges WHERE stripe_account IN (SELECT id FROM accounts) GROUP BY 1"
+	e.emu.ResetRequests()
+	rows, _, err := run(context.Background(), e.client, sess, sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != n {
+		t.Fatalf("%d accounts in the result, want %d", len(rows), n)
+	}
+	var sent int
+	for _, r := range e.emu.Requests() {
+		if r.Path == "/v1/charges" {
+			sent++
+		}
+	}
+	if got := len(e.stats.ConnectedAccounts("charges")); got != n {
+		t.Fatalf("sizes learned for %d accounts, want %d", got, n)
+	}
+	sts, err := planner.Parse(sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := planner.Plan(sess, sts[0], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	est := p.Estimate.Requests - 1 // less the accounts listing's one page
+	t.Logf("estimated %.1f charges requests before the listing ran, the fan-out sent %d", est, sent)
+	if est < float64(sent)/2 || est > float64(sent)*2 {
+		t.Errorf("estimated %.1f charges requests, the fan-out sent %d: want within a factor of 2", est, sent)
+	}
+	var note string
+	planner.Walk(p.Root, func(n planner.Node) {
+		if s, ok := n.(*planner.Scan); ok && s.Table != nil && s.Table.Name == "charges" {
+			note = s.SizeNote
+		}
+	})
+	if !strings.Contains(note, "the mean of 12 accounts measured before") {
+		t.Errorf("the estimate does not say what it is made of: %q", note)
+	}
+}

@@ -145,6 +145,8 @@ type nodeStats struct {
 	// accounts, accountsDone and skipped count a Connect fan-out's accounts (connect.go):
 	// all, read to their end, and skipped because Stripe refused them. Guarded by runner.mu.
 	accounts, accountsDone, skipped int
+	// accountsSent is the requests of the accounts read to their end (checkFanOut).
+	accountsSent int64
 	// scan follows a plan's scan call by call, so progress can re-estimate what is left
 	// (progress.go); nil for other nodes and for a lookup join's per-key scans.
 	scan *scanProgress
@@ -240,6 +242,9 @@ func (r *runner) overBudget(sent int64) error {
 	if total, parts := r.measuredEstimate(); total > float64(sent) {
 		est = total
 		detail = fmt.Sprintf("estimated %.0f requests in all as measured so far: %s", total, strings.Join(parts, "; "))
+	} else if total, part, ok := r.fanOutEstimate(); ok && total > float64(sent) {
+		est = total
+		detail = fmt.Sprintf("estimated %.0f requests in all as measured so far: %s", total, part)
 	}
 	return sqlstate.New(sqlstate.ProgramLimitExceeded, "query stopped after %d stripe requests: over the budget of %d", sent, r.budget).
 		WithDetail("%s", detail).

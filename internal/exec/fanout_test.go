@@ -429,3 +429,54 @@ func TestConnectPendingEstimateLearned(t *testing.T) {
 		t.Errorf("the estimate does not say what it is made of: %q", note)
 	}
 }
+
+// TestConnectFanOutMeasured: a fan-out the planner could charge only a page per account (their
+// sizes unknown) is refused as soon as its first accounts show it will pass the budget, not
+// after it has spent the budget; one that fits runs to its end.
+func TestConnectFanOutMeasured(t *testing.T) {
+	const n = 200 // 150 charges each: two pages per account, 400 requests in all
+	e := startEnvConfig(t, emulator.Config{Seed: 8, Scale: 5, Now: func() time.Time { return emuNow },
+		ConnectedAccounts: n, AccountScale: func(int) emulator.Scale { return 150 }})
+	const sql = "SELECT stripe_account, count(*) FROM charges WHERE stripe_account IN (SELECT id FROM accounts) GROUP BY 1"
+	t.Run("refused once measured", func(t *testing.T) {
+		e.emu.ResetRequests()
+		_, _, err := run(context.Background(), e.client, e.session(map[string]string{"stripesql.max_requests": "300"}), sql)
+		if codeOf(err) != sqlstate.ProgramLimitExceeded {
+			t.Fatalf("got %v, want 54000", err)
+		}
+		sent := len(e.emu.Requests())
+		t.Logf("%v (after %d requests)\n  %s", err, sent, errDetail(err))
+		if !strings.Contains(errDetail(err), "200 accounts × about 2.") {
+			t.Errorf("detail %q does not give the measured requests per account", errDetail(err))
+		}
+		if sent > 200 {
+			t.Errorf("refused after %d requests, want it refused once 50 accounts were read (about 110)", sent)
+		}
+	})
+	t.Run("fits", func(t *testing.T) {
+		rows, _, err := run(context.Background(), e.client, e.session(map[string]string{"stripesql.max_requests": "450"}), sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != n {
+			t.Errorf("%d accounts, want %d", len(rows), n)
+		}
+	})
+}
+
+// TestConnectFanOutOverBudget: when a fan-out too small to be re-estimated early runs out of its
+// budget, the error gives the estimate its accounts measured, not the planner's default size.
+func TestConnectFanOutOverBudget(t *testing.T) {
+	const n = 20 // 300 charges each: three pages per account
+	e := startEnvConfig(t, emulator.Config{Seed: 8, Scale: 5, Now: func() time.Time { return emuNow },
+		ConnectedAccounts: n, AccountScale: func(int) emulator.Scale { return 300 }})
+	_, _, err := run(context.Background(), e.client, e.session(map[string]string{"stripesql.max_requests": "55"}),
+		"SELECT stripe_account, count(*) FROM charges WHERE stripe_account IN (SELECT id FROM accounts) GROUP BY 1")
+	if codeOf(err) != sqlstate.ProgramLimitExceeded {
+		t.Fatalf("got %v, want 54000", err)
+	}
+	t.Logf("%v\n  %s", err, errDetail(err))
+	if d := errDetail(err); !strings.Contains(d, "as measured so far: 20 accounts × about 3.") {
+		t.Errorf("detail %q does not give the accounts' measured requests", d)
+	}
+}

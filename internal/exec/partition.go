@@ -631,6 +631,9 @@ func (p *partScan) steal() *window {
 func (p *partScan) fetch(w *window) {
 	r := p.it.r
 	err := r.beginRequest(p.it.st)
+	if err == nil {
+		p.it.sent.Add(1)
+	}
 	var pg *stripeapi.Page
 	var took time.Duration
 	if err == nil {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/stripesql/stripesql/catalog"
@@ -26,8 +27,11 @@ type scanIter struct {
 	s  *planner.Scan
 	st *nodeStats
 
-	call     int  // index of the current call
-	started  bool // the current call has sent its first request
+	call    int  // index of the current call
+	started bool // the current call has sent its first request
+	// sent counts the requests this scan sent (its partitions' too, from their goroutines): one
+	// account's share of a fan-out's node (checkFanOut).
+	sent     atomic.Int64
 	more     bool // the current call has more pages
 	cursor   string
 	nextPage string
@@ -222,6 +226,7 @@ func (it *scanIter) fetch(ctx context.Context) error {
 	if err := it.r.beginRequest(it.st); err != nil {
 		return err
 	}
+	it.sent.Add(1)
 	it.started = true
 	it.page, it.pos = nil, 0
 	ctx = stripeapi.WithAccount(ctx, c.Account)

@@ -73,6 +73,8 @@ type accountScan struct {
 	i       int
 	cur     *scanIter
 	emitted int64
+	// curRows counts the rows of the account being read one after the other (checkFanOut).
+	curRows int64
 	done    bool
 	fan     *fanOut
 }
@@ -146,6 +148,7 @@ func (a *accountScan) next(ctx context.Context) ([]any, error) {
 				break
 			}
 			a.cur = a.part(a.i)
+			a.curRows = 0
 		}
 		row, err := a.cur.next(ctx)
 		if err != nil {
@@ -159,12 +162,13 @@ func (a *accountScan) next(ctx context.Context) ([]any, error) {
 			}
 			a.r.accountDone(a.st)
 			a.i++
-			if err := a.r.checkFanOut(a.st, sent); err != nil {
+			if err := a.r.checkFanOut(a.st, sent, a.curRows); err != nil {
 				return nil, err
 			}
 			continue
 		}
 		a.emitted++
+		a.curRows++
 		return row, nil
 	}
 	a.done = true
@@ -285,6 +289,7 @@ func (f *fanOut) work(i int, it *scanIter) {
 		}
 	}
 	var err error
+	var read int64 // rows of this account (checkFanOut)
 	for {
 		var row []any
 		row, err = it.next(f.ctx)
@@ -292,6 +297,7 @@ func (f *fanOut) work(i int, it *scanIter) {
 			break
 		}
 		batch = append(batch, row)
+		read++
 		if it.pos >= len(it.page) { // the end of a page: hand it on before the next request
 			if !send() {
 				err = canceled(f.ctx.Err())
@@ -312,7 +318,7 @@ func (f *fanOut) work(i int, it *scanIter) {
 	}
 	f.a.r.accountDone(f.a.st)
 	if err == nil {
-		err = f.a.r.checkFanOut(f.a.st, it.sent.Load())
+		err = f.a.r.checkFanOut(f.a.st, it.sent.Load(), read)
 	}
 	f.mu.Lock()
 	f.running--
@@ -421,16 +427,16 @@ const fanOutSample = 50
 // rather than after it has spent its whole budget: 5,000 accounts of 1.4 pages on average under
 // a budget of 6,000 took 17 minutes to fail at the budget, when the planner could charge each
 // account only its first page.
-func (r *runner) checkFanOut(st *nodeStats, accountSent int64) error {
+func (r *runner) checkFanOut(st *nodeStats, accountSent, accountRows int64) error {
 	r.mu.Lock()
 	st.accountsSent += accountSent
-	sent, budget := float64(r.requests), r.budget
+	st.accountsRows += accountRows
 	part, ok := st.fanOutMeasured(fanOutSample)
+	total, budget := float64(r.requests)-float64(st.requests)+part.Requests, r.budget
 	r.mu.Unlock()
 	if !ok {
 		return nil
 	}
-	total := sent - float64(st.requests) + part.Requests
 	if total <= 1.1*float64(budget) {
 		return nil
 	}
@@ -448,7 +454,7 @@ func (st *nodeStats) fanOutMeasured(sample int) (planner.BudgetPart, bool) {
 	perAccount := float64(st.accountsSent) / float64(done)
 	return planner.BudgetPart{Scan: st.scan.node,
 		Requests: math.Max(perAccount*float64(accounts), float64(st.requests)),
-		Rows:     float64(st.rows) / float64(done) * float64(accounts),
+		Rows:     float64(st.accountsRows) / float64(done) * float64(accounts),
 		Note:     fmt.Sprintf("%d accounts × about %.1f requests each, as the first %d read measured", accounts, perAccount, done),
 	}, true
 }

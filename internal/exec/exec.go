@@ -145,8 +145,9 @@ type nodeStats struct {
 	// accounts, accountsDone and skipped count a Connect fan-out's accounts (connect.go):
 	// all, read to their end, and skipped because Stripe refused them. Guarded by runner.mu.
 	accounts, accountsDone, skipped int
-	// accountsSent is the requests of the accounts read to their end (checkFanOut).
-	accountsSent int64
+	// accountsSent and accountsRows are the requests and rows of the accounts read to their end
+	// (checkFanOut), under runner.mu.
+	accountsSent, accountsRows int64
 	// scan follows a plan's scan call by call, so progress can re-estimate what is left
 	// (progress.go); nil for other nodes and for a lookup join's per-key scans.
 	scan *scanProgress

@@ -51,8 +51,11 @@ func planCharge(s *Scan) float64 {
 		return s.Requests
 	}
 	calls := float64(max(len(s.Calls), 1, int(s.PendingAccounts)))
-	if (!s.Drained && s.Limit == 0) || s.Source == SourceUnknown {
+	if !s.Drained && s.Limit == 0 {
 		return min(s.Requests, calls)
+	}
+	if s.Source == SourceUnknown {
+		return min(s.Requests, max(calls, s.MeasuredCharge))
 	}
 	return s.Requests
 }

@@ -179,6 +179,10 @@ type Scan struct {
 	// FROM accounts …) has not run yet, the connected accounts the node has seen listed: the
 	// estimate counts each of them, and the budget at least one request each (0 otherwise).
 	PendingAccounts int64
+	// MeasuredCharge is, for a scan of unknown size over accounts some of which the node has
+	// measured, what the budget charges before it runs: the measured accounts' requests plus a
+	// first page of each other one (0 otherwise: planCharge's first page per call).
+	MeasuredCharge float64
 	// SizeNote says where the table size behind the estimate came from, for EXPLAIN and 54000
 	// details ("counted by a complete scan 3 h ago").
 	SizeNote string

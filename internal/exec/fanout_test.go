@@ -453,6 +453,28 @@ func TestConnectFanOutMeasured(t *testing.T) {
 			t.Errorf("refused after %d requests, want it refused once 50 accounts were read (about 110)", sent)
 		}
 	})
+	t.Run("refused before, most accounts measured", func(t *testing.T) {
+		accts := e.emu.ConnectedAccounts()
+		byName := func(accts []string) string {
+			return "SELECT stripe_account, count(*) FROM charges WHERE stripe_account IN (" + quoted(accts) + ") GROUP BY 1"
+		}
+		if _, _, err := run(context.Background(), e.client, e.session(map[string]string{"stripesql.max_requests": "1000"}), byName(accts[:150])); err != nil {
+			t.Fatal(err)
+		}
+		e.emu.ResetRequests()
+		// 150 accounts of 2 pages and 50 never measured: at least 350 requests, over 300.
+		_, _, err := run(context.Background(), e.client, e.session(map[string]string{"stripesql.max_requests": "300"}), byName(accts))
+		if codeOf(err) != sqlstate.ProgramLimitExceeded {
+			t.Fatalf("got %v, want 54000", err)
+		}
+		t.Logf("%v\n  %s", err, errDetail(err))
+		if sent := len(e.emu.Requests()); sent != 0 {
+			t.Errorf("refused after %d requests, want 0", sent)
+		}
+		if d := errDetail(err); !strings.Contains(d, "150 measured, about 2.0 pages each, and 50 never measured") {
+			t.Errorf("detail %q does not say what the charge is made of", d)
+		}
+	})
 	t.Run("fits", func(t *testing.T) {
 		rows, _, err := run(context.Background(), e.client, e.session(map[string]string{"stripesql.max_requests": "450"}), sql)
 		if err != nil {

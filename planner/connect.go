@@ -203,8 +203,12 @@ func (pl *planCtx) pendingFanOut(s *Scan, plan func(acct string) (*Scan, error))
 	if n <= 1 || s.Access != AccessList && s.Access != AccessSearch {
 		return
 	}
+	sampled := false
 	reqs, rows, what := s.Requests, s.Rows, "one account's estimate; one account: "+nonEmpty(s.SizeNote, "estimated")
 	if learned := pl.sess.Stats().ConnectedAccounts(s.Table.Name); len(learned) > 0 {
+		// Enough measured accounts (all, or a sample as large as the executor's re-estimate
+		// waits for) are charged like a measured table; fewer only inform the estimate.
+		sampled = int64(len(learned)) >= min(n, int64(maxSampledAccounts))
 		learned = learned[:min(len(learned), maxSampledAccounts)]
 		var sumReqs, sumRows float64
 		for _, a := range learned {
@@ -222,12 +226,16 @@ func (pl *planCtx) pendingFanOut(s *Scan, plan func(acct string) (*Scan, error))
 	s.Requests = max(reqs, 1) * float64(n)
 	s.Rows = rows * float64(n)
 	s.PendingAccounts = n
+	if sampled {
+		s.MeasuredCharge = s.Requests // measured accounts stand for the rest: charged, not a guess
+	}
 	s.SizeNote = fmt.Sprintf("%s accounts listed before × %s, at least 1 page each", groupDigits(n), what)
 	s.Seconds = s.Requests / pl.sess.Rate()
 }
 
 // maxSampledAccounts bounds how many accounts of known size a pending fan-out's estimate plans
-// one by one: their mean stands for the rest.
+// one by one: their mean stands for the rest, and is charged by the budget once the node has
+// measured at least as many (or every account listed).
 const maxSampledAccounts = 50
 
 func nonEmpty(s, def string) string {

@@ -428,6 +428,15 @@ func TestConnectPendingEstimateLearned(t *testing.T) {
 	if !strings.Contains(note, "the mean of 12 accounts measured before") {
 		t.Errorf("the estimate does not say what it is made of: %q", note)
 	}
+	// Every listed account measured: the budget charges the estimate, before the listing runs.
+	e.emu.ResetRequests()
+	_, _, err = run(context.Background(), e.client, e.session(map[string]string{"stripesql.max_requests": fmt.Sprint(sent / 2)}), sql)
+	if codeOf(err) != sqlstate.ProgramLimitExceeded {
+		t.Fatalf("with a budget of %d: got %v, want 54000", sent/2, err)
+	}
+	if reqs := e.emu.Requests(); len(reqs) != 0 {
+		t.Errorf("refused after %v, want no request", describeAccounts(reqs))
+	}
 }
 
 // TestConnectFanOutMeasured: a fan-out the planner could charge only a page per account (their

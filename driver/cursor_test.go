@@ -140,9 +140,9 @@ func TestCursorFetchCancelled(t *testing.T) {
 	if _, err := tx.ExecContext(ctx, "DECLARE c CURSOR FOR SELECT id, amount FROM charges"); err != nil {
 		t.Fatal(err)
 	}
-	cctx, cancel := context.WithTimeout(ctx, 450*time.Millisecond)
+	cctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	rows, err := tx.QueryContext(cctx, "FETCH 500 FROM c") // the first page arrives in time
+	rows, err := tx.QueryContext(cctx, "FETCH 500 FROM c") // the first pages arrive in time (300 ms each), the fifth would not
 	if err == nil {
 		for rows.Next() {
 		}

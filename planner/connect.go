@@ -290,7 +290,10 @@ func (pl *planCtx) accountFanOut(t *catalog.Table, where expr.Expr, conj []expr.
 	var out *Scan
 	sameFilter := true
 	unknown := 0
-	var measured float64 // the charge of a drained fan-out with unknown accounts (Scan.MeasuredCharge)
+	// known is the requests of the accounts of known size, firstPages a first page per call of
+	// the others: together, what the budget charges a fan-out with unknown accounts
+	// (Scan.MeasuredCharge).
+	var known, firstPages float64
 	for _, a := range accts {
 		s, err := pl.accessFor(t, where, conj, preds, top, a, acctConj)
 		if err != nil {
@@ -298,9 +301,9 @@ func (pl *planCtx) accountFanOut(t *catalog.Table, where expr.Expr, conj []expr.
 		}
 		if s.Source == SourceUnknown {
 			unknown++
-			measured += float64(max(len(s.Calls), 1))
+			firstPages += float64(max(len(s.Calls), 1))
 		} else {
-			measured += s.Requests
+			known += s.Requests
 		}
 		if out == nil {
 			out = s
@@ -332,32 +335,27 @@ func (pl *planCtx) accountFanOut(t *catalog.Table, where expr.Expr, conj []expr.
 	}
 	out.Accounts = accts
 	if unknown > 0 && unknown < len(accts) {
-		out.MeasuredCharge = measured
+		out.MeasuredCharge = known + firstPages
 	}
-	charge := out.Requests
-	if out.MeasuredCharge > 0 {
-		charge = out.MeasuredCharge
-	}
-	out.SizeNote = fanOutNote(len(accts), unknown, charge)
+	out.SizeNote = fanOutNote(len(accts), unknown, known/float64(max(len(accts)-unknown, 1)))
 	out.Seconds = out.Requests / pl.sess.Rate()
 	out.Ordered = false
 	return out, nil
 }
 
 // fanOutNote says how a fan-out's estimate is made, for EXPLAIN and 54000 details: accounts ×
-// pages, and how many accounts were never measured (each charged at least its first request);
-// requests is what the budget charges.
-func fanOutNote(accounts, unknown int, requests float64) string {
+// pages (perMeasured, the mean of the accounts of known size), and how many accounts were never
+// measured (each charged at least its first request).
+func fanOutNote(accounts, unknown int, perMeasured float64) string {
 	n := groupDigits(int64(accounts))
 	switch {
 	case unknown == accounts:
 		return n + " accounts × at least 1 page each (none measured yet)"
 	case unknown > 0:
-		// requests is then the charge: the measured accounts' requests plus 1 per unknown one.
 		return fmt.Sprintf("%s accounts: %s measured, about %.1f pages each, and %s never measured, at least 1 page each", n,
-			groupDigits(int64(accounts-unknown)), (requests-float64(unknown))/float64(accounts-unknown), groupDigits(int64(unknown)))
+			groupDigits(int64(accounts-unknown)), perMeasured, groupDigits(int64(unknown)))
 	}
-	return fmt.Sprintf("%s accounts × about %.1f pages each", n, requests/float64(max(accounts, 1)))
+	return fmt.Sprintf("%s accounts × about %.1f pages each", n, perMeasured)
 }
 
 func filterText(e expr.Expr) string {

@@ -448,7 +448,7 @@ func (r *runner) checkFanOut(st *nodeStats, accountSent, accountRows int64) erro
 // requests accounts still being read have sent are part of theirs). The caller holds r.mu.
 func (st *nodeStats) fanOutMeasured(sample int) (planner.BudgetPart, bool) {
 	done, accounts := st.accountsDone, st.accounts
-	if done == 0 || done < sample || done*50 < accounts || done >= accounts || st.scan == nil {
+	if done < max(sample, 1) || done*50 < accounts || done >= accounts || st.scan == nil {
 		return planner.BudgetPart{}, false
 	}
 	perAccount := float64(st.accountsSent) / float64(done)
